@@ -1,0 +1,32 @@
+package io.tether.protocol;
+
+/** A text frame from a client, parsed and validated by {@link MessageCodec}. */
+public sealed interface ClientMessage
+    permits ClientMessage.Hello, ClientMessage.Ack, ClientMessage.Resize, ClientMessage.Heartbeat {
+
+  /**
+   * The first frame of every connection.
+   *
+   * @param sessionId the session to resume, or null for a new one
+   */
+  record Hello(
+      String ticket,
+      String sessionId,
+      long resumeOffset,
+      String clientId,
+      long inputOffset,
+      int cols,
+      int rows)
+      implements ClientMessage {
+    public boolean resumes() {
+      return sessionId != null;
+    }
+  }
+
+  /** Output processed: {@code offset} is the next output offset the client expects. */
+  record Ack(long offset) implements ClientMessage {}
+
+  record Resize(int cols, int rows) implements ClientMessage {}
+
+  record Heartbeat() implements ClientMessage {}
+}

@@ -1,0 +1,75 @@
+package io.tether.protocol;
+
+/**
+ * Every way Tether ends a connection: the WebSocket close code, a stable name and the sentence a
+ * person reads. One table, used by the endpoint, the REST API and the docs; the browser keeps the
+ * same table in {@code protocol.js}.
+ */
+public enum CloseCode {
+  PROTOCOL_ERROR(4000, "protocol-error", "Protocol error.", false),
+  BAD_TICKET(4001, "bad-ticket", "Your ticket was invalid, already used or expired.", false),
+  ORIGIN_REJECTED(
+      4002, "origin-rejected", "This page's origin is not allowed to open terminals.", false),
+  NOT_YOUR_SESSION(4003, "not-your-session", "That session belongs to another user.", false),
+  NO_SUCH_SESSION(4004, "no-such-session", "That session no longer exists.", false),
+  FRAME_TOO_LARGE(4005, "frame-too-large", "A message was larger than the protocol allows.", false),
+  SHELL_EXITED(4006, "shell-exited", "The shell exited.", true),
+  HEARTBEAT_TIMEOUT(4007, "heartbeat-timeout", "The server stopped hearing from this page.", false),
+  IDLE_TIMEOUT(4008, "idle-timeout", "The session was closed after being idle too long.", true),
+  KILLED_BY_ADMIN(4009, "killed-by-admin", "The session was ended by an administrator.", true),
+  NODE_LOST(4010, "node-lost", "The server that ran this session was lost.", true),
+  NODE_DRAINING(4011, "node-draining", "This server is draining and takes no new sessions.", false),
+  LIMIT_REACHED(4012, "limit-reached", "You have reached your limit of sessions.", false),
+  DETACHED_BY_ADMIN(4013, "detached-by-admin", "An administrator detached this page.", false),
+  NODE_STOPPING(4014, "node-stopping", "The server is shutting down.", true),
+  REPLACED(
+      4015, "replaced", "This page was replaced by a newer connection of the same client.", false);
+
+  private final int code;
+  private final String label;
+  private final String sentence;
+  private final boolean endsSession;
+
+  CloseCode(int code, String label, String sentence, boolean endsSession) {
+    this.code = code;
+    this.label = label;
+    this.sentence = sentence;
+    this.endsSession = endsSession;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** The stable machine name, as in {@code docs/protocol.md}. */
+  public String label() {
+    return label;
+  }
+
+  public String sentence() {
+    return sentence;
+  }
+
+  /** Whether a session closed for this reason is over (the shell is gone). */
+  public boolean endsSession() {
+    return endsSession;
+  }
+
+  /**
+   * The close reason sent on the wire: the sentence, or a more specific one, cut to the 123 bytes a
+   * close frame allows.
+   */
+  public String reason(String detail) {
+    String text = detail == null || detail.isBlank() ? sentence : detail;
+    return Utf8.truncate(text, 123);
+  }
+
+  public static CloseCode of(int code) {
+    for (CloseCode c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("not a Tether close code: " + code);
+  }
+}

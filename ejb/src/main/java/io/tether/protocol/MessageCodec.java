@@ -1,0 +1,165 @@
+package io.tether.protocol;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and validates client text frames, and writes server text frames. Every fault becomes a
+ * {@link ProtocolException} with the close code the protocol prescribes; nothing here touches a
+ * session.
+ */
+public final class MessageCodec {
+  private static final JsonProvider JSON = JsonProvider.provider();
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final int MAX_DIMENSION = 1000;
+
+  private MessageCodec() {}
+
+  public static ClientMessage parse(String text) throws ProtocolException {
+    if (text.length() > Limits.MAX_TEXT_BYTES
+        || text.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_TEXT_BYTES) {
+      throw new ProtocolException(CloseCode.FRAME_TOO_LARGE, "text frame over 4096 bytes");
+    }
+    JsonObject json = readObject(text);
+    String type = string(json, "type", false);
+    return switch (type) {
+      case "hello" ->
+          new ClientMessage.Hello(
+              string(json, "ticket", false),
+              id(json, "sessionId", true),
+              offset(json, "resumeOffset"),
+              id(json, "clientId", false),
+              offset(json, "inputOffset"),
+              dimension(json, "cols"),
+              dimension(json, "rows"));
+      case "ack" -> new ClientMessage.Ack(offset(json, "offset"));
+      case "resize" -> new ClientMessage.Resize(dimension(json, "cols"), dimension(json, "rows"));
+      case "heartbeat" -> new ClientMessage.Heartbeat();
+      default -> throw fault("unknown message type '" + Utf8.truncate(type, 32) + "'");
+    };
+  }
+
+  private static JsonObject readObject(String text) throws ProtocolException {
+    try (JsonReader reader = JSON.createReader(new StringReader(text))) {
+      JsonValue value = reader.readValue();
+      if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+        throw fault("a text frame must be a JSON object");
+      }
+      return value.asJsonObject();
+    } catch (JsonException | IllegalStateException e) {
+      throw fault("text frame is not valid JSON");
+    }
+  }
+
+  private static String string(JsonObject json, String name, boolean nullable)
+      throws ProtocolException {
+    JsonValue value = json.get(name);
+    if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+      if (nullable) {
+        return null;
+      }
+      throw fault("missing '" + name + "'");
+    }
+    if (!(value instanceof JsonString s)) {
+      throw fault("'" + name + "' must be a string");
+    }
+    return s.getString();
+  }
+
+  private static String id(JsonObject json, String name, boolean nullable)
+      throws ProtocolException {
+    String value = string(json, name, nullable);
+    if (value != null && !ID.matcher(value).matches()) {
+      throw fault("'" + name + "' must be 1 to 64 characters of [A-Za-z0-9_-]");
+    }
+    return value;
+  }
+
+  private static long offset(JsonObject json, String name) throws ProtocolException {
+    JsonValue value = json.get(name);
+    if (!(value instanceof JsonNumber n) || !n.isIntegral()) {
+      throw fault("'" + name + "' must be a whole number");
+    }
+    try {
+      long v = n.longValueExact();
+      if (v < 0) {
+        throw fault("'" + name + "' must not be negative");
+      }
+      return v;
+    } catch (ArithmeticException e) {
+      throw fault("'" + name + "' is out of range");
+    }
+  }
+
+  private static int dimension(JsonObject json, String name) throws ProtocolException {
+    long v = offset(json, name);
+    if (v < 1 || v > MAX_DIMENSION) {
+      throw fault("'" + name + "' must be between 1 and " + MAX_DIMENSION);
+    }
+    return (int) v;
+  }
+
+  private static ProtocolException fault(String detail) {
+    return new ProtocolException(CloseCode.PROTOCOL_ERROR, detail);
+  }
+
+  // ---- server messages ----
+
+  /** The answer to {@code hello}; see docs/protocol.md for each member. */
+  public static String attached(
+      String sessionId,
+      String node,
+      long replayFrom,
+      long head,
+      long dropped,
+      long inputAcked,
+      long heartbeatMillis,
+      long window) {
+    return JSON.createObjectBuilder()
+        .add("type", "attached")
+        .add("sessionId", sessionId)
+        .add("node", node)
+        .add("replayFrom", replayFrom)
+        .add("head", head)
+        .add("dropped", dropped)
+        .add("inputAcked", inputAcked)
+        .add("heartbeatMillis", heartbeatMillis)
+        .add("window", window)
+        .build()
+        .toString();
+  }
+
+  public static String heartbeat(long inputAcked, long head) {
+    return "{\"type\":\"heartbeat\",\"inputAcked\":" + inputAcked + ",\"head\":" + head + "}";
+  }
+
+  public static String resync(long dropped, long from) {
+    return "{\"type\":\"resync\",\"dropped\":" + dropped + ",\"from\":" + from + "}";
+  }
+
+  public static String exit(int code) {
+    return "{\"type\":\"exit\",\"code\":" + code + "}";
+  }
+
+  /**
+   * A notice for the person at the terminal.
+   *
+   * @param secondsLeft for an idle warning, the time left; negative when not applicable
+   */
+  public static String notice(String kind, String message, long secondsLeft) {
+    var builder = JSON.createObjectBuilder().add("type", "notice").add("kind", kind);
+    builder.add("message", message);
+    if (secondsLeft >= 0) {
+      builder.add("secondsLeft", secondsLeft);
+    }
+    return builder.build().toString();
+  }
+}

@@ -1,0 +1,44 @@
+package io.tether.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A binary frame: an 8-byte big-endian absolute offset, then the payload. Output frames carry the
+ * offset in the session's output stream; input frames the offset in the client's input stream.
+ *
+ * @param offset absolute position of the payload's first byte
+ * @param payload a read-only view of the payload bytes
+ */
+public record OffsetFrame(long offset, ByteBuffer payload) {
+  public static final int HEADER_BYTES = Long.BYTES;
+
+  /** Decodes a complete binary frame; the payload is a view of {@code frame}, not a copy. */
+  public static OffsetFrame decode(ByteBuffer frame) throws ProtocolException {
+    if (frame.remaining() < HEADER_BYTES) {
+      throw new ProtocolException(
+          CloseCode.PROTOCOL_ERROR, "binary frame shorter than its 8-byte offset");
+    }
+    if (frame.remaining() > Limits.MAX_BINARY_BYTES) {
+      throw new ProtocolException(CloseCode.FRAME_TOO_LARGE, "binary frame over 65544 bytes");
+    }
+    ByteBuffer view = frame.duplicate();
+    long offset = view.getLong();
+    if (offset < 0) {
+      throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "negative offset");
+    }
+    return new OffsetFrame(offset, view.slice().asReadOnlyBuffer());
+  }
+
+  /**
+   * Encodes {@code length} bytes of {@code source} from {@code from} as a frame at {@code offset}.
+   */
+  public static ByteBuffer encode(long offset, byte[] source, int from, int length) {
+    ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + length);
+    frame.putLong(offset).put(source, from, length).flip();
+    return frame;
+  }
+
+  public int length() {
+    return payload.remaining();
+  }
+}

@@ -1,0 +1,136 @@
+package io.tether.pty;
+
+import com.pty4j.PtyProcess;
+import com.pty4j.PtyProcessBuilder;
+import com.pty4j.WinSize;
+import com.pty4j.unix.UnixPtyProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A {@link Shell} on a pty4j pseudo-terminal. */
+public final class PtyShell implements Shell {
+  private final PtyProcess process;
+  private final OutputStream input;
+  private static final long SETTLE_MILLIS = 50;
+
+  private final MasterInputStream output;
+  private final ProcessGroup group;
+  private final SlaveHold slave;
+
+  private PtyShell(PtyProcess process) {
+    this.process = process;
+    this.input = process.getOutputStream();
+    this.output = new MasterInputStream(((UnixPtyProcess) process).getPty().getMasterFD());
+    this.group = new ProcessGroup(process.pid());
+    this.slave = SlaveHold.open(((UnixPtyProcess) process).getPty().getSlaveName());
+  }
+
+  public static PtyShell start(ShellSpec spec, int cols, int rows) throws IOException {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(spec.environment());
+    PtyProcess process =
+        new PtyProcessBuilder(spec.command().toArray(String[]::new))
+            .setEnvironment(env)
+            .setDirectory(spec.directory().toString())
+            .setInitialColumns(cols)
+            .setInitialRows(rows)
+            .setRedirectErrorStream(true)
+            .start();
+    return new PtyShell(process);
+  }
+
+  @Override
+  public InputStream output() {
+    return output;
+  }
+
+  @Override
+  public void write(ByteBuffer bytes) throws IOException {
+    if (bytes.hasArray()) {
+      input.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+    } else {
+      byte[] copy = new byte[bytes.remaining()];
+      bytes.duplicate().get(copy);
+      input.write(copy);
+    }
+    input.flush();
+  }
+
+  @Override
+  public void resize(int cols, int rows) {
+    if (process.isAlive()) {
+      process.setWinSize(new WinSize(cols, rows));
+    }
+  }
+
+  @Override
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public int waitFor() throws InterruptedException {
+    return process.waitFor();
+  }
+
+  @Override
+  public void hangUp() {
+    group.signal(ProcessGroup.SIGHUP);
+  }
+
+  @Override
+  public void kill() {
+    group.signal(ProcessGroup.SIGKILL);
+  }
+
+  /**
+   * Called once the shell has exited. Its last writes can still be in the kernel's tty buffers on
+   * their way to the master, and closing the last slave descriptor then would discard them; the
+   * kernel offers no event for "delivered", so wait until the output has been quiet (nothing
+   * pending, nothing read) for a moment before letting go.
+   */
+  @Override
+  public void releaseTerminal() {
+    try {
+      long seen;
+      do {
+        seen = output.bytesRead();
+        Thread.sleep(SETTLE_MILLIS);
+      } while (output.hasPendingOutput() || output.bytesRead() != seen);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      slave.release();
+    }
+  }
+
+  @Override
+  public boolean shellAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Releases the PTY. Only the output reader calls this, after its last read: closing the master
+   * while a read is pending could hand the descriptor number to another file.
+   */
+  @Override
+  public void close() {
+    slave.release();
+    process.destroyForcibly();
+    try {
+      process.getInputStream().close();
+      input.close();
+    } catch (IOException e) {
+      // Already closed by pty4j; nothing left to release.
+    }
+  }
+
+  @Override
+  public boolean anyAlive() {
+    return group.anyAlive();
+  }
+}

@@ -1,0 +1,42 @@
+package io.tether.pty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/** A running shell on a PTY, as a session sees it. */
+public interface Shell {
+  /** The PTY master's output: what the shell and its programs write. */
+  InputStream output();
+
+  /** Writes input to the PTY (keystrokes, pastes). */
+  void write(ByteBuffer bytes) throws IOException;
+
+  void resize(int cols, int rows);
+
+  long pid();
+
+  /** Waits for the shell to end and returns its exit code. */
+  int waitFor() throws InterruptedException;
+
+  /** SIGHUP to the shell's process group and every descendant, as a closing terminal would. */
+  void hangUp();
+
+  /** SIGKILL to everything {@link #hangUp()} reached and whatever has been started since. */
+  void kill();
+
+  /**
+   * Lets go of the terminal once the shell has exited, so the output ends (EIO) after its last byte
+   * as soon as no process the shell left behind holds the terminal.
+   */
+  void releaseTerminal();
+
+  /** Whether the shell itself (the session leader) is still running. */
+  boolean shellAlive();
+
+  /** Releases the PTY once its output has been read to the end. */
+  void close();
+
+  /** Whether the shell or any process it started is still running. */
+  boolean anyAlive();
+}

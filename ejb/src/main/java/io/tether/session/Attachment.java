@@ -1,0 +1,299 @@
+package io.tether.session;
+
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.Limits;
+import io.tether.protocol.MessageCodec;
+import io.tether.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client attached to a session: its output cursor, the flow-control window, and the single
+ * writer of its connection. Output, control messages, heartbeats and pings all leave through {@link
+ * #pump()}, one send at a time, so the transport never sees concurrent sends and never buffers more
+ * than one frame plus a short control queue. The shell never waits for this client: when the log
+ * overwrites the cursor the client is told ({@code resync}) and continues from the oldest byte
+ * held.
+ */
+public final class Attachment {
+  private static final Logger LOG = Logger.getLogger(Attachment.class.getName());
+
+  /** Control frames waiting behind a stalled send; a client this far behind is not reading. */
+  private static final int MAX_QUEUED_CONTROL = 64;
+
+  /** One thing to send, and what to do once it is sent. */
+  private record Send(Consumer<Consumer<Throwable>> start, Runnable afterSent) {}
+
+  private final TerminalSession session;
+  private final ClientChannel channel;
+  private final String clientId;
+  private final long window;
+  private final long attachedNanos = System.nanoTime();
+  private volatile long lastHeardNanos = attachedNanos;
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Send> control = new ArrayDeque<>();
+  private long cursor;
+  private long acked;
+  private boolean inFlight;
+  private boolean closed;
+  private boolean heartbeatQueued;
+  private Integer exitCode;
+  private Thread sendingThread;
+
+  Attachment(
+      TerminalSession session, ClientChannel channel, String clientId, long from, long window) {
+    this.session = session;
+    this.channel = channel;
+    this.clientId = clientId;
+    this.cursor = from;
+    this.acked = from;
+    this.window = window;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public TerminalSession session() {
+    return session;
+  }
+
+  public ClientChannel channel() {
+    return channel;
+  }
+
+  public Duration connectedFor() {
+    return Duration.ofNanos(System.nanoTime() - attachedNanos);
+  }
+
+  /** Records that the client was heard from (any frame); heartbeats compare against it. */
+  public void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  /** The client has processed output up to {@code offset} (exclusive). */
+  public void acknowledge(long offset) throws ProtocolException {
+    synchronized (lock) {
+      if (offset > cursor) {
+        throw new ProtocolException(
+            CloseCode.PROTOCOL_ERROR,
+            "ack of " + offset + " but only " + cursor + " bytes were sent");
+      }
+      // A stale ack (sent before a resync moved the window on) is harmless: keep the larger one.
+      acked = Math.max(acked, offset);
+    }
+    pump();
+  }
+
+  /** Queues a text frame ahead of pending output. */
+  public void sendText(String text) {
+    enqueue(new Send(done -> channel.sendText(text, done), null));
+  }
+
+  /**
+   * The heartbeat tick: closes a client not heard from for {@code deadAfter}, otherwise queues one
+   * heartbeat (never two) and a ping.
+   */
+  void heartbeat(Duration deadAfter) {
+    long silentNanos = System.nanoTime() - lastHeardNanos;
+    if (silentNanos > deadAfter.toNanos()) {
+      LOG.info(
+          () ->
+              String.format(
+                  "session %s: client %s silent for %d ms, closing after %s connected",
+                  session.id(),
+                  channel.describe(),
+                  silentNanos / 1_000_000,
+                  Durations.format(connectedFor())));
+      close(CloseCode.HEARTBEAT_TIMEOUT, null);
+      return;
+    }
+    String beat = MessageCodec.heartbeat(session.inputAcknowledged(clientId), session.head());
+    synchronized (lock) {
+      if (closed || heartbeatQueued) {
+        return;
+      }
+      heartbeatQueued = true;
+    }
+    enqueue(
+        new Send(
+            done -> {
+              synchronized (lock) {
+                heartbeatQueued = false;
+              }
+              channel.sendText(beat, done);
+            },
+            null));
+    enqueue(new Send(channel::sendPing, null));
+  }
+
+  /** The shell exited: send what is left of the output, then {@code exit}, then close. */
+  void finish(int code) {
+    synchronized (lock) {
+      exitCode = code;
+    }
+    pump();
+  }
+
+  /** Sends whatever is due. Called whenever output arrives, an ack arrives or a send completes. */
+  public void pump() {
+    Thread me = Thread.currentThread();
+    for (; ; ) {
+      Send send;
+      synchronized (lock) {
+        if (inFlight || closed) {
+          return;
+        }
+        send = next();
+        if (send == null) {
+          return;
+        }
+        inFlight = true;
+        sendingThread = me;
+      }
+      try {
+        send.start().accept(failure -> sent(send, failure));
+      } catch (RuntimeException e) {
+        sent(send, e);
+      }
+      synchronized (lock) {
+        if (sendingThread == me) {
+          sendingThread = null;
+        }
+        if (inFlight) {
+          return; // completes later, on the transport's thread, which pumps on
+        }
+      }
+      // The send completed inline: loop rather than recurse, so bulk output cannot grow the stack.
+    }
+  }
+
+  private void sent(Send send, Throwable failure) {
+    boolean inline;
+    synchronized (lock) {
+      inFlight = false;
+      inline = sendingThread == Thread.currentThread();
+    }
+    if (failure != null) {
+      LOG.log(
+          Level.FINE,
+          failure,
+          () -> "session " + session.id() + ": send to " + channel.describe() + " failed");
+      lost();
+      return;
+    }
+    if (send.afterSent() != null) {
+      send.afterSent().run();
+    }
+    if (!inline) {
+      pump();
+    }
+  }
+
+  /** Chooses the next frame; called with {@code lock} held. */
+  private Send next() {
+    Send queued = control.poll();
+    if (queued != null) {
+      return queued;
+    }
+    OutputLog log = session.log();
+    ByteBuffer frame;
+    synchronized (log) {
+      long tail = log.tail();
+      if (cursor < tail) {
+        long dropped = tail - cursor;
+        LOG.info(
+            () ->
+                String.format(
+                    "session %s: client %s fell %d bytes behind the output log, resyncing at %d",
+                    session.id(), channel.describe(), dropped, tail));
+        cursor = tail;
+        acked = Math.max(acked, tail);
+        String resync = MessageCodec.resync(dropped, tail);
+        return new Send(done -> channel.sendText(resync, done), null);
+      }
+      long limit = Math.min(log.head(), acked + window);
+      frame =
+          cursor < limit
+              ? log.frame(cursor, (int) Math.min(Limits.MAX_PAYLOAD_BYTES, limit - cursor))
+              : null;
+      if (frame == null) {
+        if (exitCode != null && cursor == log.head()) {
+          int code = exitCode;
+          exitCode = null;
+          String exit = MessageCodec.exit(code);
+          return new Send(
+              done -> channel.sendText(exit, done),
+              () -> close(CloseCode.SHELL_EXITED, "The shell exited with code " + code + "."));
+        }
+        return null;
+      }
+    }
+    cursor += frame.remaining() - Long.BYTES;
+    ByteBuffer out = frame;
+    return new Send(done -> channel.sendBinary(out, done), null);
+  }
+
+  private void enqueue(Send send) {
+    boolean overflow;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      overflow = control.size() >= MAX_QUEUED_CONTROL;
+      if (!overflow) {
+        control.add(send);
+      }
+    }
+    if (overflow) {
+      LOG.info(
+          () ->
+              "session "
+                  + session.id()
+                  + ": client "
+                  + channel.describe()
+                  + " is not reading, closing");
+      close(CloseCode.HEARTBEAT_TIMEOUT, "This page stopped reading output.");
+      return;
+    }
+    pump();
+  }
+
+  /** Ends this attachment with a close code; the session goes on unless the code ends it. */
+  public void close(CloseCode code, String reason) {
+    if (markClosed()) {
+      channel.close(code, code.reason(reason));
+      session.detached(this, code.label());
+    }
+  }
+
+  /** The connection went away by itself (closed by the client, or failed). */
+  public void lost() {
+    if (markClosed()) {
+      channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
+      session.detached(this, "connection closed");
+    }
+  }
+
+  private boolean markClosed() {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      control.clear();
+      return true;
+    }
+  }
+
+  public boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package io.tether.session;
+
+import io.tether.config.TetherSettings;
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.ProtocolException;
+import io.tether.pty.PtyShell;
+import io.tether.pty.ShellSpec;
+import io.tether.ticket.Ticket;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The sessions that live on this node: opens them, attaches clients, runs the heartbeat tick, ends
+ * them, and on undeploy or shutdown makes sure no shell outlives the application. Registering and
+ * unregistering a session happens here and nowhere else.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class SessionManager implements TerminalSession.Listener {
+  private static final Logger LOG = Logger.getLogger(SessionManager.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @Inject TetherSettings settings;
+  @Resource ManagedThreadFactory threads;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  private EndedSessions ended;
+  private ScheduledFuture<?> heartbeats;
+  private TerminalSession.Settings sessionSettings;
+  private ShellSpec shellSpec;
+
+  @PostConstruct
+  void start() {
+    LOG.info("Tether settings: " + settings.effective());
+    ended = new EndedSessions(Duration.ofMinutes(settings.endedMemoryMinutes()));
+    sessionSettings =
+        new TerminalSession.Settings(
+            settings.logBytes(), settings.windowBytes(), settings.heartbeatMillis(), 256);
+    shellSpec =
+        new ShellSpec(
+            settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+    long interval = settings.heartbeatMillis();
+    heartbeats =
+        scheduler.scheduleAtFixedRate(
+            this::heartbeatTick, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts a new session for the ticket's user and attaches the client to it. */
+  public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
+      throws ProtocolException {
+    String id = newSessionId();
+    PtyShell shell;
+    try {
+      shell = PtyShell.start(shellSpec, hello.cols(), hello.rows());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
+      throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
+    }
+    TerminalSession session =
+        new TerminalSession(
+            id,
+            ticket.user(),
+            settings.nodeName(),
+            shell,
+            hello.cols(),
+            hello.rows(),
+            sessionSettings,
+            this);
+    sessions.put(id, session);
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: started for %s (pid %d, %dx%d)",
+                id, ticket.user(), shell.pid(), hello.cols(), hello.rows()));
+    Thread reader = threads.newThread(session::readOutput);
+    reader.setName("tether-pty-" + id);
+    reader.start();
+    Thread waiter = threads.newThread(session::awaitShellExit);
+    waiter.setName("tether-exit-" + id);
+    waiter.start();
+    return session.attach(channel, hello);
+  }
+
+  /** Attaches the client to an existing session of the ticket's user. */
+  public Attachment resume(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
+      throws ProtocolException {
+    TerminalSession session = sessions.get(hello.sessionId());
+    if (session == null) {
+      Optional<SessionEnd> end = ended.find(hello.sessionId());
+      if (end.isPresent()) {
+        throw new ProtocolException(end.get().code(), end.get().reason());
+      }
+      throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
+    }
+    if (!session.owner().equals(ticket.user())) {
+      LOG.warning(
+          () ->
+              String.format(
+                  "session %s: %s tried to attach to a session of %s",
+                  session.id(), ticket.user(), session.owner()));
+      throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
+    }
+    return session.attach(channel, hello);
+  }
+
+  public Optional<TerminalSession> find(String id) {
+    return Optional.ofNullable(sessions.get(id));
+  }
+
+  public Collection<TerminalSession> sessions() {
+    return List.copyOf(sessions.values());
+  }
+
+  /** Ends a session for the given reason; its processes are killed after the grace period. */
+  public boolean end(String id, SessionEnd why) {
+    TerminalSession session = sessions.get(id);
+    return session != null && session.end(why);
+  }
+
+  @Override
+  public void attached(TerminalSession session, Attachment attachment) {
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: %s attached via %s (%d attached, session age %s)",
+                session.id(),
+                attachment.clientId(),
+                attachment.channel().describe(),
+                session.attachedClients(),
+                Durations.format(session.age())));
+  }
+
+  @Override
+  public void detached(TerminalSession session, Attachment attachment, String why) {
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: %s detached (%s) after %s connected (%d attached, session age %s)",
+                session.id(),
+                attachment.clientId(),
+                why,
+                Durations.format(attachment.connectedFor()),
+                session.attachedClients(),
+                Durations.format(session.age())));
+  }
+
+  @Override
+  public void ended(TerminalSession session, SessionEnd end) {
+    sessions.remove(session.id(), session);
+    ended.remember(session.id(), end);
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: ended (%s: %s) after %s",
+                session.id(), end.code().label(), end.reason(), Durations.format(session.age())));
+    try {
+      scheduler.schedule(session::killSurvivors, settings.killGraceMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      // The executor is gone (the application is stopping): kill at once.
+      session.killSurvivors();
+    }
+  }
+
+  private void heartbeatTick() {
+    for (TerminalSession session : sessions.values()) {
+      try {
+        session.heartbeat();
+        if (session.hangUpIfShellExited()) {
+          scheduler.schedule(
+              session::killSurvivors, settings.killGraceMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "session " + session.id() + ": heartbeat failed", e);
+      }
+    }
+  }
+
+  /**
+   * Undeploy or shutdown: every shell gets SIGHUP, then SIGKILL for whatever survives the grace
+   * period, before this method returns. No PTY process outlives the application.
+   */
+  @PreDestroy
+  void stop() {
+    heartbeats.cancel(false);
+    List<TerminalSession> live = List.copyOf(sessions.values());
+    if (live.isEmpty()) {
+      return;
+    }
+    LOG.info(() -> "stopping: ending " + live.size() + " session(s)");
+    for (TerminalSession session : live) {
+      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.killGraceMillis());
+    while (System.nanoTime() < deadline && live.stream().anyMatch(s -> s.anyProcessAlive())) {
+      try {
+        Thread.sleep(50); // polling process liveness; there is no event to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    live.forEach(TerminalSession::killSurvivors);
+  }
+
+  private static String newSessionId() {
+    byte[] bits = new byte[16];
+    RANDOM.nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+  }
+}

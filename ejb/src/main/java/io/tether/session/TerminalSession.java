@@ -1,0 +1,330 @@
+package io.tether.session;
+
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.MessageCodec;
+import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
+import io.tether.pty.Shell;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One terminal: a shell on a PTY, its output log, the input ledger and the attached clients. The
+ * PTY is read at full speed by one thread ({@link #readOutput()}) whatever the clients do; each
+ * client reads the log through its own {@link Attachment}.
+ */
+public final class TerminalSession {
+  private static final Logger LOG = Logger.getLogger(TerminalSession.class.getName());
+
+  /** What the session tells the node about itself. */
+  public interface Listener {
+    void attached(TerminalSession session, Attachment attachment);
+
+    void detached(TerminalSession session, Attachment attachment, String why);
+
+    void ended(TerminalSession session, SessionEnd end);
+  }
+
+  /** Per-session settings, fixed at creation. */
+  public record Settings(
+      int logBytes, long window, long heartbeatMillis, int maxClientsRemembered) {}
+
+  private final String id;
+  private final String owner;
+  private final String node;
+  private final Instant created = Instant.now();
+  private final long createdNanos = System.nanoTime();
+  private final Shell shell;
+  private final OutputLog log;
+  private final InputLedger ledger;
+  private final Settings settings;
+  private final Listener listener;
+  private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+
+  private volatile Instant lastActivity = created;
+  private volatile Instant lastOutput = created;
+  private volatile SessionEnd end;
+  private volatile int cols;
+  private volatile int rows;
+  private volatile boolean hungUpAfterExit;
+
+  public TerminalSession(
+      String id,
+      String owner,
+      String node,
+      Shell shell,
+      int cols,
+      int rows,
+      Settings settings,
+      Listener listener) {
+    this.id = id;
+    this.owner = owner;
+    this.node = node;
+    this.shell = shell;
+    this.cols = cols;
+    this.rows = rows;
+    this.settings = settings;
+    this.listener = listener;
+    this.log = new OutputLog(settings.logBytes());
+    this.ledger = new InputLedger(settings.maxClientsRemembered());
+  }
+
+  /**
+   * The PTY reader: appends everything the shell writes to the log and wakes the clients, until the
+   * shell's side closes; then ends the session with the shell's exit code.
+   */
+  public void readOutput() {
+    byte[] buffer = new byte[64 * 1024];
+    try {
+      InputStream output = shell.output();
+      for (int n; (n = output.read(buffer)) > 0; ) {
+        log.append(buffer, 0, n);
+        lastOutput = Instant.now();
+        for (Attachment attachment : attachments) {
+          attachment.pump();
+        }
+      }
+    } catch (IOException e) {
+      // EIO when the last process holding the PTY's slave side has gone: the normal end.
+      LOG.log(Level.FINE, e, () -> "session " + id + ": PTY read ended");
+    }
+    try {
+      end(SessionEnd.exited(shell.waitFor()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
+    } finally {
+      shell.close();
+    }
+  }
+
+  /**
+   * Waits for the shell to exit, then lets go of the terminal so the output reader ends after the
+   * last byte (see {@link Shell#releaseTerminal()}).
+   */
+  public void awaitShellExit() {
+    try {
+      shell.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      shell.releaseTerminal();
+    }
+  }
+
+  /**
+   * The shell exited but a process it left behind still holds the terminal, so the output never
+   * ends: hang up on it, as a closing terminal would. Called on every heartbeat tick.
+   *
+   * @return true if this call hung up, so the caller kills survivors after the grace period
+   */
+  public boolean hangUpIfShellExited() {
+    if (shell.shellAlive() || hungUpAfterExit) {
+      return false;
+    }
+    hungUpAfterExit = true;
+    LOG.info(() -> "session " + id + ": the shell exited, hanging up on what it left running");
+    shell.hangUp();
+    return true;
+  }
+
+  /** Attaches a client after its {@code hello}; the {@code attached} answer is its first frame. */
+  public Attachment attach(ClientChannel channel, ClientMessage.Hello hello)
+      throws ProtocolException {
+    Attachment attachment;
+    Attachment replaced = null;
+    synchronized (this) {
+      SessionEnd ended = end;
+      if (ended != null) {
+        throw new ProtocolException(ended.code(), ended.reason());
+      }
+      long head;
+      long from;
+      synchronized (log) {
+        head = log.head();
+        if (hello.resumeOffset() > head) {
+          throw new ProtocolException(
+              CloseCode.PROTOCOL_ERROR,
+              "resume offset " + hello.resumeOffset() + " is beyond the output head " + head);
+        }
+        from = Math.max(hello.resumeOffset(), log.tail());
+      }
+      long inputAcked = ledger.register(hello.clientId(), hello.inputOffset());
+      for (Attachment existing : attachments) {
+        if (existing.clientId().equals(hello.clientId())) {
+          replaced = existing;
+        }
+      }
+      attachment = new Attachment(this, channel, hello.clientId(), from, settings.window());
+      attachment.sendText(
+          MessageCodec.attached(
+              id,
+              node,
+              from,
+              head,
+              from - hello.resumeOffset(),
+              inputAcked,
+              settings.heartbeatMillis(),
+              settings.window()));
+      attachments.add(attachment);
+    }
+    if (replaced != null) {
+      replaced.close(CloseCode.REPLACED, null);
+    }
+    resize(hello.cols(), hello.rows());
+    listener.attached(this, attachment);
+    return attachment;
+  }
+
+  /** Writes a client's input frame to the shell, each byte once. */
+  public void input(Attachment from, OffsetFrame frame) throws ProtocolException {
+    if (end != null) {
+      return;
+    }
+    try {
+      if (ledger.apply(from.clientId(), frame, shell::write) > 0) {
+        lastActivity = Instant.now();
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, e, () -> "session " + id + ": input after the shell closed");
+    }
+  }
+
+  public void resize(int cols, int rows) {
+    this.cols = cols;
+    this.rows = rows;
+    lastActivity = Instant.now();
+    shell.resize(cols, rows);
+  }
+
+  void detached(Attachment attachment, String why) {
+    if (attachments.remove(attachment)) {
+      listener.detached(this, attachment, why);
+    }
+  }
+
+  /** One heartbeat tick for every attached client. */
+  public void heartbeat() {
+    Duration deadAfter = Duration.ofMillis(3 * settings.heartbeatMillis());
+    for (Attachment attachment : attachments) {
+      attachment.heartbeat(deadAfter);
+    }
+  }
+
+  /** Sends a notice to every attached client. */
+  public void notice(String kind, String message, long secondsLeft) {
+    String text = MessageCodec.notice(kind, message, secondsLeft);
+    for (Attachment attachment : attachments) {
+      attachment.sendText(text);
+    }
+  }
+
+  /**
+   * Ends the session once: hangs up the shell's process group, and closes the clients (after the
+   * rest of the output and {@code exit}, when the shell exited by itself). The caller kills what
+   * survives the hang-up after the grace period ({@link #killSurvivors()}).
+   *
+   * @return false if the session had already ended
+   */
+  public boolean end(SessionEnd why) {
+    synchronized (this) {
+      if (end != null) {
+        return false;
+      }
+      end = why;
+    }
+    shell.hangUp();
+    for (Attachment attachment : attachments) {
+      if (why.exitCode() != null) {
+        attachment.finish(why.exitCode());
+      } else {
+        attachment.close(why.code(), why.reason());
+      }
+    }
+    listener.ended(this, why);
+    return true;
+  }
+
+  /** SIGKILL for whatever of the shell's processes outlived the hang-up. */
+  public void killSurvivors() {
+    if (shell.anyAlive()) {
+      LOG.info(() -> "session " + id + ": processes survived SIGHUP, sending SIGKILL");
+    }
+    shell.kill();
+  }
+
+  public boolean anyProcessAlive() {
+    return shell.anyAlive();
+  }
+
+  public long inputAcknowledged(String clientId) {
+    return ledger.acknowledged(clientId);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String owner() {
+    return owner;
+  }
+
+  public String node() {
+    return node;
+  }
+
+  public Instant created() {
+    return created;
+  }
+
+  public Duration age() {
+    return Duration.ofNanos(System.nanoTime() - createdNanos);
+  }
+
+  public Instant lastActivity() {
+    return lastActivity;
+  }
+
+  public Instant lastOutput() {
+    return lastOutput;
+  }
+
+  public long head() {
+    return log.head();
+  }
+
+  OutputLog log() {
+    return log;
+  }
+
+  public long pid() {
+    return shell.pid();
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int attachedClients() {
+    return attachments.size();
+  }
+
+  public List<Attachment> attachments() {
+    return List.copyOf(attachments);
+  }
+
+  public SessionEnd ended() {
+    return end;
+  }
+}

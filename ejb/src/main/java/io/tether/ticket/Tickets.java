@@ -1,0 +1,21 @@
+package io.tether.ticket;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Set;
+
+/** Makes new tickets: 256 bits from a {@link SecureRandom}, valid for a fixed time. */
+public final class Tickets {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Tickets() {}
+
+  public static Ticket create(String user, Set<String> roles, Duration ttl) {
+    byte[] bits = new byte[32];
+    RANDOM.nextBytes(bits);
+    String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    return new Ticket(value, user, roles, Instant.now().plus(ttl));
+  }
+}

@@ -1,0 +1,124 @@
+package io.tether.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MessageCodecTest {
+  private static final String HELLO =
+      "{\"type\":\"hello\",\"ticket\":\"t\",\"sessionId\":null,\"resumeOffset\":0,"
+          + "\"clientId\":\"c-1\",\"inputOffset\":0,\"cols\":80,\"rows\":24}";
+
+  @Test
+  void parsesANewSessionHello() throws Exception {
+    var hello = assertInstanceOf(ClientMessage.Hello.class, MessageCodec.parse(HELLO));
+    assertEquals("t", hello.ticket());
+    assertNull(hello.sessionId());
+    assertEquals("c-1", hello.clientId());
+    assertEquals(80, hello.cols());
+    assertEquals(24, hello.rows());
+  }
+
+  @Test
+  void parsesAResume() throws Exception {
+    var hello =
+        (ClientMessage.Hello)
+            MessageCodec.parse(
+                HELLO
+                    .replace("\"sessionId\":null", "\"sessionId\":\"abc_-9\"")
+                    .replace("\"resumeOffset\":0", "\"resumeOffset\":5000000000"));
+    assertTrue(hello.resumes());
+    assertEquals(5_000_000_000L, hello.resumeOffset());
+  }
+
+  @Test
+  void parsesTheOtherClientMessages() throws Exception {
+    assertEquals(new ClientMessage.Ack(42), MessageCodec.parse("{\"type\":\"ack\",\"offset\":42}"));
+    assertEquals(
+        new ClientMessage.Resize(132, 43),
+        MessageCodec.parse("{\"type\":\"resize\",\"cols\":132,\"rows\":43}"));
+    assertInstanceOf(ClientMessage.Heartbeat.class, MessageCodec.parse("{\"type\":\"heartbeat\"}"));
+  }
+
+  /** Each malformed frame and the close code it earns. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json | 4000",
+        "[1,2] | 4000",
+        "\"hello\" | 4000",
+        "{} | 4000",
+        "{\"type\":7} | 4000",
+        "{\"type\":\"launch\"} | 4000",
+        "{\"type\":\"ack\"} | 4000",
+        "{\"type\":\"ack\",\"offset\":-1} | 4000",
+        "{\"type\":\"ack\",\"offset\":1.5} | 4000",
+        "{\"type\":\"ack\",\"offset\":\"1\"} | 4000",
+        "{\"type\":\"ack\",\"offset\":99999999999999999999} | 4000",
+        "{\"type\":\"resize\",\"cols\":0,\"rows\":24} | 4000",
+        "{\"type\":\"resize\",\"cols\":80,\"rows\":1001} | 4000",
+        "{\"type\":\"hello\",\"ticket\":\"t\"} | 4000",
+      })
+  void refusesMalformedFrames(String text, int code) {
+    ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(text));
+    assertEquals(code, e.closeCode().code());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"'bad id!'", "''", "'a/b'"})
+  void refusesIllFormedIds(String clientId) {
+    String text = HELLO.replace("\"c-1\"", "\"" + clientId + "\"");
+    assertThrows(ProtocolException.class, () -> MessageCodec.parse(text));
+  }
+
+  @Test
+  void refusesTextOverTheLimitCountingUtf8Bytes() {
+    // 1366 three-byte characters: 1366 chars, 4098 bytes.
+    String big = "{\"type\":\"heartbeat\",\"pad\":\"" + "€".repeat(1366) + "\"}";
+    ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(big));
+    assertEquals(CloseCode.FRAME_TOO_LARGE, e.closeCode());
+  }
+
+  @Test
+  void serverMessagesAreValidJson() {
+    JsonObject attached = json(MessageCodec.attached("s", "node1", 10, 20, 10, 3, 10000, 1024));
+    assertEquals("attached", attached.getString("type"));
+    assertEquals(10, attached.getJsonNumber("dropped").longValue());
+    assertEquals(3, json(MessageCodec.heartbeat(3, 9)).getInt("inputAcked"));
+    assertEquals(7, json(MessageCodec.resync(7, 100)).getInt("dropped"));
+    assertEquals(2, json(MessageCodec.exit(2)).getInt("code"));
+    JsonObject notice = json(MessageCodec.notice("broadcast", "a \"quoted\" line", -1));
+    assertEquals("a \"quoted\" line", notice.getString("message"));
+    assertTrue(!notice.containsKey("secondsLeft"));
+  }
+
+  @Test
+  void closeCodesAreUniqueAndReasonsFitAFrame() {
+    Set<Integer> codes = new HashSet<>();
+    for (CloseCode code : EnumSet.allOf(CloseCode.class)) {
+      assertTrue(codes.add(code.code()), "duplicate " + code.code());
+      assertTrue(code.code() >= 4000 && code.code() < 5000);
+      assertEquals(code, CloseCode.of(code.code()));
+      assertTrue(
+          code.reason("é".repeat(200)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              <= 123);
+    }
+  }
+
+  private static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
+  }
+}

@@ -1,0 +1,127 @@
+package io.tether.pty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Real shells on real PTYs. */
+class PtyShellTest {
+  private static final ShellSpec BASH =
+      new ShellSpec(
+          List.of("/bin/bash", "--norc", "--noprofile"),
+          Path.of(System.getProperty("java.io.tmpdir")),
+          Map.of("TERM", "xterm-256color", "PS1", "$ "));
+
+  /** Reads the shell's output until {@code pattern} appears (or the shell's output ends). */
+  private static Matcher readUntil(InputStream output, Pattern pattern) throws Exception {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (Instant.now().isBefore(deadline)) {
+      int n = output.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      seen.write(buffer, 0, n);
+      Matcher m = pattern.matcher(seen.toString(StandardCharsets.UTF_8));
+      if (m.find()) {
+        return m;
+      }
+    }
+    throw new AssertionError("never saw " + pattern + " in: " + seen);
+  }
+
+  @Test
+  void runsACommandAndReportsTheExitCode() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    shell.write(
+        ByteBuffer.wrap("sleep 0.2; echo $((6*7)); exit 5\r".getBytes(StandardCharsets.US_ASCII)));
+    // As in a session: one thread reads the output to its end while another waits for the exit.
+    CompletableFuture<byte[]> output =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return shell.output().readAllBytes();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    assertEquals(5, shell.waitFor());
+    shell.releaseTerminal();
+    String text = new String(output.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+    // The last bytes the shell wrote before exiting are all there.
+    assertTrue(text.endsWith("42\r\nexit\r\n"), text);
+    shell.close();
+  }
+
+  @Test
+  void aResizeReachesTheShell() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    try {
+      shell.resize(133, 41);
+      shell.write(ByteBuffer.wrap("stty size\r".getBytes(StandardCharsets.US_ASCII)));
+      readUntil(shell.output(), Pattern.compile("41 133"));
+    } finally {
+      shell.hangUp();
+      shell.kill();
+    }
+  }
+
+  @Test
+  void hangUpAndKillEndTheWholeProcessTreeEvenProcessesInOtherGroupsAndSessions() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    // A job that ignores SIGHUP in its own process group, and a process in a session of its own.
+    shell.write(
+        ByteBuffer.wrap(
+            ("trap '' HUP; (trap '' HUP; exec sleep 301) & setsid -w sleep 302 & echo started\r")
+                .getBytes(StandardCharsets.US_ASCII)));
+    readUntil(shell.output(), Pattern.compile("\r\nstarted"));
+    List<ProcessHandle> sleepers = awaitDescendants(shell.pid(), List.of("301", "302"));
+    assertTrue(shell.anyAlive());
+
+    shell.hangUp();
+    shell.kill();
+
+    for (ProcessHandle sleeper : sleepers) {
+      sleeper.onExit().get(10, TimeUnit.SECONDS);
+    }
+    assertFalse(shell.anyAlive());
+  }
+
+  /** The shell's descendants running {@code sleep N} for each N, once they have all started. */
+  private static List<ProcessHandle> awaitDescendants(long shell, List<String> sleepArgs)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline)) {
+      List<ProcessHandle> found =
+          ProcessHandle.of(shell)
+              .orElseThrow()
+              .descendants()
+              .filter(p -> p.info().command().orElse("").endsWith("sleep"))
+              .filter(p -> sleepArgs.contains(p.info().arguments().map(a -> a[0]).orElse("")))
+              .toList();
+      if (found.size() == sleepArgs.size()) {
+        return found;
+      }
+      Thread.sleep(20); // polling the process table: there is no event for "started"
+    }
+    throw new AssertionError("the background processes never started");
+  }
+}

@@ -1,0 +1,246 @@
+package io.tether.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AttachmentTest {
+  private final QuietShell shell = new QuietShell();
+  private final List<String> events = new ArrayList<>();
+
+  private TerminalSession session(int logBytes, long window) {
+    return new TerminalSession(
+        "s1",
+        "alice",
+        "node1",
+        shell,
+        80,
+        24,
+        new TerminalSession.Settings(logBytes, window, 10_000, 16),
+        new TerminalSession.Listener() {
+          @Override
+          public void attached(TerminalSession s, Attachment a) {
+            events.add("attached " + a.clientId());
+          }
+
+          @Override
+          public void detached(TerminalSession s, Attachment a, String why) {
+            events.add("detached " + a.clientId() + " " + why);
+          }
+
+          @Override
+          public void ended(TerminalSession s, SessionEnd end) {
+            events.add("ended " + end.code().label());
+          }
+        });
+  }
+
+  private static ClientMessage.Hello hello(String client, long resumeOffset, long inputOffset) {
+    return new ClientMessage.Hello("t", "s1", resumeOffset, client, inputOffset, 100, 30);
+  }
+
+  private static void write(TerminalSession session, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    session.log().append(bytes, 0, bytes.length);
+    session.attachments().forEach(Attachment::pump);
+  }
+
+  @Test
+  void attachedComesFirstThenTheReplayFromTheResumeOffset() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    write(session, "0123456789");
+    RecordingChannel channel = new RecordingChannel();
+    session.attach(channel, hello("c1", 4, 0));
+    assertTrue(channel.texts().get(0).contains("\"replayFrom\":4"));
+    assertTrue(channel.texts().get(0).contains("\"dropped\":0"));
+    assertEquals("456789", channel.output(4));
+    write(session, "ab");
+    assertEquals("456789ab", channel.output(4));
+    assertEquals(100, shell.cols);
+  }
+
+  @Test
+  void aResumePointTheLogNoLongerHoldsIsReportedAsDropped() throws Exception {
+    TerminalSession session = session(8, 1024);
+    write(session, "0123456789abcdef");
+    RecordingChannel channel = new RecordingChannel();
+    session.attach(channel, hello("c1", 3, 0));
+    assertTrue(channel.texts().get(0).contains("\"replayFrom\":8"));
+    assertTrue(channel.texts().get(0).contains("\"dropped\":5"));
+    assertEquals("89abcdef", channel.output(8));
+  }
+
+  @Test
+  void aResumePointBeyondTheHeadIsRefused() {
+    TerminalSession session = session(8, 1024);
+    write(session, "abc");
+    ProtocolException e =
+        assertThrows(
+            ProtocolException.class,
+            () -> session.attach(new RecordingChannel(), hello("c", 4, 0)));
+    assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode());
+    assertEquals(0, session.attachedClients());
+  }
+
+  @Test
+  void neverSendsBeyondTheWindowUntilAcknowledged() throws Exception {
+    TerminalSession session = session(1024, 4);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "abcdefghij");
+    assertEquals("abcd", channel.output(0));
+    client.acknowledge(2);
+    assertEquals("abcdef", channel.output(0));
+    client.acknowledge(6);
+    assertEquals("abcdefghij", channel.output(0));
+  }
+
+  @Test
+  void aStaleAckIsIgnoredAndAnAckBeyondWhatWasSentIsRefused() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "abc");
+    client.acknowledge(3);
+    client.acknowledge(1);
+    ProtocolException e = assertThrows(ProtocolException.class, () -> client.acknowledge(4));
+    assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode());
+  }
+
+  @Test
+  void aClientLeftBehindByTheLogIsResyncedAndTheShellNeverWaits() throws Exception {
+    TerminalSession session = session(8, 4);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "abcd");
+    write(session, "efghijklmnopqrst"); // 20 bytes into an 8-byte log; client stalled at 4
+    // The log overwrote the client's next byte: told at once, it goes on from the oldest held.
+    List<String> texts = channel.texts();
+    assertEquals("{\"type\":\"resync\",\"dropped\":8,\"from\":12}", texts.get(texts.size() - 1));
+    client.acknowledge(16);
+    assertEquals("abcd", outputBefore(channel, "resync"));
+    assertEquals("mnopqrst", outputAfter(channel, "resync"));
+  }
+
+  private static String outputBefore(RecordingChannel channel, String marker) {
+    return output(channel, marker, false);
+  }
+
+  private static String outputAfter(RecordingChannel channel, String marker) {
+    return output(channel, marker, true);
+  }
+
+  private static String output(RecordingChannel channel, String marker, boolean after) {
+    StringBuilder out = new StringBuilder();
+    boolean seen = false;
+    for (Object o : channel.sent) {
+      if (o instanceof String s && s.contains(marker)) {
+        seen = true;
+      } else if (seen == after && o instanceof ByteBuffer frame) {
+        for (int i = 8; i < frame.limit(); i++) {
+          out.append((char) frame.get(i));
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  @Test
+  void oneSendAtATimeWhenTheNetworkIsSlow() throws Exception {
+    TerminalSession session = session(1 << 20, 1 << 20);
+    RecordingChannel channel = new RecordingChannel();
+    channel.completeAtOnce = false;
+    session.attach(channel, hello("c1", 0, 0));
+    write(session, "x".repeat(200_000));
+    session.notice("broadcast", "hi", -1);
+    // RecordingChannel fails on any concurrent send; drain everything one completion at a time.
+    while (!channel.pending.isEmpty()) {
+      channel.completeOne();
+    }
+    assertEquals(200_000, channel.output(0).length());
+    assertTrue(channel.texts().stream().anyMatch(t -> t.contains("broadcast")));
+  }
+
+  @Test
+  void theShellsExitComesAfterTheLastOutputThenTheClose() throws Exception {
+    TerminalSession session = session(1024, 2);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "bye!");
+    session.end(SessionEnd.exited(3));
+    assertNull(channel.closedWith, "waits for the output to be acknowledged");
+    client.acknowledge(2);
+    assertEquals("bye!", channel.output(0));
+    List<String> texts = channel.texts();
+    assertEquals("{\"type\":\"exit\",\"code\":3}", texts.get(texts.size() - 1));
+    assertEquals(CloseCode.SHELL_EXITED, channel.closedWith);
+    assertEquals("The shell exited with code 3.", channel.closeReason);
+    assertTrue(shell.hungUp);
+    assertEquals(List.of("attached c1", "ended shell-exited", "detached c1 shell-exited"), events);
+  }
+
+  @Test
+  void aNewConnectionOfTheSameClientReplacesTheOldOne() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel old = new RecordingChannel();
+    session.attach(old, hello("c1", 0, 0));
+    RecordingChannel fresh = new RecordingChannel();
+    session.attach(fresh, hello("c1", 0, 0));
+    assertEquals(CloseCode.REPLACED, old.closedWith);
+    assertNull(fresh.closedWith);
+    assertEquals(1, session.attachedClients());
+  }
+
+  @Test
+  void inputIsAppliedOnceAcrossReconnectsAndReportedInAttached() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    Attachment first = session.attach(new RecordingChannel(), hello("c1", 0, 0));
+    session.input(first, new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
+    first.lost();
+    RecordingChannel again = new RecordingChannel();
+    Attachment second = session.attach(again, hello("c1", 0, 3));
+    assertTrue(again.texts().get(0).contains("\"inputAcked\":3"));
+    // The client resends what it could not know was applied, plus one new key.
+    session.input(second, new OffsetFrame(0, ByteBuffer.wrap("ls\rx".getBytes())));
+    assertEquals("ls\rx", shell.input.toString());
+  }
+
+  @Test
+  void aSilentClientIsClosedAfterThreeIntervals() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    client.heartbeat(Duration.ofHours(1));
+    assertTrue(channel.texts().stream().anyMatch(t -> t.contains("\"type\":\"heartbeat\"")));
+    assertTrue(channel.sent.contains("<ping>"));
+    client.heartbeat(Duration.ZERO);
+    assertEquals(CloseCode.HEARTBEAT_TIMEOUT, channel.closedWith);
+    assertEquals(0, session.attachedClients());
+  }
+
+  @Test
+  void anEndForAnotherReasonClosesClientsAtOnceWithItsCode() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel channel = new RecordingChannel();
+    session.attach(channel, hello("c1", 0, 0));
+    session.end(SessionEnd.of(CloseCode.IDLE_TIMEOUT, null));
+    assertEquals(CloseCode.IDLE_TIMEOUT, channel.closedWith);
+    ProtocolException e =
+        assertThrows(
+            ProtocolException.class,
+            () -> session.attach(new RecordingChannel(), hello("c2", 0, 0)));
+    assertEquals(CloseCode.IDLE_TIMEOUT, e.closeCode());
+  }
+}

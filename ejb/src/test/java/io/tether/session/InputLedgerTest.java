@@ -1,0 +1,102 @@
+package io.tether.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class InputLedgerTest {
+  private final ByteArrayOutputStream shell = new ByteArrayOutputStream();
+  private final InputLedger ledger = new InputLedger(4);
+
+  private static OffsetFrame frame(long offset, String text) {
+    return new OffsetFrame(offset, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private void write(ByteBuffer bytes) {
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.get(copy);
+    shell.writeBytes(copy);
+  }
+
+  private String written() {
+    return shell.toString(StandardCharsets.US_ASCII);
+  }
+
+  /** After "abcdef" has been applied, a resend at {@code offset} writes only what is new. */
+  @ParameterizedTest
+  @CsvSource({
+    "0, abcdef, ''", // the same frame again
+    "2, cd, ''", // inside what was applied
+    "4, efgh, gh", // overlaps the mark
+    "6, gh, gh", // exactly at the mark
+    "0, abcdefgh, gh", // the whole stream resent
+  })
+  void appliesEachByteOnce(long offset, String text, String expectedNew) throws Exception {
+    ledger.apply("c1", frame(0, "abcdef"), this::write);
+    shell.reset();
+    int written = ledger.apply("c1", frame(offset, text), this::write);
+    assertEquals(expectedNew, written());
+    assertEquals(expectedNew.length(), written);
+    assertEquals(6 + expectedNew.length(), ledger.acknowledged("c1"));
+  }
+
+  @Test
+  void aFrameThatSkipsBytesIsAProtocolError() throws Exception {
+    ledger.apply("c1", frame(0, "ab"), this::write);
+    ProtocolException e =
+        assertThrows(ProtocolException.class, () -> ledger.apply("c1", frame(3, "d"), this::write));
+    assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode());
+    assertEquals(2, ledger.acknowledged("c1"));
+    assertEquals("ab", written());
+  }
+
+  @Test
+  void clientsHaveSeparateStreams() throws Exception {
+    ledger.apply("c1", frame(0, "ab"), this::write);
+    ledger.apply("c2", frame(0, "xy"), this::write);
+    assertEquals("abxy", written());
+    assertEquals(2, ledger.acknowledged("c1"));
+    assertEquals(2, ledger.acknowledged("c2"));
+  }
+
+  @Test
+  void aNewClientStartsAtTheOffsetItDeclares() throws Exception {
+    assertEquals(10, ledger.register("c1", 10));
+    ledger.apply("c1", frame(10, "z"), this::write);
+    assertEquals(11, ledger.register("c1", 0));
+    assertEquals("z", written());
+  }
+
+  @Test
+  void theMarkDoesNotMoveWhenTheWriteFails() throws Exception {
+    assertThrows(
+        IOException.class,
+        () ->
+            ledger.apply(
+                "c1",
+                frame(0, "ab"),
+                bytes -> {
+                  throw new IOException("shell gone");
+                }));
+    assertEquals(0, ledger.acknowledged("c1"));
+  }
+
+  @Test
+  void forgetsTheLeastRecentlyUsedClients() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      ledger.apply("c" + i, frame(0, "x"), this::write);
+    }
+    assertEquals(0, ledger.acknowledged("c0"));
+    assertEquals(1, ledger.acknowledged("c4"));
+  }
+}

@@ -1,0 +1,66 @@
+package io.tether.session;
+
+import io.tether.pty.Shell;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/** A shell for unit tests of the session logic: records input, writes nothing by itself. */
+final class QuietShell implements Shell {
+  final ByteArrayOutputStream input = new ByteArrayOutputStream();
+  boolean hungUp;
+  int cols;
+  int rows;
+
+  @Override
+  public InputStream output() {
+    return InputStream.nullInputStream();
+  }
+
+  @Override
+  public synchronized void write(ByteBuffer bytes) {
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.get(copy);
+    input.writeBytes(copy);
+  }
+
+  @Override
+  public void resize(int cols, int rows) {
+    this.cols = cols;
+    this.rows = rows;
+  }
+
+  @Override
+  public long pid() {
+    return -1;
+  }
+
+  @Override
+  public int waitFor() {
+    return 0;
+  }
+
+  @Override
+  public void hangUp() {
+    hungUp = true;
+  }
+
+  @Override
+  public void kill() {}
+
+  @Override
+  public void releaseTerminal() {}
+
+  @Override
+  public boolean shellAlive() {
+    return !hungUp;
+  }
+
+  @Override
+  public void close() {}
+
+  @Override
+  public boolean anyAlive() {
+    return !hungUp;
+  }
+}

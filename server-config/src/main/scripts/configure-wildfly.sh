@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Configures an unpacked WildFly for Tether, offline and idempotently: the CLI scripts, the dev users, temp dirs.
+#
+# Usage: configure-wildfly.sh WILDFLY_HOME
+#
+# Every step checks the actual state before it changes anything, so running it again on a configured
+# server changes nothing. Only the CLI step is skipped outright (it boots an embedded server, a few
+# seconds) when standalone-full.xml is byte for byte what these same CLI scripts produced last time;
+# a re-unpacked distribution (new zip in the local repository) is therefore configured again.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -f "$1/bin/jboss-cli.sh" ]; then
+  echo "usage: $0 WILDFLY_HOME (an unpacked WildFly distribution)" >&2
+  exit 2
+fi
+
+WILDFLY_HOME=$(cd "$1" && pwd)
+MODULE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+CLI_DIR="$MODULE_DIR/src/main/cli"
+USERS_FILE="$MODULE_DIR/src/main/users/dev-users.txt"
+SERVER_CONFIG=standalone-full.xml
+CONFIG_DIR="$WILDFLY_HOME/standalone/configuration"
+STATE_DIR="$WILDFLY_HOME/.tether"
+STAMP="$STATE_DIR/cli-applied.sha256"
+
+# Never let a JBOSS_HOME from the caller's environment point the scripts at another installation.
+export JBOSS_HOME="$WILDFLY_HOME"
+mkdir -p "$STATE_DIR"
+
+# What the CLI step depends on: the scripts, and the configuration file they were applied to.
+cli_state() {
+  printf '%s %s\n' \
+    "$(cat "$CLI_DIR"/*.cli "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)" \
+    "$(sha256sum "$CONFIG_DIR/$SERVER_CONFIG" | cut -d' ' -f1)"
+}
+
+# Unpacking with Maven may not keep the executable bits of the launch scripts.
+chmod +x "$WILDFLY_HOME"/bin/*.sh
+
+# 1. The CLI scripts, all in one embedded (offline) server session: they stay free of embed-server
+#    themselves, so an operator can also apply them to a running server with `jboss-cli.sh -c --file=`.
+combined="$STATE_DIR/configure-offline.cli"
+{
+  echo "embed-server --server-config=$SERVER_CONFIG --std-out=discard"
+  for script in "$CLI_DIR"/*.cli; do
+    echo "# ---- $(basename "$script")"
+    cat "$script"
+    echo
+  done
+  echo "stop-embedded-server"
+} > "$combined"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(cli_state)" ]; then
+  echo "[tether] $SERVER_CONFIG is already configured by these CLI scripts."
+else
+  echo "[tether] Applying $(ls "$CLI_DIR"/*.cli | wc -l) CLI scripts to $SERVER_CONFIG (offline)"
+  "$WILDFLY_HOME/bin/jboss-cli.sh" --file="$combined"
+  cli_state > "$STAMP"
+fi
+
+# 2. ApplicationRealm users. The users file stores HEX(MD5(name:ApplicationRealm:password)), so the
+#    desired state can be checked exactly; add-user.sh runs only for a user that is missing or differs.
+while read -r name password roles; do
+  case "$name" in ''|'#'*) continue ;; esac
+  hash=$(printf '%s' "$name:ApplicationRealm:$password" | md5sum | cut -d' ' -f1)
+  if grep -qx "$name=$hash" "$CONFIG_DIR/application-users.properties" \
+      && grep -qx "$name=$roles" "$CONFIG_DIR/application-roles.properties"; then
+    echo "[tether] User $name is present."
+  else
+    "$WILDFLY_HOME/bin/add-user.sh" -a -u "$name" -p "$password" -g "$roles" -sc "$CONFIG_DIR" -s
+    echo "[tether] User $name added (roles $roles)."
+  fi
+done < "$USERS_FILE"
+
+# 3. JVM temp dirs: pty4j unpacks a native library through JNA. Keep it, and every temp file, inside
+#    the server's own base dir (under target/), never in a shared /tmp. standalone.conf is sourced
+#    before standalone.sh parses -Djboss.server.base.dir, so the base dir comes from JBOSS_BASE_DIR
+#    (run-single-node.sh exports it) or defaults to this server's standalone/ folder.
+CONF="$WILDFLY_HOME/bin/standalone.conf"
+MARKER="# tether: temp dirs under the server base dir"
+if ! grep -qF "$MARKER" "$CONF"; then
+  cat >> "$CONF" <<'CONF_EOF'
+
+# tether: temp dirs under the server base dir (pty4j/JNA unpack a native library at run time).
+TETHER_SERVER_BASE_DIR="${JBOSS_BASE_DIR:-$JBOSS_HOME/standalone}"
+mkdir -p "$TETHER_SERVER_BASE_DIR/tmp/jna"
+JAVA_OPTS="$JAVA_OPTS -Djava.io.tmpdir=$TETHER_SERVER_BASE_DIR/tmp -Djna.tmpdir=$TETHER_SERVER_BASE_DIR/tmp/jna"
+CONF_EOF
+  echo "[tether] standalone.conf: java.io.tmpdir and jna.tmpdir set under the server base dir."
+else
+  echo "[tether] standalone.conf already sets the temp dirs."
+fi
+
+echo "[tether] $WILDFLY_HOME configured ($SERVER_CONFIG)."

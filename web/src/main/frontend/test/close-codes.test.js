@@ -1,0 +1,66 @@
+// The client's close-code table must say what docs/protocol.md says, code for code: the document
+// is normative, so this test reads it rather than a copy.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+
+import { CLIENT_CLOSE, CLOSE_CODES, closeSentence } from '../src/protocol.js';
+
+const PROTOCOL_DOC = new URL('../../../../../docs/protocol.md', import.meta.url);
+
+/** Rows of the "Close codes" table: | code | name | session | client action | sentence shown | */
+function documentedCloseCodes() {
+  const doc = readFileSync(PROTOCOL_DOC, 'utf8');
+  const section = doc.split(/^## /m).find((s) => s.startsWith('Close codes'));
+  assert.ok(section, 'docs/protocol.md has a "Close codes" section');
+  const rows = [];
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    if (cells.length === 5 && /^\d{4}$/.test(cells[0])) {
+      const [code, name, session, action, sentence] = cells;
+      rows.push({ code: Number(code), name, session, action, sentence });
+    }
+  }
+  return rows;
+}
+
+describe('close-code table', () => {
+  const documented = documentedCloseCodes();
+
+  test('the document lists the 40xx codes', () => {
+    assert.ok(documented.length >= 16, `found ${documented.length} rows`);
+    assert.ok(documented.every((row) => row.code >= 4000 && row.code <= 4099));
+  });
+
+  test('the client knows exactly the documented codes', () => {
+    assert.deepEqual(
+      Object.keys(CLOSE_CODES).map(Number).sort(),
+      documented.map((row) => row.code).sort(),
+    );
+  });
+
+  for (const row of documented) {
+    test(`${row.code} ${row.name}`, () => {
+      const entry = CLOSE_CODES[row.code];
+      assert.ok(entry, `${row.code} is missing from CLOSE_CODES`);
+      assert.equal(entry.name, row.name);
+      assert.equal(entry.session, row.session);
+      assert.equal(entry.reconnect, row.action === 'reconnect', `action "${row.action}"`);
+      assert.ok(row.action === 'reconnect' || row.action.startsWith('end'), `unknown action "${row.action}"`);
+      assert.equal(entry.sentence, row.sentence);
+    });
+  }
+
+  test('the 4006 sentence fills in the documented N', () => {
+    const row = documented.find((r) => r.code === 4006);
+    assert.equal(closeSentence(4006, 137), row.sentence.replace('N', '137'));
+  });
+
+  test("the client's own close codes collide with no server code", () => {
+    for (const { code } of Object.values(CLIENT_CLOSE)) {
+      assert.ok(!(code in CLOSE_CODES), `${code} is a server code`);
+      assert.ok(code === 1000 || (code >= 4000 && code <= 4999), `${code} is not a code a browser may send`);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+package io.tether.web.api;
+
+import io.tether.ticket.Ticket;
+import io.tether.ticket.TicketStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Issues the single-use tickets that the terminal WebSocket's {@code hello} redeems. */
+@Path("tickets")
+public class TicketResource {
+  /** The answer to {@code POST /api/tickets}. */
+  public record Issued(String ticket, Instant expiresAt) {}
+
+  @Inject TicketStore tickets;
+
+  @POST
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response issue(@Context SecurityContext security) {
+    Set<String> roles = new HashSet<>();
+    for (String role : Set.of("user", "admin")) {
+      if (security.isUserInRole(role)) {
+        roles.add(role);
+      }
+    }
+    Ticket ticket = tickets.issue(security.getUserPrincipal().getName(), roles);
+    return Response.status(Response.Status.CREATED)
+        .header("Cache-Control", "no-store")
+        .entity(new Issued(ticket.value(), ticket.expiresAt()))
+        .build();
+  }
+}

@@ -1,0 +1,149 @@
+package io.tether.web.terminal;
+
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.Limits;
+import io.tether.protocol.ProtocolException;
+import io.tether.session.ClientConnection;
+import io.tether.session.SessionManager;
+import io.tether.ticket.TicketStore;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The browser's terminal connection (protocol v1, docs/protocol.md). Transport only: assembles
+ * frames within the size limits (enforced here, since the container does not limit text frames) and
+ * hands them to a {@link ClientConnection}.
+ */
+@ServerEndpoint(
+    value = "/ws/terminal",
+    subprotocols = Limits.SUBPROTOCOL,
+    configurator = OriginCheck.class)
+public class TerminalEndpoint {
+  private static final Logger LOG = Logger.getLogger(TerminalEndpoint.class.getName());
+  private static final long HELLO_TIMEOUT_SECONDS = 10;
+
+  @Inject SessionManager sessions;
+  @Inject TicketStore tickets;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private ClientConnection connection;
+  private StringBuilder textParts;
+  private ByteBuffer binaryParts;
+
+  @OnOpen
+  public void open(Session ws) {
+    WebSocketChannel channel = new WebSocketChannel(ws);
+    if (!Limits.SUBPROTOCOL.equals(ws.getNegotiatedSubprotocol())) {
+      channel.close(CloseCode.PROTOCOL_ERROR, "The WebSocket subprotocol tether.v1 is required.");
+      return;
+    }
+    if (Boolean.FALSE.equals(ws.getUserProperties().get(OriginCheck.ORIGIN_ALLOWED))) {
+      LOG.warning(() -> channel.describe() + ": handshake from a foreign origin refused");
+      channel.close(CloseCode.ORIGIN_REJECTED, CloseCode.ORIGIN_REJECTED.sentence());
+      return;
+    }
+    ClientConnection opened = new ClientConnection(channel, tickets, sessions);
+    connection = opened;
+    scheduler.schedule(
+        () -> {
+          if (!opened.helloReceived()) {
+            opened.refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
+          }
+        },
+        HELLO_TIMEOUT_SECONDS,
+        TimeUnit.SECONDS);
+  }
+
+  @OnMessage
+  public void text(String part, boolean last) {
+    if (connection == null) {
+      return;
+    }
+    if (textParts == null && last) {
+      if (part.length() > Limits.MAX_TEXT_BYTES) {
+        tooLarge();
+        return;
+      }
+      connection.onText(part);
+      return;
+    }
+    if (textParts == null) {
+      textParts = new StringBuilder();
+    }
+    // Characters never outnumber UTF-8 bytes, so this bounds memory before the exact byte check.
+    if (textParts.length() + part.length() > Limits.MAX_TEXT_BYTES) {
+      tooLarge();
+      return;
+    }
+    textParts.append(part);
+    if (last) {
+      String whole = textParts.toString();
+      textParts = null;
+      connection.onText(whole);
+    }
+  }
+
+  @OnMessage
+  public void binary(ByteBuffer part, boolean last) {
+    if (connection == null) {
+      return;
+    }
+    if (binaryParts == null && last) {
+      if (part.remaining() > Limits.MAX_BINARY_BYTES) {
+        tooLarge();
+        return;
+      }
+      connection.onBinary(part);
+      return;
+    }
+    if (binaryParts == null) {
+      binaryParts = ByteBuffer.allocate(Limits.MAX_BINARY_BYTES);
+    }
+    if (part.remaining() > binaryParts.remaining()) {
+      tooLarge();
+      return;
+    }
+    binaryParts.put(part);
+    if (last) {
+      ByteBuffer whole = binaryParts.flip();
+      binaryParts = null;
+      connection.onBinary(whole);
+    }
+  }
+
+  private void tooLarge() {
+    textParts = null;
+    binaryParts = null;
+    connection.refuse(
+        new ProtocolException(
+            CloseCode.FRAME_TOO_LARGE, "A frame was larger than the protocol allows."));
+  }
+
+  @OnClose
+  public void closed(Session ws, CloseReason reason) {
+    if (connection != null) {
+      connection.onClosed();
+    }
+  }
+
+  @OnError
+  public void failed(Session ws, Throwable error) {
+    // Resets and timeouts are how networks fail; the close that follows detaches the client.
+    LOG.log(Level.FINE, error, () -> "ws-" + ws.getId() + ": transport error");
+    if (connection != null) {
+      connection.onClosed();
+    }
+  }
+}

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * container-managed security checks the ApplicationRealm users that server-config provisions.
  *
  * <p>Without the deployment, WildFly's welcome content answers /tether/ with a plain 404 and never
- * asks for credentials; both tests tell the two apart.
+ * asks for credentials; each test tells the two apart.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient

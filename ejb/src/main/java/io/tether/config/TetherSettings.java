@@ -1,10 +1,12 @@
 package io.tether.config;
 
+import io.tether.sweep.IdleLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,42 @@ public class TetherSettings {
   @ConfigProperty(name = "tether.web.allowed-origins", defaultValue = " ")
   String allowedOrigins;
 
+  @Inject
+  @ConfigProperty(name = "tether.session.max-per-user", defaultValue = "10")
+  int maxSessionsPerUser;
+
+  @Inject
+  @ConfigProperty(name = "tether.session.admin.max-per-user")
+  Optional<Integer> adminMaxSessionsPerUser;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.sweep-interval-seconds", defaultValue = "30")
+  long sweepIntervalSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.attached-timeout-seconds", defaultValue = "7200")
+  long attachedTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.detached-timeout-seconds", defaultValue = "1800")
+  long detachedTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.warning-seconds", defaultValue = "120")
+  long warningSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.admin.attached-timeout-seconds")
+  Optional<Long> adminAttachedTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.admin.detached-timeout-seconds")
+  Optional<Long> adminDetachedTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.idle.output-is-activity", defaultValue = "false")
+  boolean outputIsActivity;
+
   /** The name this node reports in {@code attached} and in logs. */
   public String nodeName() {
     return nodeName
@@ -116,6 +154,33 @@ public class TetherSettings {
         .toList();
   }
 
+  /** How many sessions one user may have at once; admins may have their own limit. */
+  public int maxSessionsPerUser(boolean admin) {
+    return admin ? adminMaxSessionsPerUser.orElse(maxSessionsPerUser) : maxSessionsPerUser;
+  }
+
+  public Duration sweepInterval() {
+    return Duration.ofSeconds(sweepIntervalSeconds);
+  }
+
+  /** The idle limits for users, or for admins (each admin limit defaults to the user one). */
+  public IdleLimits idleLimits(boolean admin) {
+    long attached = attachedTimeoutSeconds;
+    long detached = detachedTimeoutSeconds;
+    if (admin) {
+      attached = adminAttachedTimeoutSeconds.orElse(attached);
+      detached = adminDetachedTimeoutSeconds.orElse(detached);
+    }
+    return new IdleLimits(
+        Duration.ofSeconds(attached),
+        Duration.ofSeconds(detached),
+        Duration.ofSeconds(Math.min(warningSeconds, attached - 1)));
+  }
+
+  public boolean outputIsActivity() {
+    return outputIsActivity;
+  }
+
   /** The effective values, for the one log line at start-up. */
   public Map<String, Object> effective() {
     Map<String, Object> values = new LinkedHashMap<>();
@@ -130,6 +195,17 @@ public class TetherSettings {
     values.put("tether.heartbeat.interval-millis", heartbeatMillis);
     values.put("tether.ticket.ttl-seconds", ticketTtlSeconds);
     values.put("tether.web.allowed-origins", allowedOrigins());
+    values.put("tether.session.max-per-user", maxSessionsPerUser);
+    values.put("tether.session.admin.max-per-user", maxSessionsPerUser(true));
+    values.put("tether.idle.sweep-interval-seconds", sweepIntervalSeconds);
+    values.put("tether.idle.attached-timeout-seconds", attachedTimeoutSeconds);
+    values.put("tether.idle.detached-timeout-seconds", detachedTimeoutSeconds);
+    values.put("tether.idle.warning-seconds", warningSeconds);
+    values.put(
+        "tether.idle.admin.attached-timeout-seconds", idleLimits(true).attached().toSeconds());
+    values.put(
+        "tether.idle.admin.detached-timeout-seconds", idleLimits(true).detached().toSeconds());
+    values.put("tether.idle.output-is-activity", outputIsActivity);
     return values;
   }
 

@@ -13,25 +13,35 @@ import java.util.Map;
 
 /** A {@link Shell} on a pty4j pseudo-terminal. */
 public final class PtyShell implements Shell {
+  /** Names the session in every process it starts (see {@link SessionProcesses}). */
+  public static final String SESSION_VARIABLE = "TETHER_SESSION";
+
+  /** Names the node that started the shell, so sweeps on one machine keep to their own. */
+  public static final String NODE_VARIABLE = "TETHER_NODE";
+
   private final PtyProcess process;
   private final OutputStream input;
   private static final long SETTLE_MILLIS = 50;
 
   private final MasterInputStream output;
-  private final ProcessGroup group;
+  private final SessionProcesses group;
   private final SlaveHold slave;
 
-  private PtyShell(PtyProcess process) {
+  private PtyShell(PtyProcess process, String sessionMarker) {
     this.process = process;
     this.input = process.getOutputStream();
     this.output = new MasterInputStream(((UnixPtyProcess) process).getPty().getMasterFD());
-    this.group = new ProcessGroup(process.pid());
+    this.group = new SessionProcesses(process.pid(), sessionMarker);
     this.slave = SlaveHold.open(((UnixPtyProcess) process).getPty().getSlaveName());
   }
 
-  public static PtyShell start(ShellSpec spec, int cols, int rows) throws IOException {
+  /** Starts the shell of session {@code sessionId} on node {@code node}. */
+  public static PtyShell start(ShellSpec spec, String sessionId, String node, int cols, int rows)
+      throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(spec.environment());
+    env.put(SESSION_VARIABLE, sessionId);
+    env.put(NODE_VARIABLE, node);
     PtyProcess process =
         new PtyProcessBuilder(spec.command().toArray(String[]::new))
             .setEnvironment(env)
@@ -40,7 +50,7 @@ public final class PtyShell implements Shell {
             .setInitialRows(rows)
             .setRedirectErrorStream(true)
             .start();
-    return new PtyShell(process);
+    return new PtyShell(process, SESSION_VARIABLE + "=" + sessionId);
   }
 
   @Override
@@ -79,12 +89,12 @@ public final class PtyShell implements Shell {
 
   @Override
   public void hangUp() {
-    group.signal(ProcessGroup.SIGHUP);
+    group.signal(SessionProcesses.SIGHUP);
   }
 
   @Override
   public void kill() {
-    group.signal(ProcessGroup.SIGKILL);
+    group.signal(SessionProcesses.SIGKILL);
   }
 
   /**

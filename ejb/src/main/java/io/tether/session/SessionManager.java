@@ -4,14 +4,19 @@ import io.tether.config.TetherSettings;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
+import io.tether.pty.OrphanShells;
 import io.tether.pty.PtyShell;
 import io.tether.pty.ShellSpec;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import io.tether.sweep.IdlePolicy;
 import io.tether.ticket.Ticket;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -38,16 +43,19 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
+@LocalBean // implementing Listener must not hide the no-interface view that CDI injects
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class SessionManager implements TerminalSession.Listener {
   private static final Logger LOG = Logger.getLogger(SessionManager.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
   @Inject TetherSettings settings;
+  @Inject SessionRegistry registry;
   @Resource ManagedThreadFactory threads;
   @Resource ManagedScheduledExecutorService scheduler;
 
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private EndedSessions ended;
   private ScheduledFuture<?> heartbeats;
   private TerminalSession.Settings sessionSettings;
@@ -59,7 +67,11 @@ public class SessionManager implements TerminalSession.Listener {
     ended = new EndedSessions(Duration.ofMinutes(settings.endedMemoryMinutes()));
     sessionSettings =
         new TerminalSession.Settings(
-            settings.logBytes(), settings.windowBytes(), settings.heartbeatMillis(), 256);
+            settings.logBytes(),
+            settings.windowBytes(),
+            settings.heartbeatMillis(),
+            256,
+            settings.outputIsActivity());
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
@@ -72,10 +84,25 @@ public class SessionManager implements TerminalSession.Listener {
   /** Starts a new session for the ticket's user and attaches the client to it. */
   public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
+    TerminalSession session;
+    // One user's concurrent opens are serialised so the session limit cannot be overrun.
+    synchronized (userLocks.computeIfAbsent(ticket.user(), user -> new Object())) {
+      int limit = settings.maxSessionsPerUser(ticket.isAdmin());
+      if (registry.countOwnedBy(ticket.user()) >= limit) {
+        LOG.info(() -> ticket.user() + " refused a new session: limit of " + limit + " reached");
+        throw new ProtocolException(
+            CloseCode.LIMIT_REACHED, "You have reached your limit of " + limit + " sessions.");
+      }
+      session = start(ticket, hello);
+    }
+    return session.attach(channel, hello);
+  }
+
+  private TerminalSession start(Ticket ticket, ClientMessage.Hello hello) throws ProtocolException {
     String id = newSessionId();
     PtyShell shell;
     try {
-      shell = PtyShell.start(shellSpec, hello.cols(), hello.rows());
+      shell = PtyShell.start(shellSpec, id, settings.nodeName(), hello.cols(), hello.rows());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
@@ -84,6 +111,7 @@ public class SessionManager implements TerminalSession.Listener {
         new TerminalSession(
             id,
             ticket.user(),
+            ticket.roles(),
             settings.nodeName(),
             shell,
             hello.cols(),
@@ -91,6 +119,7 @@ public class SessionManager implements TerminalSession.Listener {
             sessionSettings,
             this);
     sessions.put(id, session);
+    registry.register(recordOf(session));
     LOG.info(
         () ->
             String.format(
@@ -102,7 +131,7 @@ public class SessionManager implements TerminalSession.Listener {
     Thread waiter = threads.newThread(session::awaitShellExit);
     waiter.setName("tether-exit-" + id);
     waiter.start();
-    return session.attach(channel, hello);
+    return session;
   }
 
   /** Attaches the client to an existing session of the ticket's user. */
@@ -141,8 +170,88 @@ public class SessionManager implements TerminalSession.Listener {
     return session != null && session.end(why);
   }
 
+  /**
+   * Writes the session's current state to its registry record, if it changed. Called on attach,
+   * detach and by the sweep: activity reaches the registry at most once a sweep, never per key.
+   */
+  public void refreshRecord(TerminalSession session) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<SessionRecord> current = registry.find(session.id());
+      if (current.isEmpty() || session.ended() != null) {
+        return;
+      }
+      SessionRecord updated = recordOf(session);
+      if (updated.equals(current.get()) || registry.replace(current.get(), updated)) {
+        return;
+      }
+    }
+    LOG.warning(() -> "session " + session.id() + ": its record kept changing; not refreshed");
+  }
+
+  private static SessionRecord recordOf(TerminalSession session) {
+    return new SessionRecord(
+        session.id(),
+        session.owner(),
+        session.node(),
+        session.created(),
+        session.lastActivity(),
+        session.attachedClients(),
+        session.cols(),
+        session.rows());
+  }
+
+  /** An idle sweep decided this session has been idle too long. */
+  public void endIdle(TerminalSession session, IdlePolicy.End idle) {
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: idle timeout (%s): idle for %s, limit %s",
+                session.id(),
+                idle.attached() ? "attached" : "detached",
+                Durations.format(idle.idleFor()),
+                Durations.format(idle.limit())));
+    session.end(
+        SessionEnd.of(
+            CloseCode.IDLE_TIMEOUT,
+            "The session was closed after being idle for "
+                + Durations.format(idle.idleFor())
+                + "."));
+  }
+
+  /**
+   * Makes this node's PTYs and its registry records agree: a record without a live session is
+   * removed, a live session whose record is gone is ended (the cluster already counts it as
+   * closed), and a shell process no session knows is killed.
+   *
+   * @return how many things were cleaned up
+   */
+  public int reconcile() {
+    int cleaned = 0;
+    for (SessionRecord record : registry.ownedBy(settings.nodeName())) {
+      if (!sessions.containsKey(record.id()) && registry.remove(record)) {
+        LOG.warning(() -> "session " + record.id() + ": removed a record with no live PTY");
+        cleaned++;
+      }
+    }
+    for (TerminalSession session : sessions.values()) {
+      if (registry.find(session.id()).isEmpty() && session.ended() == null) {
+        LOG.warning(() -> "session " + session.id() + ": live PTY without a record, ending it");
+        session.end(SessionEnd.of(CloseCode.NODE_LOST, "The session's record was lost."));
+        cleaned++;
+      }
+    }
+    for (ProcessHandle orphan : OrphanShells.find(settings.nodeName(), sessions.keySet())) {
+      LOG.warning(
+          () -> "killing shell process " + orphan.pid() + ": it belongs to no live session");
+      OrphanShells.kill(orphan);
+      cleaned++;
+    }
+    return cleaned;
+  }
+
   @Override
   public void attached(TerminalSession session, Attachment attachment) {
+    refreshRecord(session);
     LOG.info(
         () ->
             String.format(
@@ -156,6 +265,7 @@ public class SessionManager implements TerminalSession.Listener {
 
   @Override
   public void detached(TerminalSession session, Attachment attachment, String why) {
+    refreshRecord(session);
     LOG.info(
         () ->
             String.format(
@@ -171,6 +281,7 @@ public class SessionManager implements TerminalSession.Listener {
   @Override
   public void ended(TerminalSession session, SessionEnd end) {
     sessions.remove(session.id(), session);
+    registry.find(session.id()).ifPresent(registry::remove);
     ended.remember(session.id(), end);
     LOG.info(
         () ->
@@ -189,10 +300,7 @@ public class SessionManager implements TerminalSession.Listener {
     for (TerminalSession session : sessions.values()) {
       try {
         session.heartbeat();
-        if (session.hangUpIfShellExited()) {
-          scheduler.schedule(
-              session::killSurvivors, settings.killGraceMillis(), TimeUnit.MILLISECONDS);
-        }
+        session.killSurvivorsOfExitedShell(Duration.ofMillis(settings.killGraceMillis()));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "session " + session.id() + ": heartbeat failed", e);
       }

@@ -6,11 +6,13 @@ import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.Shell;
+import io.tether.sweep.IdlePolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,12 +34,22 @@ public final class TerminalSession {
     void ended(TerminalSession session, SessionEnd end);
   }
 
-  /** Per-session settings, fixed at creation. */
+  /**
+   * Per-session settings, fixed at creation.
+   *
+   * @param outputIsActivity whether output keeps the session from going idle (for people who leave
+   *     {@code tail -f} running on purpose)
+   */
   public record Settings(
-      int logBytes, long window, long heartbeatMillis, int maxClientsRemembered) {}
+      int logBytes,
+      long window,
+      long heartbeatMillis,
+      int maxClientsRemembered,
+      boolean outputIsActivity) {}
 
   private final String id;
   private final String owner;
+  private final Set<String> roles;
   private final String node;
   private final Instant created = Instant.now();
   private final long createdNanos = System.nanoTime();
@@ -53,11 +65,14 @@ public final class TerminalSession {
   private volatile SessionEnd end;
   private volatile int cols;
   private volatile int rows;
-  private volatile boolean hungUpAfterExit;
+  private volatile long shellExitedNanos;
+  private volatile Instant detachedSince;
+  private volatile boolean idleWarned;
 
   public TerminalSession(
       String id,
       String owner,
+      Set<String> roles,
       String node,
       Shell shell,
       int cols,
@@ -66,6 +81,7 @@ public final class TerminalSession {
       Listener listener) {
     this.id = id;
     this.owner = owner;
+    this.roles = Set.copyOf(roles);
     this.node = node;
     this.shell = shell;
     this.cols = cols;
@@ -87,6 +103,9 @@ public final class TerminalSession {
       for (int n; (n = output.read(buffer)) > 0; ) {
         log.append(buffer, 0, n);
         lastOutput = Instant.now();
+        if (settings.outputIsActivity()) {
+          lastActivity = lastOutput;
+        }
         for (Attachment attachment : attachments) {
           attachment.pump();
         }
@@ -106,33 +125,31 @@ public final class TerminalSession {
   }
 
   /**
-   * Waits for the shell to exit, then lets go of the terminal so the output reader ends after the
-   * last byte (see {@link Shell#releaseTerminal()}).
+   * Waits for the shell to exit, then does what a closing terminal does: hangs up on whatever the
+   * shell left running, and lets go of the terminal so the output reader ends after the last byte
+   * (see {@link Shell#releaseTerminal()}).
    */
   public void awaitShellExit() {
     try {
       shell.waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      shell.releaseTerminal();
     }
+    shellExitedNanos = System.nanoTime();
+    shell.hangUp();
+    shell.releaseTerminal();
   }
 
   /**
-   * The shell exited but a process it left behind still holds the terminal, so the output never
-   * ends: hang up on it, as a closing terminal would. Called on every heartbeat tick.
-   *
-   * @return true if this call hung up, so the caller kills survivors after the grace period
+   * A process the shell left behind ignored the hang-up and still holds the terminal, so the output
+   * never ends: once the grace period is over, kill it. Called on every heartbeat tick.
    */
-  public boolean hangUpIfShellExited() {
-    if (shell.shellAlive() || hungUpAfterExit) {
-      return false;
+  public void killSurvivorsOfExitedShell(Duration grace) {
+    long exited = shellExitedNanos;
+    if (exited != 0 && end == null && System.nanoTime() - exited > grace.toNanos()) {
+      LOG.info(() -> "session " + id + ": the shell exited, killing what it left running");
+      shell.kill();
     }
-    hungUpAfterExit = true;
-    LOG.info(() -> "session " + id + ": the shell exited, hanging up on what it left running");
-    shell.hangUp();
-    return true;
   }
 
   /** Attaches a client after its {@code hello}; the {@code attached} answer is its first frame. */
@@ -174,6 +191,7 @@ public final class TerminalSession {
               settings.heartbeatMillis(),
               settings.window()));
       attachments.add(attachment);
+      detachedSince = null;
     }
     if (replaced != null) {
       replaced.close(CloseCode.REPLACED, null);
@@ -190,7 +208,7 @@ public final class TerminalSession {
     }
     try {
       if (ledger.apply(from.clientId(), frame, shell::write) > 0) {
-        lastActivity = Instant.now();
+        active();
       }
     } catch (IOException e) {
       LOG.log(Level.FINE, e, () -> "session " + id + ": input after the shell closed");
@@ -200,12 +218,39 @@ public final class TerminalSession {
   public void resize(int cols, int rows) {
     this.cols = cols;
     this.rows = rows;
-    lastActivity = Instant.now();
     shell.resize(cols, rows);
+    active();
+  }
+
+  /** Input or resize: the session is in use; an idle warning no longer holds. */
+  private void active() {
+    lastActivity = Instant.now();
+    if (idleWarned) {
+      idleWarned = false;
+      notice("idle-cleared", "Welcome back: the idle timer was reset.", -1);
+    }
+  }
+
+  /** Warns the attached clients that the session ends in {@code left} unless they type. */
+  public void warnIdle(Duration left) {
+    idleWarned = true;
+    long seconds = Math.max(1, left.toSeconds());
+    notice(
+        "idle-warning",
+        "This session is idle and ends in " + seconds + " s unless you type.",
+        seconds);
+  }
+
+  /** What an idle sweep needs to know. */
+  public IdlePolicy.Facts idleFacts() {
+    return new IdlePolicy.Facts(lastActivity, detachedSince, idleWarned);
   }
 
   void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
+      if (attachments.isEmpty()) {
+        detachedSince = Instant.now();
+      }
       listener.detached(this, attachment, why);
     }
   }
@@ -274,6 +319,14 @@ public final class TerminalSession {
 
   public String owner() {
     return owner;
+  }
+
+  public Set<String> roles() {
+    return roles;
+  }
+
+  public boolean isAdmin() {
+    return roles.contains("admin");
   }
 
   public String node() {

@@ -50,7 +50,7 @@ class PtyShellTest {
 
   @Test
   void runsACommandAndReportsTheExitCode() throws Exception {
-    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
     shell.write(
         ByteBuffer.wrap("sleep 0.2; echo $((6*7)); exit 5\r".getBytes(StandardCharsets.US_ASCII)));
     // As in a session: one thread reads the output to its end while another waits for the exit.
@@ -73,7 +73,7 @@ class PtyShellTest {
 
   @Test
   void aResizeReachesTheShell() throws Exception {
-    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
     try {
       shell.resize(133, 41);
       shell.write(ByteBuffer.wrap("stty size\r".getBytes(StandardCharsets.US_ASCII)));
@@ -86,7 +86,7 @@ class PtyShellTest {
 
   @Test
   void hangUpAndKillEndTheWholeProcessTreeEvenProcessesInOtherGroupsAndSessions() throws Exception {
-    PtyShell shell = PtyShell.start(BASH, 80, 24);
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
     // A job that ignores SIGHUP in its own process group, and a process in a session of its own.
     shell.write(
         ByteBuffer.wrap(
@@ -103,6 +103,26 @@ class PtyShellTest {
       sleeper.onExit().get(10, TimeUnit.SECONDS);
     }
     assertFalse(shell.anyAlive());
+  }
+
+  @Test
+  void aJobLeftBehindByAnExitedShellIsStillFoundAndKilled() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "orphan-session", "test-node", 80, 24);
+    shell.write(
+        ByteBuffer.wrap(
+            "(trap '' HUP; exec sleep 304) & echo started\r".getBytes(StandardCharsets.US_ASCII)));
+    readUntil(shell.output(), Pattern.compile("\r\nstarted"));
+    ProcessHandle job = awaitDescendants(shell.pid(), List.of("304")).get(0);
+    shell.write(ByteBuffer.wrap("exit\r".getBytes(StandardCharsets.US_ASCII)));
+    shell.waitFor();
+    // The job is now an orphan of init, in a process group of its own, ignoring SIGHUP.
+    shell.hangUp();
+    assertTrue(job.isAlive());
+    assertTrue(shell.anyAlive());
+    shell.kill();
+    job.onExit().get(10, TimeUnit.SECONDS);
+    assertFalse(shell.anyAlive());
+    shell.close();
   }
 
   /** The shell's descendants running {@code sleep N} for each N, once they have all started. */

@@ -24,11 +24,12 @@ class AttachmentTest {
     return new TerminalSession(
         "s1",
         "alice",
+        java.util.Set.of("user"),
         "node1",
         shell,
         80,
         24,
-        new TerminalSession.Settings(logBytes, window, 10_000, 16),
+        new TerminalSession.Settings(logBytes, window, 10_000, 16, false),
         new TerminalSession.Listener() {
           @Override
           public void attached(TerminalSession s, Attachment a) {

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /** A shell for unit tests of the session logic: records input, writes nothing by itself. */
-final class QuietShell implements Shell {
+public final class QuietShell implements Shell {
   final ByteArrayOutputStream input = new ByteArrayOutputStream();
   boolean hungUp;
   int cols;

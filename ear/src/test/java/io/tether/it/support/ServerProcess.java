@@ -1,0 +1,79 @@
+package io.tether.it.support;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** The managed WildFly's JVM, found by its server base directory, and the processes it started. */
+public final class ServerProcess {
+  private ServerProcess() {}
+
+  public static ProcessHandle jvm() {
+    String baseDir = System.getProperty("tether.it.base.dir");
+    return ProcessHandle.allProcesses()
+        .filter(
+            p -> {
+              String line = p.info().commandLine().orElse("");
+              return line.contains("jboss-modules.jar")
+                  && (baseDir == null || line.contains(baseDir));
+            })
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no WildFly process with base dir " + baseDir));
+  }
+
+  /** Every live process descended from the server's JVM (the shells and what they started). */
+  public static List<ProcessHandle> descendants() {
+    return jvm().descendants().filter(ProcessHandle::isAlive).toList();
+  }
+
+  /** Every process on this machine started for {@code sessionId} (they carry it in their env). */
+  public static List<ProcessHandle> processesOf(String sessionId) {
+    String entry = "TETHER_SESSION=" + sessionId;
+    return ProcessHandle.allProcesses().filter(p -> environment(p.pid()).contains(entry)).toList();
+  }
+
+  /** Waits until no process of the session is left, or fails listing the survivors. */
+  public static void awaitNoProcessOf(String sessionId, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    List<ProcessHandle> left = processesOf(sessionId);
+    while (!left.isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50); // polling the process table: there is no event for "all exited"
+      left = processesOf(sessionId);
+    }
+    if (!left.isEmpty()) {
+      throw new AssertionError("processes outlived session " + sessionId + ": " + describe(left));
+    }
+  }
+
+  private static List<String> environment(long pid) {
+    try {
+      byte[] bytes =
+          java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + pid + "/environ"));
+      return List.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+    } catch (java.io.IOException | SecurityException e) {
+      return List.of();
+    }
+  }
+
+  private static List<String> describe(List<ProcessHandle> processes) {
+    return processes.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+  }
+
+  /** Waits until the server has no descendant process left, or fails listing the survivors. */
+  public static void awaitNoDescendants(Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    List<ProcessHandle> left = descendants();
+    while (!left.isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50); // polling the process table: there is no event for "all exited"
+      left = descendants();
+    }
+    if (!left.isEmpty()) {
+      throw new AssertionError(
+          "processes outlived their sessions: "
+              + left.stream()
+                  .map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+                  .toList());
+    }
+  }
+}

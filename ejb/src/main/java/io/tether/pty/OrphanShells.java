@@ -1,0 +1,41 @@
+package io.tether.pty;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Processes of this machine that belong to no live session of this node: every shell is started
+ * with its session's id in {@link PtyShell#SESSION_VARIABLE}, so a sweep can tell them apart from
+ * anything else, even after they were re-parented.
+ */
+public final class OrphanShells {
+  private OrphanShells() {}
+
+  /**
+   * Processes marked by this node ({@code TETHER_NODE}) whose session is not in {@code live}.
+   *
+   * @param node this node's name, so a sweep never touches another node's shells on one machine
+   */
+  public static List<ProcessHandle> find(String node, Set<String> live) {
+    String nodeEntry = PtyShell.NODE_VARIABLE + "=" + node;
+    String prefix = PtyShell.SESSION_VARIABLE + "=";
+    return ProcessHandle.allProcesses()
+        .filter(
+            process -> {
+              List<String> env = SessionProcesses.environment(process.pid());
+              if (!env.contains(nodeEntry)) {
+                return false;
+              }
+              return env.stream()
+                  .filter(e -> e.startsWith(prefix))
+                  .map(e -> e.substring(prefix.length()))
+                  .anyMatch(session -> !live.contains(session));
+            })
+        .toList();
+  }
+
+  /** SIGKILL to the orphan and its process group. */
+  public static void kill(ProcessHandle orphan) {
+    new SessionProcesses(orphan.pid(), "\0").signal(SessionProcesses.SIGKILL);
+  }
+}

@@ -1,0 +1,41 @@
+package io.tether.registry;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A registry in this JVM: a single node's view. */
+public final class InMemorySessionRegistry implements SessionRegistry {
+  private final Map<String, SessionRecord> records = new ConcurrentHashMap<>();
+
+  @Override
+  public boolean register(SessionRecord record) {
+    return records.putIfAbsent(record.id(), record) == null;
+  }
+
+  @Override
+  public boolean replace(SessionRecord expected, SessionRecord updated) {
+    return records.replace(expected.id(), expected, updated);
+  }
+
+  @Override
+  public boolean remove(SessionRecord expected) {
+    return records.remove(expected.id(), expected);
+  }
+
+  @Override
+  public Optional<SessionRecord> find(String id) {
+    return Optional.ofNullable(records.get(id));
+  }
+
+  @Override
+  public Collection<SessionRecord> ownedBy(String node) {
+    return records.values().stream().filter(r -> r.node().equals(node)).toList();
+  }
+
+  @Override
+  public long countOwnedBy(String user) {
+    return records.values().stream().filter(r -> r.owner().equals(user)).count();
+  }
+}

@@ -1,0 +1,24 @@
+package io.tether.registry;
+
+import java.util.Collection;
+import java.util.Optional;
+
+/** The records of live sessions, cluster-wide. Every change is atomic. */
+public interface SessionRegistry {
+  /** Adds a new session's record; false if one with that id exists. */
+  boolean register(SessionRecord record);
+
+  /** Replaces {@code expected} with {@code updated}; false if the record changed meanwhile. */
+  boolean replace(SessionRecord expected, SessionRecord updated);
+
+  /** Removes the record if it is still {@code expected}. */
+  boolean remove(SessionRecord expected);
+
+  Optional<SessionRecord> find(String id);
+
+  /** Every record whose PTY is on {@code node}. */
+  Collection<SessionRecord> ownedBy(String node);
+
+  /** How many sessions {@code user} has, on all nodes. */
+  long countOwnedBy(String user);
+}

@@ -1,0 +1,6 @@
+/**
+ * The session registry: one record per live session (who owns it, which node holds its PTY, its
+ * state), kept by the node that holds the PTY. Single node: in memory; cluster: a Hazelcast map.
+ * Updates are atomic and activity is written at most every few seconds, never per keystroke.
+ */
+package io.tether.registry;

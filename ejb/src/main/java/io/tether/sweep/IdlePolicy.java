@@ -1,0 +1,62 @@
+package io.tether.sweep;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Decides what a sweep does with one session. Pure: the sweep feeds it what it knows, so every rule
+ * is testable without a server or a clock.
+ */
+public final class IdlePolicy {
+  /** What to do with a session. */
+  public sealed interface Decision {}
+
+  /** Nothing to do. */
+  public record Keep() implements Decision {}
+
+  /** Tell the attached clients the session ends in {@code left} unless they type. */
+  public record Warn(Duration left) implements Decision {}
+
+  /** End the session: it has been idle for {@code idleFor}, past {@code limit}. */
+  public record End(Duration idleFor, Duration limit, boolean attached) implements Decision {}
+
+  /**
+   * What a sweep knows about a session.
+   *
+   * @param lastActivity the last input or resize (or output, when configured to count)
+   * @param detachedSince when the last client left, or null while clients are attached
+   * @param warned whether clients have been warned since the last activity
+   */
+  public record Facts(Instant lastActivity, Instant detachedSince, boolean warned) {
+    boolean attached() {
+      return detachedSince == null;
+    }
+  }
+
+  private IdlePolicy() {}
+
+  public static Decision decide(Facts facts, IdleLimits limits, Instant now) {
+    if (facts.attached()) {
+      Duration idle = Duration.between(facts.lastActivity(), now);
+      if (idle.compareTo(limits.attached()) >= 0) {
+        return new End(idle, limits.attached(), true);
+      }
+      Duration left = limits.attached().minus(idle);
+      if (!facts.warned() && left.compareTo(limits.warning()) <= 0) {
+        return new Warn(left);
+      }
+      return new Keep();
+    }
+    // Detached: nobody can be warned; the clock runs from whichever came last, the last input or
+    // the last client leaving, so a reattach (or typing) in time always saves the session.
+    Instant since =
+        facts.detachedSince().isAfter(facts.lastActivity())
+            ? facts.detachedSince()
+            : facts.lastActivity();
+    Duration idle = Duration.between(since, now);
+    if (idle.compareTo(limits.detached()) >= 0) {
+      return new End(idle, limits.detached(), false);
+    }
+    return new Keep();
+  }
+}

@@ -25,9 +25,10 @@ public class TetherSettings {
   @ConfigProperty(name = "tether.node.name")
   Optional<String> nodeName;
 
+  /** The program and its arguments, comma-separated (MicroProfile Config's list form). */
   @Inject
   @ConfigProperty(name = "tether.shell.command", defaultValue = "/bin/bash")
-  String shellCommand;
+  List<String> shellCommand;
 
   @Inject
   @ConfigProperty(name = "tether.shell.directory")
@@ -110,7 +111,7 @@ public class TetherSettings {
   }
 
   public List<String> shellCommand() {
-    return Arrays.stream(shellCommand.trim().split("\\s+")).toList();
+    return List.copyOf(shellCommand);
   }
 
   public Path shellDirectory() {

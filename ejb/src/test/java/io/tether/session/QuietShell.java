@@ -7,8 +7,14 @@ import java.nio.ByteBuffer;
 
 /** A shell for unit tests of the session logic: records input, writes nothing by itself. */
 public final class QuietShell implements Shell {
+  public QuietShell() {}
+
   final ByteArrayOutputStream input = new ByteArrayOutputStream();
   boolean hungUp;
+
+  /** When set, hanging up fails with it: a session whose close throws. */
+  public RuntimeException hangUpFailure;
+
   int cols;
   int rows;
 
@@ -42,6 +48,9 @@ public final class QuietShell implements Shell {
 
   @Override
   public void hangUp() {
+    if (hangUpFailure != null) {
+      throw hangUpFailure;
+    }
     hungUp = true;
   }
 

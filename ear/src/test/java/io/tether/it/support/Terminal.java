@@ -191,6 +191,36 @@ public final class Terminal implements AutoCloseable {
     return List.copyOf(messages);
   }
 
+  /**
+   * Waits until {@code count} messages of {@code type} (and notice {@code kind}, if given) have
+   * arrived in all, and returns the last of them.
+   */
+  public JsonObject awaitMessage(String type, String kind, int count, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    synchronized (this) {
+      for (; ; ) {
+        List<JsonObject> matching =
+            messages.stream()
+                .filter(m -> m.getString("type").equals(type))
+                .filter(m -> kind == null || kind.equals(m.getString("kind", null)))
+                .toList();
+        if (matching.size() >= count) {
+          return matching.get(count - 1);
+        }
+        long left = Duration.between(Instant.now(), deadline).toMillis();
+        if (left <= 0) {
+          throw new AssertionError("timed out waiting for " + type + " " + kind + " #" + count);
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
   public Connection connection() {
     return connection;
   }

@@ -1,0 +1,86 @@
+package io.tether.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tether.protocol.CloseCode;
+import io.tether.session.Attachment;
+import io.tether.session.QuietShell;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IdleSweepTest {
+  /** Every session is already past this limit. */
+  private static final IdleLimits EXPIRED =
+      new IdleLimits(Duration.ofNanos(2), Duration.ofNanos(2), Duration.ofNanos(1));
+
+  private static final TerminalSession.Listener QUIET =
+      new TerminalSession.Listener() {
+        @Override
+        public void attached(TerminalSession session, Attachment attachment) {}
+
+        @Override
+        public void detached(TerminalSession session, Attachment attachment, String why) {}
+
+        @Override
+        public void ended(TerminalSession session, SessionEnd end) {}
+      };
+
+  private static TerminalSession session(String id, QuietShell shell) {
+    return new TerminalSession(
+        id,
+        "alice",
+        Set.of("user"),
+        "node1",
+        shell,
+        80,
+        24,
+        new TerminalSession.Settings(1024, 1024, 10_000, 4, false),
+        QUIET);
+  }
+
+  @Test
+  void aSessionWhoseCloseThrowsDoesNotStopTheSweep() {
+    QuietShell failing = new QuietShell();
+    failing.hangUpFailure = new IllegalStateException("signal delivery failed");
+    List<TerminalSession> sessions =
+        List.of(
+            session("first", new QuietShell()),
+            session("broken", failing),
+            session("last", new QuietShell()));
+    List<String> refreshed = new ArrayList<>();
+
+    IdleSweep.Report report =
+        IdleSweep.run(
+            sessions,
+            s -> EXPIRED,
+            (s, idle) -> s.end(SessionEnd.of(CloseCode.IDLE_TIMEOUT, null)),
+            s -> refreshed.add(s.id()));
+
+    assertEquals(3, report.lookedAt());
+    assertEquals(2, report.ended());
+    assertEquals(1, report.failed());
+    assertNotNull(sessions.get(0).ended());
+    assertNotNull(sessions.get(2).ended(), "the session after the broken one was still swept");
+    assertNotNull(report.took());
+  }
+
+  @Test
+  void aSessionWithinItsLimitsIsOnlyRefreshed() {
+    TerminalSession fresh = session("fresh", new QuietShell());
+    List<String> refreshed = new ArrayList<>();
+    IdleLimits generous =
+        new IdleLimits(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1));
+    IdleSweep.Report report =
+        IdleSweep.run(List.of(fresh), s -> generous, (s, idle) -> {}, s -> refreshed.add(s.id()));
+    assertEquals(List.of("fresh"), refreshed);
+    assertEquals(0, report.ended() + report.warned() + report.failed());
+    assertNull(fresh.ended());
+  }
+}

@@ -5,6 +5,7 @@ import static io.tether.it.support.TetherServer.BOB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.it.support.ServerLog;
 import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
@@ -171,6 +172,31 @@ class TerminalProtocolIT {
   }
 
   /** The output's lines that are bare numbers must be exactly 1..n, in order. */
+  @Test
+  void aSilentlyDeadClientIsDetachedWithinThreeHeartbeatsAndTheSessionLivesOn() throws Exception {
+    // This server beats every second (see arquillian.xml), so three missed beats take 3 s.
+    try (Terminal t = Terminal.open(ALICE)) {
+      JsonObject attached = t.messages().get(0);
+      assertEquals(1000, attached.getJsonNumber("heartbeatMillis").longValue());
+      t.awaitMessage("heartbeat", null, 1, SECONDS_20);
+      long silentSince = System.nanoTime();
+      t.mute(true);
+      Terminal.Closed closed = t.connection().expectClosed();
+      long silentMillis = (System.nanoTime() - silentSince) / 1_000_000;
+      assertEquals(4007, closed.code());
+      assertTrue(silentMillis >= 2_000 && silentMillis < 10_000, "detected after " + silentMillis);
+      ServerLog.awaitLine(
+          "session " + Pattern.quote(t.sessionId()) + ": client ws-\\S+ silent for \\d+ ms",
+          SECONDS_20);
+      // The session itself was never touched: the client resumes it.
+      t.mute(false);
+      t.connect().expectAttached();
+      t.type("echo back-$((8*8))\r");
+      t.awaitOutput("back-64");
+      t.exitShell();
+    }
+  }
+
   static void assertExactSequence(String output, int n) {
     int expected = 1;
     for (String line : output.split("\r\n")) {

@@ -234,7 +234,7 @@ public final class TerminalSession {
   /** Warns the attached clients that the session ends in {@code left} unless they type. */
   public void warnIdle(Duration left) {
     idleWarned = true;
-    long seconds = Math.max(1, left.toSeconds());
+    long seconds = Math.max(1, (left.toMillis() + 999) / 1000); // rounded up: never understate
     notice(
         "idle-warning",
         "This session is idle and ends in " + seconds + " s unless you type.",

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -14,24 +17,24 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The Tether terminal page as a test sees it, through its public hooks only (web front end
- * README, "What the page promises"): {@code #status}, {@code #ended}, {@code #terminal} and the
- * read-only {@code window.tether.state()}.
+ * The Tether terminal page as a test sees it, through its public hooks only (web front end README,
+ * "What the page promises"): {@code #status}, {@code #ended}, {@code #terminal} and the read-only
+ * {@code window.tether.state()}.
  *
- * <p>Reading the screen: the page does not expose its xterm.js {@code Terminal}. xterm renders
- * with its DOM renderer here, so the rows in view are DOM text ({@link #visibleText()}), but the
- * scrollback is not in the DOM at all. {@link #screenLines()} therefore finds the page's one
- * {@code Terminal} instance through the DevTools protocol ({@code Runtime.queryObjects} on the
- * prototype of the class the page imported) and reads {@code buffer.active} line by line, without
- * touching the page's globals or steering anything.
+ * <p>Reading the screen: the page does not expose its xterm.js {@code Terminal}. xterm renders with
+ * its DOM renderer here, so the rows in view are DOM text ({@link #visibleText()}), but the
+ * scrollback is not in the DOM at all. {@link #screenLines()} therefore finds the page's one {@code
+ * Terminal} instance through the DevTools protocol ({@code Runtime.queryObjects} on the prototype
+ * of the class the page imported) and reads {@code buffer.active} line by line, without touching
+ * the page's globals or steering anything.
  */
 public final class BrowserTerminal {
   /** A DevTools object group holding our handle on the page's Terminal; released on reload. */
   private static final String OBJECT_GROUP = "tether-browser-it";
 
   /**
-   * The Terminal class the page imported: the same URL resolves to the same module instance, so
-   * its prototype is the prototype of the page's terminal.
+   * The Terminal class the page imported: the same URL resolves to the same module instance, so its
+   * prototype is the prototype of the page's terminal.
    */
   private static final String TERMINAL_PROTOTYPE =
       """
@@ -223,13 +226,11 @@ public final class BrowserTerminal {
     return driver.findElement(By.id(id)).getText();
   }
 
-  public <T> T waitFor(
-      Duration timeout, String description, java.util.function.Function<Object, T> condition) {
+  /** Waits for {@code condition} to return something other than null or false. */
+  public <T> T waitFor(Duration timeout, String description, Function<WebDriver, T> condition) {
     try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
-          .withMessage(description)
-          .until(d -> condition.apply(d));
-    } catch (org.openqa.selenium.TimeoutException e) {
+      return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition);
+    } catch (TimeoutException e) {
       throw new AssertionError(
           "timed out after " + timeout.toSeconds() + " s waiting for " + description, e);
     }

@@ -38,6 +38,7 @@ public final class Terminal implements AutoCloseable {
   private long resyncDropped;
   private long inputAcked;
   private String failure;
+  private volatile boolean mute;
   private Connection connection;
 
   private Terminal(TetherServer.Credentials user, String sessionId, long resumeOffset) {
@@ -144,6 +145,14 @@ public final class Terminal implements AutoCloseable {
       all = typed.toByteArray();
     }
     connection.sendInput(0, all);
+  }
+
+  /**
+   * Stops sending anything (acks, heartbeats) while keeping the TCP connection open: a connection
+   * that died silently, as behind a NAT or load balancer that dropped it.
+   */
+  public void mute(boolean silent) {
+    mute = silent;
   }
 
   /** Drops the connection without a close handshake, as a network failure would. */
@@ -310,10 +319,16 @@ public final class Terminal implements AutoCloseable {
     }
 
     public synchronized void send(String text) {
+      if (mute) {
+        return;
+      }
       sends = sends.thenCompose(v -> ws.sendText(text, true));
     }
 
     public synchronized void sendBinary(ByteBuffer frame) {
+      if (mute) {
+        return;
+      }
       sends = sends.thenCompose(v -> ws.sendBinary(frame, true));
     }
 

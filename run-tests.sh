@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs Tether's whole test suite on a fresh machine: installs what the tests need that the machine
+# lacks (Chromium and its driver, from Debian's packages, for the real-browser test), then builds
+# everything and runs every test tier: unit tests (Java and the front end's), then the integration
+# tests against real WildFly servers with real shells.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  echo "== installing Chromium and ChromeDriver (Debian packages) for the browser test"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    chromium chromium-driver
+fi
+
+echo "== mvn -B verify"
+exec mvn -B verify "$@"

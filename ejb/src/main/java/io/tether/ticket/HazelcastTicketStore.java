@@ -1,0 +1,42 @@
+package io.tether.ticket;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tickets in a Hazelcast map: issued on one node, redeemable on any. Redeeming is one atomic {@code
+ * remove}, so a ticket works exactly once however many nodes race for it; the map's time-to-live
+ * clears tickets nobody redeemed.
+ */
+public final class HazelcastTicketStore implements TicketStore {
+  public static final String MAP = "tether.tickets";
+
+  private final IMap<String, Ticket> tickets;
+  private final Duration ttl;
+
+  public HazelcastTicketStore(HazelcastInstance hazelcast, Duration ttl) {
+    this.tickets = hazelcast.getMap(MAP);
+    this.ttl = ttl;
+  }
+
+  @Override
+  public Ticket issue(String user, Set<String> roles) {
+    Ticket ticket = Tickets.create(user, roles, ttl);
+    tickets.set(ticket.value(), ticket, ttl.toMillis(), TimeUnit.MILLISECONDS);
+    return ticket;
+  }
+
+  @Override
+  public Optional<Ticket> redeem(String value) {
+    Ticket ticket = tickets.remove(value);
+    // The map's expiry runs on its own schedule; the ticket's own deadline is what counts.
+    return ticket == null || ticket.expiredAt(Instant.now())
+        ? Optional.empty()
+        : Optional.of(ticket);
+  }
+}

@@ -1,0 +1,156 @@
+package io.tether.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import io.tether.ticket.HazelcastTicketStore;
+import io.tether.ticket.Ticket;
+import io.tether.ticket.TicketStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The registry and the tickets on a real two-member Hazelcast cluster in this JVM (TCP-IP join on
+ * loopback, a cluster name of its own so no other cluster on the machine can interfere).
+ */
+class HazelcastClusterTest {
+  private static final int BASE_PORT = 5811;
+  private static final String CLUSTER = "tether-test-" + UUID.randomUUID();
+  private static HazelcastInstance node1;
+  private static HazelcastInstance node2;
+  private static final ExecutorService CLEANUP = Executors.newSingleThreadExecutor();
+
+  static HazelcastInstance member(String node) {
+    Config config = new Config().setClusterName(CLUSTER).setInstanceName(CLUSTER + "-" + node);
+    config.setProperty("hazelcast.logging.type", "none"); // keep the test output readable
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.getMemberAttributeConfig().setAttribute(NodeDepartures.NODE_ATTRIBUTE, node);
+    NetworkConfig network = config.getNetworkConfig().setPort(BASE_PORT).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig()
+        .setEnabled(true)
+        .setMembers(
+            List.of(
+                "127.0.0.1:" + BASE_PORT,
+                "127.0.0.1:" + (BASE_PORT + 1),
+                "127.0.0.1:" + (BASE_PORT + 2)));
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  @BeforeAll
+  static void startCluster() {
+    node1 = member("node1");
+    node2 = member("node2");
+    assertEquals(2, node1.getCluster().getMembers().size());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    node1.getLifecycleService().terminate();
+    if (node2.getLifecycleService().isRunning()) {
+      node2.getLifecycleService().terminate();
+    }
+    CLEANUP.shutdownNow();
+  }
+
+  private static SessionRecord record(String id, String owner, String node, int attached) {
+    return new SessionRecord(id, owner, node, Instant.EPOCH, Instant.EPOCH, attached, 80, 24);
+  }
+
+  @Test
+  void aRecordWrittenOnOneNodeIsSeenOnTheOtherAndChangesAreAtomic() {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    SessionRegistry on2 = new HazelcastSessionRegistry(node2);
+    SessionRecord attached = record("r-1", "carol", "node1", 1);
+    assertTrue(on1.register(attached));
+    assertFalse(on2.register(record("r-1", "mallory", "node2", 1)), "ids are taken once");
+    assertEquals(attached, on2.find("r-1").orElseThrow());
+
+    SessionRecord detached = record("r-1", "carol", "node1", 0);
+    assertTrue(on2.replace(attached, detached));
+    assertFalse(on1.replace(attached, record("r-1", "carol", "node1", 5)), "stale view loses");
+    assertEquals(1, on1.countOwnedBy("carol"));
+    assertEquals(List.of(detached), List.copyOf(on2.ownedBy("node1")));
+    assertFalse(on1.remove(attached));
+    assertTrue(on1.remove(detached));
+    assertTrue(on2.find("r-1").isEmpty());
+  }
+
+  @Test
+  void aTicketIssuedOnOneNodeWorksOnceOnAny() {
+    TicketStore on1 = new HazelcastTicketStore(node1, Duration.ofSeconds(30));
+    TicketStore on2 = new HazelcastTicketStore(node2, Duration.ofSeconds(30));
+    Ticket ticket = on1.issue("carol", Set.of("user"));
+    assertEquals("carol", on2.redeem(ticket.value()).orElseThrow().user());
+    assertTrue(on1.redeem(ticket.value()).isEmpty());
+    assertTrue(on2.redeem(ticket.value()).isEmpty());
+    assertTrue(on2.redeem("never-issued").isEmpty());
+  }
+
+  @Test
+  void anExpiredTicketIsRefused() throws Exception {
+    TicketStore store = new HazelcastTicketStore(node1, Duration.ofMillis(300));
+    Ticket ticket = store.issue("carol", Set.of("user"));
+    while (!Instant.now().isAfter(ticket.expiresAt())) {
+      Thread.sleep(20); // waiting for the clock itself: expiry is what is tested
+    }
+    assertTrue(
+        new HazelcastTicketStore(node2, Duration.ofMillis(300)).redeem(ticket.value()).isEmpty());
+  }
+
+  /** A third member joins and crashes; the other tests' records are distinct from its own. */
+  @Test
+  void whenANodeIsLostASurvivorRemovesItsRecordsOnceEach() throws Exception {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    BlockingQueue<SessionRecord> lost = new LinkedBlockingQueue<>();
+    HazelcastInstance doomed = member("node3");
+    try {
+      on1.register(record("lost-1", "dave", "node3", 1));
+      on1.register(record("lost-2", "erin", "node3", 0));
+      on1.register(record("kept-1", "dave", "node1", 1));
+      node1.getCluster().addMembershipListener(new NodeDepartures(on1, CLEANUP, lost::add));
+      node2
+          .getCluster()
+          .addMembershipListener(
+              new NodeDepartures(new HazelcastSessionRegistry(node2), CLEANUP, lost::add));
+
+      doomed.getLifecycleService().terminate(); // as a crash: no graceful leave
+
+      SessionRecord first = lost.poll(30, TimeUnit.SECONDS);
+      SessionRecord second = lost.poll(30, TimeUnit.SECONDS);
+      assertEquals(
+          Set.of("lost-1", "lost-2"), Set.of(first.id(), second.id()), "each reported once");
+      assertTrue(on1.ownedBy("node3").isEmpty());
+      assertTrue(on1.find("kept-1").isPresent());
+      assertEquals(null, lost.poll(500, TimeUnit.MILLISECONDS), "no record reported twice");
+    } finally {
+      if (doomed.getLifecycleService().isRunning()) {
+        doomed.getLifecycleService().terminate();
+      }
+    }
+  }
+}

@@ -102,6 +102,34 @@ public class TetherSettings {
   @ConfigProperty(name = "tether.idle.output-is-activity", defaultValue = "false")
   boolean outputIsActivity;
 
+  @Inject
+  @ConfigProperty(name = "tether.cluster.name", defaultValue = "tether")
+  String clusterName;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.bind-address", defaultValue = "127.0.0.1")
+  String clusterBindAddress;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.port")
+  Optional<Integer> clusterPort;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.members")
+  Optional<List<String>> clusterMembers;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.max-no-heartbeat-seconds", defaultValue = "10")
+  int clusterMaxNoHeartbeatSeconds;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.url")
+  Optional<String> clusterUrl;
+
+  @Inject
+  @ConfigProperty(name = "tether.cluster.secret")
+  Optional<String> clusterSecret;
+
   /** The name this node reports in {@code attached} and in logs. */
   public String nodeName() {
     return nodeName
@@ -182,6 +210,59 @@ public class TetherSettings {
     return outputIsActivity;
   }
 
+  /**
+   * Who started a shell: this node's name and the server's base directory. Several servers on one
+   * machine differ in it even when their node names clash, and a server restarted after a crash has
+   * the same one, so its sweep reaps the shells its previous run left behind.
+   */
+  public String serverIdentity() {
+    return nodeName()
+        + "@"
+        + System.getProperty("jboss.server.base.dir", System.getProperty("user.dir"));
+  }
+
+  /** The server's port offset, which shifts every default port of this node. */
+  public int portOffset() {
+    return Integer.getInteger("jboss.socket.binding.port-offset", 0);
+  }
+
+  public String clusterName() {
+    return clusterName;
+  }
+
+  public String clusterBindAddress() {
+    return clusterBindAddress;
+  }
+
+  /** The Hazelcast member's port: 5701 plus the port offset unless set. */
+  public int clusterPort() {
+    return clusterPort.orElse(5701 + portOffset());
+  }
+
+  /** Every member as {@code host:port}; by default this node alone. */
+  public List<String> clusterMembers() {
+    return clusterMembers
+        .filter(members -> !members.isEmpty())
+        .orElse(List.of(clusterBindAddress + ":" + clusterPort()));
+  }
+
+  public int clusterMaxNoHeartbeatSeconds() {
+    return clusterMaxNoHeartbeatSeconds;
+  }
+
+  /** This node's base URL as the other nodes reach it, ending in a slash. */
+  public String clusterUrl() {
+    String url =
+        clusterUrl.orElse(
+            "http://" + clusterBindAddress + ":" + (8080 + portOffset()) + "/tether/");
+    return url.endsWith("/") ? url : url + "/";
+  }
+
+  /** The shared secret that authenticates relays; empty if not configured. */
+  public Optional<String> clusterSecret() {
+    return clusterSecret.filter(s -> !s.isBlank());
+  }
+
   /** The effective values, for the one log line at start-up. */
   public Map<String, Object> effective() {
     Map<String, Object> values = new LinkedHashMap<>();
@@ -207,6 +288,13 @@ public class TetherSettings {
     values.put(
         "tether.idle.admin.detached-timeout-seconds", idleLimits(true).detached().toSeconds());
     values.put("tether.idle.output-is-activity", outputIsActivity);
+    values.put("tether.cluster.name", clusterName);
+    values.put("tether.cluster.bind-address", clusterBindAddress);
+    values.put("tether.cluster.port", clusterPort());
+    values.put("tether.cluster.members", clusterMembers());
+    values.put("tether.cluster.max-no-heartbeat-seconds", clusterMaxNoHeartbeatSeconds);
+    values.put("tether.cluster.url", clusterUrl());
+    values.put("tether.cluster.secret", clusterSecret().isPresent() ? "(set)" : "(random)");
     return values;
   }
 

@@ -12,12 +12,12 @@ public final class OrphanShells {
   private OrphanShells() {}
 
   /**
-   * Processes marked by this node ({@code TETHER_NODE}) whose session is not in {@code live}.
+   * Processes marked by this server ({@code TETHER_SERVER}) whose session is not in {@code live}.
    *
-   * @param node this node's name, so a sweep never touches another node's shells on one machine
+   * @param server this server's identity, so a sweep never touches another server's shells
    */
-  public static List<ProcessHandle> find(String node, Set<String> live) {
-    String nodeEntry = PtyShell.NODE_VARIABLE + "=" + node;
+  public static List<ProcessHandle> find(String server, Set<String> live) {
+    String nodeEntry = PtyShell.SERVER_VARIABLE + "=" + server;
     String prefix = PtyShell.SESSION_VARIABLE + "=";
     return ProcessHandle.allProcesses()
         .filter(

@@ -16,8 +16,8 @@ public final class PtyShell implements Shell {
   /** Names the session in every process it starts (see {@link SessionProcesses}). */
   public static final String SESSION_VARIABLE = "TETHER_SESSION";
 
-  /** Names the node that started the shell, so sweeps on one machine keep to their own. */
-  public static final String NODE_VARIABLE = "TETHER_NODE";
+  /** Names the server that started the shell, so sweeps on one machine keep to their own. */
+  public static final String SERVER_VARIABLE = "TETHER_SERVER";
 
   private final PtyProcess process;
   private final OutputStream input;
@@ -35,13 +35,13 @@ public final class PtyShell implements Shell {
     this.slave = SlaveHold.open(((UnixPtyProcess) process).getPty().getSlaveName());
   }
 
-  /** Starts the shell of session {@code sessionId} on node {@code node}. */
-  public static PtyShell start(ShellSpec spec, String sessionId, String node, int cols, int rows)
+  /** Starts the shell of session {@code sessionId} for the server {@code server}. */
+  public static PtyShell start(ShellSpec spec, String sessionId, String server, int cols, int rows)
       throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(spec.environment());
     env.put(SESSION_VARIABLE, sessionId);
-    env.put(NODE_VARIABLE, node);
+    env.put(SERVER_VARIABLE, server);
     PtyProcess process =
         new PtyProcessBuilder(spec.command().toArray(String[]::new))
             .setEnvironment(env)

@@ -17,7 +17,12 @@ public interface ClientChannel {
   void sendPing(Consumer<Throwable> done);
 
   /** Closes the connection with a Tether close code; safe to call more than once. */
-  void close(CloseCode code, String reason);
+  default void close(CloseCode code, String reason) {
+    close(code.code(), reason);
+  }
+
+  /** Closes the connection with any close code (a relay passes the owner's on unchanged). */
+  void close(int code, String reason);
 
   /** A short description for logs (remote address, connection id). */
   String describe();

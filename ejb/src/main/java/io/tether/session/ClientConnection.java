@@ -5,9 +5,15 @@ import io.tether.protocol.CloseCode;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
+import io.tether.relay.Relay;
+import io.tether.relay.RelayConnector;
+import io.tether.relay.RelayHello;
+import io.tether.relay.RelayUnavailableException;
 import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -21,25 +27,58 @@ public final class ClientConnection {
   private final ClientChannel channel;
   private final TicketStore tickets;
   private final SessionManager sessions;
+  private final RelayConnector relays;
+  private final boolean fromRelay;
   private volatile boolean helloReceived;
   private volatile Attachment attachment;
+  private volatile Relay relay;
   private volatile boolean closed;
 
-  public ClientConnection(ClientChannel channel, TicketStore tickets, SessionManager sessions) {
+  /**
+   * @param fromRelay true on the owner's end of a relay: the first frame is a {@code relay-hello}
+   *     from another node instead of a client's {@code hello}
+   */
+  public ClientConnection(
+      ClientChannel channel,
+      TicketStore tickets,
+      SessionManager sessions,
+      RelayConnector relays,
+      boolean fromRelay) {
     this.channel = channel;
     this.tickets = tickets;
     this.sessions = sessions;
+    this.relays = relays;
+    this.fromRelay = fromRelay;
   }
 
   public void onText(String text) {
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.forwardText(text);
+      return;
+    }
     try {
-      handle(MessageCodec.parse(text));
+      if (fromRelay && !helloReceived) {
+        relayHello(text);
+        return;
+      }
+      ClientMessage message = MessageCodec.parse(text);
+      if (message instanceof ClientMessage.Hello hello) {
+        hello(hello, text);
+      } else {
+        handle(message);
+      }
     } catch (ProtocolException e) {
       refuse(e);
     }
   }
 
   public void onBinary(ByteBuffer frame) {
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.forwardBinary(frame);
+      return;
+    }
     try {
       OffsetFrame input = OffsetFrame.decode(frame);
       Attachment attached = attachedOrFail();
@@ -53,6 +92,10 @@ public final class ClientConnection {
   /** The transport closed by itself (client close, network error). */
   public void onClosed() {
     closed = true;
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.clientClosed();
+    }
     Attachment attached = attachment;
     if (attached != null) {
       attached.lost();
@@ -84,10 +127,6 @@ public final class ClientConnection {
   }
 
   private void handle(ClientMessage message) throws ProtocolException {
-    if (message instanceof ClientMessage.Hello hello) {
-      hello(hello);
-      return;
-    }
     Attachment attached = attachedOrFail();
     attached.heard();
     if (message instanceof ClientMessage.Ack ack) {
@@ -98,7 +137,11 @@ public final class ClientConnection {
     // A heartbeat needs nothing beyond being heard.
   }
 
-  private synchronized void hello(ClientMessage.Hello hello) throws ProtocolException {
+  /**
+   * A client's {@code hello}: a new session starts here; a session owned by another node is relayed
+   * there, the client's {@code hello} passed on verbatim; any other is attached here.
+   */
+  private synchronized void hello(ClientMessage.Hello hello, String text) throws ProtocolException {
     if (helloReceived) {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "a second hello");
     }
@@ -107,10 +150,40 @@ public final class ClientConnection {
         tickets
             .redeem(hello.ticket())
             .orElseThrow(() -> new ProtocolException(CloseCode.BAD_TICKET, null));
-    Attachment attached =
-        hello.resumes()
-            ? sessions.resume(ticket, hello, channel)
-            : sessions.open(ticket, hello, channel);
+    if (!hello.resumes()) {
+      attached(sessions.open(ticket, hello, channel));
+      return;
+    }
+    Optional<String> owner = sessions.remoteOwner(hello.sessionId(), ticket.user());
+    if (owner.isPresent()) {
+      try {
+        relay = relays.open(owner.get(), ticket, text, channel);
+      } catch (RelayUnavailableException e) {
+        channel.close(e.closeCode(), e.getMessage());
+        return;
+      }
+      if (closed) {
+        relay.clientClosed();
+      }
+      return;
+    }
+    attached(sessions.resume(ticket, hello, channel));
+  }
+
+  /** The owner's end of a relay: another node vouches for the user; the session must be here. */
+  private synchronized void relayHello(String text) throws ProtocolException {
+    helloReceived = true;
+    RelayHello relayed = relays.authenticate(text);
+    if (!(MessageCodec.parse(relayed.hello()) instanceof ClientMessage.Hello hello)
+        || !hello.resumes()) {
+      throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "a relay carries a resuming hello");
+    }
+    Ticket vouched =
+        new Ticket("relayed", relayed.user(), relayed.roles(), Instant.now().plusSeconds(30));
+    attached(sessions.resume(vouched, hello, channel));
+  }
+
+  private void attached(Attachment attached) {
     attachment = attached;
     if (closed) {
       // The socket went away while the hello was being served.

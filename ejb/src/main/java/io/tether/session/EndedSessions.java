@@ -1,46 +1,13 @@
 package io.tether.session;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Remembers for a while why recent sessions ended, so a client that comes back after its session
- * ended is told why (idle timeout, exit code, ...) rather than just "no such session".
+ * ended is told why (idle timeout, exit code, node lost, ...) rather than "no such session".
  */
-public final class EndedSessions {
-  private static final int MAX_REMEMBERED = 10_000;
+public interface EndedSessions {
+  void remember(String sessionId, SessionEnd end);
 
-  private final Duration memory;
-  private final Map<String, SessionEnd> ended =
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, SessionEnd> eldest) {
-          return size() > MAX_REMEMBERED;
-        }
-      };
-
-  public EndedSessions(Duration memory) {
-    this.memory = memory;
-  }
-
-  public synchronized void remember(String sessionId, SessionEnd end) {
-    forgetOlderThan(Instant.now().minus(memory));
-    ended.put(sessionId, end);
-  }
-
-  public synchronized Optional<SessionEnd> find(String sessionId) {
-    forgetOlderThan(Instant.now().minus(memory));
-    return Optional.ofNullable(ended.get(sessionId));
-  }
-
-  private void forgetOlderThan(Instant cutoff) {
-    // Insertion order is end order, so the oldest are first.
-    var it = ended.values().iterator();
-    while (it.hasNext() && it.next().at().isBefore(cutoff)) {
-      it.remove();
-    }
-  }
+  Optional<SessionEnd> find(String sessionId);
 }

@@ -1,6 +1,7 @@
 package io.tether.session;
 
 import io.tether.protocol.CloseCode;
+import java.io.Serializable;
 import java.time.Instant;
 
 /**
@@ -8,7 +9,8 @@ import java.time.Instant;
  *
  * @param exitCode the shell's exit code when it exited by itself, otherwise null
  */
-public record SessionEnd(CloseCode code, String reason, Integer exitCode, Instant at) {
+public record SessionEnd(CloseCode code, String reason, Integer exitCode, Instant at)
+    implements Serializable {
   public static SessionEnd exited(int exitCode) {
     return new SessionEnd(
         CloseCode.SHELL_EXITED,

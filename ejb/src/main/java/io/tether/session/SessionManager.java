@@ -1,6 +1,8 @@
 package io.tether.session;
 
 import io.tether.config.TetherSettings;
+import io.tether.events.LifecycleEvents;
+import io.tether.events.SessionEvent;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
@@ -21,10 +23,12 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -51,12 +55,13 @@ public class SessionManager implements TerminalSession.Listener {
 
   @Inject TetherSettings settings;
   @Inject SessionRegistry registry;
+  @Inject EndedSessions ended;
+  @Inject Instance<LifecycleEvents> events;
   @Resource ManagedThreadFactory threads;
   @Resource ManagedScheduledExecutorService scheduler;
 
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
-  private EndedSessions ended;
   private ScheduledFuture<?> heartbeats;
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
@@ -64,7 +69,6 @@ public class SessionManager implements TerminalSession.Listener {
   @PostConstruct
   void start() {
     LOG.info("Tether settings: " + settings.effective());
-    ended = new EndedSessions(Duration.ofMinutes(settings.endedMemoryMinutes()));
     sessionSettings =
         new TerminalSession.Settings(
             settings.logBytes(),
@@ -102,7 +106,7 @@ public class SessionManager implements TerminalSession.Listener {
     String id = newSessionId();
     PtyShell shell;
     try {
-      shell = PtyShell.start(shellSpec, id, settings.nodeName(), hello.cols(), hello.rows());
+      shell = PtyShell.start(shellSpec, id, settings.serverIdentity(), hello.cols(), hello.rows());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
@@ -120,6 +124,7 @@ public class SessionManager implements TerminalSession.Listener {
             this);
     sessions.put(id, session);
     registry.register(recordOf(session));
+    publish("opened", session, null, "pid " + shell.pid());
     LOG.info(
         () ->
             String.format(
@@ -154,6 +159,31 @@ public class SessionManager implements TerminalSession.Listener {
       throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
     }
     return session.attach(channel, hello);
+  }
+
+  /**
+   * The node that owns {@code sessionId} if it is another node's (a connection for it must be
+   * relayed there); empty if the session is here or unknown.
+   *
+   * @throws ProtocolException {@code 4003} if it belongs to someone else
+   */
+  public Optional<String> remoteOwner(String sessionId, String user) throws ProtocolException {
+    if (sessions.containsKey(sessionId)) {
+      return Optional.empty();
+    }
+    Optional<SessionRecord> record = registry.find(sessionId);
+    if (record.isEmpty() || record.get().node().equals(settings.nodeName())) {
+      return Optional.empty();
+    }
+    if (!record.get().owner().equals(user)) {
+      LOG.warning(
+          () ->
+              String.format(
+                  "session %s: %s tried to attach to a session of %s",
+                  sessionId, user, record.get().owner()));
+      throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
+    }
+    return Optional.of(record.get().node());
   }
 
   public Optional<TerminalSession> find(String id) {
@@ -240,7 +270,7 @@ public class SessionManager implements TerminalSession.Listener {
         cleaned++;
       }
     }
-    for (ProcessHandle orphan : OrphanShells.find(settings.nodeName(), sessions.keySet())) {
+    for (ProcessHandle orphan : OrphanShells.find(settings.serverIdentity(), sessions.keySet())) {
       LOG.warning(
           () -> "killing shell process " + orphan.pid() + ": it belongs to no live session");
       OrphanShells.kill(orphan);
@@ -252,6 +282,7 @@ public class SessionManager implements TerminalSession.Listener {
   @Override
   public void attached(TerminalSession session, Attachment attachment) {
     refreshRecord(session);
+    publish("attached", session, null, attachment.clientId());
     LOG.info(
         () ->
             String.format(
@@ -266,6 +297,7 @@ public class SessionManager implements TerminalSession.Listener {
   @Override
   public void detached(TerminalSession session, Attachment attachment, String why) {
     refreshRecord(session);
+    publish("detached", session, null, attachment.clientId() + ": " + why);
     LOG.info(
         () ->
             String.format(
@@ -283,6 +315,7 @@ public class SessionManager implements TerminalSession.Listener {
     sessions.remove(session.id(), session);
     registry.find(session.id()).ifPresent(registry::remove);
     ended.remember(session.id(), end);
+    publish("closed", session, end.code().label(), end.reason());
     LOG.info(
         () ->
             String.format(
@@ -293,6 +326,33 @@ public class SessionManager implements TerminalSession.Listener {
     } catch (RuntimeException e) {
       // The executor is gone (the application is stopping): kill at once.
       session.killSurvivors();
+    }
+  }
+
+  @Override
+  public void resized(TerminalSession session) {
+    publish("resized", session, null, session.cols() + "x" + session.rows());
+  }
+
+  @Override
+  public void idleWarned(TerminalSession session, long secondsLeft) {
+    publish("idle-warning", session, null, "ends in " + secondsLeft + " s");
+  }
+
+  private void publish(String type, TerminalSession session, String reason, String detail) {
+    if (events.isResolvable()) {
+      events
+          .get()
+          .publish(
+              new SessionEvent(
+                  type,
+                  session.id(),
+                  session.owner(),
+                  session.node(),
+                  Instant.now(),
+                  session.attachedClients(),
+                  reason,
+                  detail));
     }
   }
 

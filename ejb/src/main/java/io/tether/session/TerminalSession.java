@@ -32,6 +32,12 @@ public final class TerminalSession {
     void detached(TerminalSession session, Attachment attachment, String why);
 
     void ended(TerminalSession session, SessionEnd end);
+
+    /** The terminal was resized (on attach, or by a client). */
+    default void resized(TerminalSession session) {}
+
+    /** The attached clients were warned of an idle end. */
+    default void idleWarned(TerminalSession session, long secondsLeft) {}
   }
 
   /**
@@ -216,10 +222,14 @@ public final class TerminalSession {
   }
 
   public void resize(int cols, int rows) {
-    this.cols = cols;
+    boolean changed = this.cols != cols || this.rows != rows;
     this.rows = rows;
+    this.cols = cols;
     shell.resize(cols, rows);
     active();
+    if (changed) {
+      listener.resized(this);
+    }
   }
 
   /** Input or resize: the session is in use; an idle warning no longer holds. */
@@ -239,6 +249,7 @@ public final class TerminalSession {
         "idle-warning",
         "This session is idle and ends in " + seconds + " s unless you type.",
         seconds);
+    listener.idleWarned(this, seconds);
   }
 
   /** What an idle sweep needs to know. */

@@ -68,6 +68,11 @@ final class RecordingChannel implements ClientChannel {
   }
 
   @Override
+  public void close(int code, String reason) {
+    close(CloseCode.of(code), reason);
+  }
+
+  @Override
   public String describe() {
     return "recording";
   }

@@ -3,6 +3,7 @@ package io.tether.web.terminal;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.ProtocolException;
+import io.tether.relay.RelayConnector;
 import io.tether.session.ClientConnection;
 import io.tether.session.SessionManager;
 import io.tether.ticket.TicketStore;
@@ -38,9 +39,10 @@ public class TerminalEndpoint {
   @Inject TicketStore tickets;
   @Resource ManagedScheduledExecutorService scheduler;
 
+  @Inject RelayConnector relays;
+
   private ClientConnection connection;
-  private StringBuilder textParts;
-  private ByteBuffer binaryParts;
+  private FrameAssembly frames;
 
   @OnOpen
   public void open(Session ws) {
@@ -54,8 +56,9 @@ public class TerminalEndpoint {
       channel.close(CloseCode.ORIGIN_REJECTED, CloseCode.ORIGIN_REJECTED.sentence());
       return;
     }
-    ClientConnection opened = new ClientConnection(channel, tickets, sessions);
+    ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, false);
     connection = opened;
+    frames = new FrameAssembly(opened);
     scheduler.schedule(
         () -> {
           if (!opened.helloReceived()) {
@@ -68,67 +71,16 @@ public class TerminalEndpoint {
 
   @OnMessage
   public void text(String part, boolean last) {
-    if (connection == null) {
-      return;
-    }
-    if (textParts == null && last) {
-      if (part.length() > Limits.MAX_TEXT_BYTES) {
-        tooLarge();
-        return;
-      }
-      connection.onText(part);
-      return;
-    }
-    if (textParts == null) {
-      textParts = new StringBuilder();
-    }
-    // Characters never outnumber UTF-8 bytes, so this bounds memory before the exact byte check.
-    if (textParts.length() + part.length() > Limits.MAX_TEXT_BYTES) {
-      tooLarge();
-      return;
-    }
-    textParts.append(part);
-    if (last) {
-      String whole = textParts.toString();
-      textParts = null;
-      connection.onText(whole);
+    if (frames != null) {
+      frames.text(part, last);
     }
   }
 
   @OnMessage
   public void binary(ByteBuffer part, boolean last) {
-    if (connection == null) {
-      return;
+    if (frames != null) {
+      frames.binary(part, last);
     }
-    if (binaryParts == null && last) {
-      if (part.remaining() > Limits.MAX_BINARY_BYTES) {
-        tooLarge();
-        return;
-      }
-      connection.onBinary(part);
-      return;
-    }
-    if (binaryParts == null) {
-      binaryParts = ByteBuffer.allocate(Limits.MAX_BINARY_BYTES);
-    }
-    if (part.remaining() > binaryParts.remaining()) {
-      tooLarge();
-      return;
-    }
-    binaryParts.put(part);
-    if (last) {
-      ByteBuffer whole = binaryParts.flip();
-      binaryParts = null;
-      connection.onBinary(whole);
-    }
-  }
-
-  private void tooLarge() {
-    textParts = null;
-    binaryParts = null;
-    connection.refuse(
-        new ProtocolException(
-            CloseCode.FRAME_TOO_LARGE, "A frame was larger than the protocol allows."));
   }
 
   @OnClose

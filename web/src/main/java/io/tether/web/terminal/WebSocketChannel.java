@@ -1,6 +1,5 @@
 package io.tether.web.terminal;
 
-import io.tether.protocol.CloseCode;
 import io.tether.session.ClientChannel;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -45,12 +44,12 @@ final class WebSocketChannel implements ClientChannel {
   }
 
   @Override
-  public void close(CloseCode code, String reason) {
+  public void close(int code, String reason) {
     if (!ws.isOpen()) {
       return;
     }
     try {
-      ws.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), reason));
+      ws.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
     } catch (IOException | RuntimeException e) {
       // The peer is already gone; there is nobody left to tell.
       LOG.log(Level.FINE, e, () -> description + ": close failed");

@@ -1,0 +1,38 @@
+package io.tether.cluster;
+
+import io.tether.config.TetherSettings;
+import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.registry.SessionRegistry;
+import io.tether.session.EndedSessions;
+import io.tether.session.HazelcastEndedSessions;
+import io.tether.ticket.HazelcastTicketStore;
+import io.tether.ticket.TicketStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
+
+/**
+ * The shared state of the cluster, on this node's Hazelcast member: the session registry, the
+ * tickets and the memory of ended sessions. A single node is a cluster of one.
+ */
+@ApplicationScoped
+public class ClusterStores {
+  @Produces
+  @ApplicationScoped
+  SessionRegistry sessionRegistry(ClusterMember member) {
+    return new HazelcastSessionRegistry(member.hazelcast());
+  }
+
+  @Produces
+  @ApplicationScoped
+  TicketStore ticketStore(ClusterMember member, TetherSettings settings) {
+    return new HazelcastTicketStore(
+        member.hazelcast(), Duration.ofSeconds(settings.ticketTtlSeconds()));
+  }
+
+  @Produces
+  @ApplicationScoped
+  EndedSessions endedSessions(ClusterMember member) {
+    return new HazelcastEndedSessions(member.hazelcast());
+  }
+}

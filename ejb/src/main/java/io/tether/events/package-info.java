@@ -1,0 +1,6 @@
+/**
+ * Session lifecycle events (opened, attached, detached, resized, idle-warning, closed) published
+ * cluster-wide, and commands addressed to the node that owns a session (kill, notice, detach).
+ * State lives in Hazelcast; events and commands travel over JMS.
+ */
+package io.tether.events;

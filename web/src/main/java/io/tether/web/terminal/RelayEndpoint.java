@@ -1,0 +1,81 @@
+package io.tether.web.terminal;
+
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.Limits;
+import io.tether.protocol.ProtocolException;
+import io.tether.relay.RelayConnector;
+import io.tether.session.ClientConnection;
+import io.tether.session.SessionManager;
+import io.tether.ticket.TicketStore;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The owner's end of a relay from another node of the cluster. Its first frame is a {@code
+ * relay-hello} whose HMAC proves a node holding the cluster secret sent it; after that it speaks
+ * protocol v1 exactly like {@link TerminalEndpoint}. Not for browsers: no Origin applies.
+ */
+@ServerEndpoint(value = "/ws/relay", subprotocols = Limits.SUBPROTOCOL)
+public class RelayEndpoint {
+  private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
+
+  @Inject SessionManager sessions;
+  @Inject TicketStore tickets;
+  @Inject RelayConnector relays;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private ClientConnection connection;
+  private FrameAssembly frames;
+
+  @OnOpen
+  public void open(Session ws) {
+    WebSocketChannel channel = new WebSocketChannel(ws);
+    ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, true);
+    connection = opened;
+    frames = new FrameAssembly(opened);
+    scheduler.schedule(
+        () -> {
+          if (!opened.helloReceived()) {
+            opened.refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
+          }
+        },
+        10,
+        TimeUnit.SECONDS);
+  }
+
+  @OnMessage
+  public void text(String part, boolean last) {
+    frames.text(part, last);
+  }
+
+  @OnMessage
+  public void binary(ByteBuffer part, boolean last) {
+    frames.binary(part, last);
+  }
+
+  @OnClose
+  public void closed(Session ws) {
+    if (connection != null) {
+      connection.onClosed();
+    }
+  }
+
+  @OnError
+  public void failed(Session ws, Throwable error) {
+    LOG.log(Level.FINE, error, () -> "relay ws-" + ws.getId() + ": transport error");
+    if (connection != null) {
+      connection.onClosed();
+    }
+  }
+}

@@ -63,6 +63,7 @@ public class SessionManager implements TerminalSession.Listener {
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private ScheduledFuture<?> heartbeats;
+  private volatile boolean draining;
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
 
@@ -89,6 +90,9 @@ public class SessionManager implements TerminalSession.Listener {
   public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
     TerminalSession session;
+    if (draining) {
+      throw new ProtocolException(CloseCode.NODE_DRAINING, null);
+    }
     // One user's concurrent opens are serialised so the session limit cannot be overrun.
     synchronized (userLocks.computeIfAbsent(ticket.user(), user -> new Object())) {
       int limit = settings.maxSessionsPerUser(ticket.isAdmin());
@@ -159,6 +163,36 @@ public class SessionManager implements TerminalSession.Listener {
       throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
     }
     return session.attach(channel, hello);
+  }
+
+  /**
+   * Drains this node: it takes no new sessions (a new one is refused with {@code 4011}, and the
+   * page retries, landing on another node), while its sessions go on; their users are told.
+   */
+  public void drain(String by) {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    LOG.info(() -> "draining (asked by " + by + "): no new sessions on this node");
+    for (TerminalSession session : sessions.values()) {
+      session.notice(
+          "draining",
+          "This server is being drained: your session goes on, new sessions start elsewhere.",
+          -1);
+    }
+  }
+
+  /** Takes new sessions again. */
+  public void undrain(String by) {
+    if (draining) {
+      draining = false;
+      LOG.info(() -> "no longer draining (asked by " + by + ")");
+    }
+  }
+
+  public boolean isDraining() {
+    return draining;
   }
 
   /**

@@ -18,6 +18,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
@@ -47,6 +48,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
+@DependsOn("ClusterMember") // so the shared state outlives this bean's cleanup on undeploy
 @LocalBean // implementing Listener must not hide the no-interface view that CDI injects
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class SessionManager implements TerminalSession.Listener {
@@ -347,9 +349,14 @@ public class SessionManager implements TerminalSession.Listener {
   @Override
   public void ended(TerminalSession session, SessionEnd end) {
     sessions.remove(session.id(), session);
-    registry.find(session.id()).ifPresent(registry::remove);
-    ended.remember(session.id(), end);
-    publish("closed", session, end.code().label(), end.reason());
+    try {
+      registry.find(session.id()).ifPresent(registry::remove);
+      ended.remember(session.id(), end);
+      publish("closed", session, end.code().label(), end.reason());
+    } catch (RuntimeException e) {
+      // The shared state is unreachable (the cluster is stopping): the shell must die anyway.
+      LOG.log(Level.WARNING, "session " + session.id() + ": could not record its end", e);
+    }
     LOG.info(
         () ->
             String.format(

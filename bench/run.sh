@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Runs the Tether benchmark (docs/benchmark.md): builds, starts one local node the way
+# server-config/run-single-node.sh does, runs io.tether.bench.Benchmark against it (Tether beside a
+# bare PTY, same run), and stops the node again, also on failure or Ctrl-C.
+#
+# Usage (from anywhere):
+#   ./bench/run.sh
+#
+# Environment:
+#   BENCH_SKIP_BUILD    1 = reuse the last build (ear, provisioned WildFly, bench classes and
+#                       bench/target/classpath.txt)
+#   TETHER_PORT_OFFSET  added to the node's ports (default 0: HTTP 8080, management 9990)
+#   TETHER_NODE_NAME    the node's directory under server-config/target/nodes/ (default: bench)
+#   BENCH_JAVA_OPTS     extra options for the benchmark JVM, e.g. -Dbench.rounds=3; the settings
+#                       are listed in io.tether.bench.Benchmark
+#
+# The report is printed and kept in bench/target/benchmark-<date>.txt; the node's log is
+# bench/target/node.log and server-config/target/nodes/<node>/log/server.log.
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR="$REPO_DIR/bench"
+TARGET="$BENCH_DIR/target"
+PORT_OFFSET=${TETHER_PORT_OFFSET:-0}
+export TETHER_NODE_NAME=${TETHER_NODE_NAME:-bench}
+if ! [[ "$PORT_OFFSET" =~ ^[0-9]+$ ]] || [ "$PORT_OFFSET" -gt 50000 ]; then
+  echo "TETHER_PORT_OFFSET must be a number between 0 and 50000, not '$PORT_OFFSET'" >&2
+  exit 2
+fi
+HTTP_PORT=$((8080 + PORT_OFFSET))
+# The shell both sides run (tether.shell.command's comma-separated form): no rc files, so the bare
+# PTY and the node start exactly the same shell.
+BENCH_SHELL="/bin/bash,--norc,--noprofile"
+BASE_URL="http://127.0.0.1:$HTTP_PORT/tether/"
+NODE_DIR="$REPO_DIR/server-config/target/nodes/$TETHER_NODE_NAME"
+PID_FILE="$NODE_DIR/server.pid"
+STARTUP_TIMEOUT_SECONDS=240
+
+log() { printf '[bench] %s\n' "$*" 2>/dev/null || true; }
+
+# 1. Build everything (the EAR, the provisioned WildFly, this module), then the benchmark's classpath.
+if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
+  log "Building with Maven (mvn -B -q -Dstyle.color=never install -DskipTests) ..."
+  (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never install -DskipTests)
+fi
+mkdir -p "$TARGET/tmp" "$TARGET/jna"
+if [ "${BENCH_SKIP_BUILD:-0}" != "1" ] || [ ! -s "$TARGET/classpath.txt" ]; then
+  (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never -o -f bench/pom.xml dependency:build-classpath \
+    -Dmdep.outputFile="$TARGET/classpath.txt" -Dmdep.includeScope=runtime) \
+    || (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never -f bench/pom.xml dependency:build-classpath \
+      -Dmdep.outputFile="$TARGET/classpath.txt" -Dmdep.includeScope=runtime)
+fi
+if [ ! -d "$TARGET/classes/io/tether/bench" ]; then
+  echo "Missing $TARGET/classes: run the build (without BENCH_SKIP_BUILD) first." >&2
+  exit 1
+fi
+CLASSPATH="$TARGET/classes:$(cat "$TARGET/classpath.txt")"
+
+# 2. Start the node in the background with run-single-node.sh itself (no second build), with the
+#    shell the bare side runs: bash without rc files, so both start the same shell.
+NODE_PID=""
+BENCH_PID=""
+TAIL_PID=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  if [ -n "$BENCH_PID" ] && kill -0 "$BENCH_PID" 2>/dev/null; then
+    log "Stopping the benchmark ..."
+    kill -TERM "$BENCH_PID" 2>/dev/null || true
+    wait "$BENCH_PID" 2>/dev/null || true
+  fi
+  if [ -n "$TAIL_PID" ]; then
+    kill -TERM "$TAIL_PID" 2>/dev/null || true
+    wait "$TAIL_PID" 2>/dev/null || true
+  fi
+  if [ -n "$NODE_PID" ]; then
+    log "Stopping node '$TETHER_NODE_NAME' ..."
+    "$REPO_DIR/server-config/stop-single-node.sh" || true
+    # Before the pid file exists (a Ctrl-C during boot), run-single-node.sh stops its server itself.
+    kill -TERM "$NODE_PID" 2>/dev/null || true
+    for _ in $(seq 1 90); do
+      kill -0 "$NODE_PID" 2>/dev/null || break
+      sleep 1
+    done
+    if kill -0 "$NODE_PID" 2>/dev/null; then
+      log "run-single-node.sh (pid $NODE_PID) did not end; killing it"
+      pkill -KILL -P "$NODE_PID" 2>/dev/null || true
+      kill -KILL "$NODE_PID" 2>/dev/null || true
+    fi
+    wait "$NODE_PID" 2>/dev/null || true
+    log "Node stopped."
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+  echo "Port $HTTP_PORT on 127.0.0.1 is in use; stop what holds it or set TETHER_PORT_OFFSET." >&2
+  exit 1
+fi
+log "Starting node '$TETHER_NODE_NAME' on port $HTTP_PORT (log: $TARGET/node.log) ..."
+TETHER_SKIP_BUILD=1 TETHER_PORT_OFFSET="$PORT_OFFSET" \
+  TETHER_SHELL_COMMAND="$BENCH_SHELL" \
+  "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node.log" 2>&1 &
+NODE_PID=$!
+
+ready=0
+for _ in $(seq 1 "$STARTUP_TIMEOUT_SECONDS"); do
+  if ! kill -0 "$NODE_PID" 2>/dev/null; then
+    break
+  fi
+  if [ -f "$NODE_DIR/deployments/tether.ear.failed" ]; then
+    log "Deployment FAILED: $(cat "$NODE_DIR/deployments/tether.ear.failed")"
+    break
+  fi
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}login.html" || true)" = "200" ]; then
+    ready=1
+    break
+  fi
+  sleep 1
+done
+if [ "$ready" != 1 ]; then
+  log "The node did not come up; its output:"
+  tail -n 40 "$TARGET/node.log" >&2 || true
+  exit 1
+fi
+SERVER_PID=$(cat "$PID_FILE" 2>/dev/null || echo 0)
+log "Node is up (JVM pid $SERVER_PID)."
+
+# 3. The benchmark JVM: temp files and pty4j's native library under bench/target.
+REPORT="$TARGET/benchmark-$(date +%Y%m%d-%H%M%S).txt"
+: >"$REPORT"
+# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+java -Xms256m -Xmx512m \
+  -Djava.io.tmpdir="$TARGET/tmp" -Djna.tmpdir="$TARGET/jna" \
+  -Dbench.url="$BASE_URL" -Dbench.server.pid="$SERVER_PID" -Dbench.shell="$BENCH_SHELL" \
+  ${BENCH_JAVA_OPTS:-} \
+  -cp "$CLASSPATH" io.tether.bench.Benchmark >"$REPORT" 2>&1 &
+BENCH_PID=$!
+# Show the report as it grows. Waiting (rather than running tail in the foreground) lets a signal
+# reach the traps at once.
+tail -n +1 -f --pid="$BENCH_PID" "$REPORT" &
+TAIL_PID=$!
+bench_status=0
+wait "$BENCH_PID" || bench_status=$?
+BENCH_PID=""
+wait "$TAIL_PID" 2>/dev/null || true
+TAIL_PID=""
+log "Report: $REPORT"
+exit "$bench_status"

@@ -59,6 +59,11 @@ public final class PtyShell implements Shell {
   }
 
   @Override
+  public boolean outputPending() {
+    return output.hasPendingOutput();
+  }
+
+  @Override
   public void write(ByteBuffer bytes) throws IOException {
     if (bytes.hasArray()) {
       input.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());

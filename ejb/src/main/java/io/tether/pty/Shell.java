@@ -9,6 +9,9 @@ public interface Shell {
   /** The PTY master's output: what the shell and its programs write. */
   InputStream output();
 
+  /** Whether more output can be read right now without waiting. */
+  boolean outputPending();
+
   /** Writes input to the PTY (keystrokes, pastes). */
   void write(ByteBuffer bytes) throws IOException;
 

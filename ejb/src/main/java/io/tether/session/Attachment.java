@@ -34,6 +34,7 @@ public final class Attachment {
   private final long window;
   private final long attachedNanos = System.nanoTime();
   private volatile long lastHeardNanos = attachedNanos;
+  private volatile long lastAckProgressNanos = attachedNanos;
 
   private final Object lock = new Object();
   private final ArrayDeque<Send> control = new ArrayDeque<>();
@@ -85,9 +86,26 @@ public final class Attachment {
             "ack of " + offset + " but only " + cursor + " bytes were sent");
       }
       // A stale ack (sent before a resync moved the window on) is harmless: keep the larger one.
-      acked = Math.max(acked, offset);
+      if (offset > acked) {
+        acked = offset;
+        lastAckProgressNanos = System.nanoTime();
+      }
     }
+    session.acknowledged();
     pump();
+  }
+
+  /**
+   * How far behind the output head this client is, if it is keeping up (its acks advanced within
+   * {@code liveWithin}); -1 for a client that stalled, whose pace must never hold back the shell.
+   */
+  long lagIfKeepingUp(long head, long liveWithinNanos) {
+    if (System.nanoTime() - lastAckProgressNanos > liveWithinNanos) {
+      return -1;
+    }
+    synchronized (lock) {
+      return closed ? -1 : head - acked;
+    }
   }
 
   /** Queues a text frame ahead of pending output. */

@@ -2,6 +2,7 @@ package io.tether.session;
 
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
+import io.tether.protocol.Limits;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
@@ -24,6 +25,7 @@ import java.util.logging.Logger;
  */
 public final class TerminalSession {
   private static final Logger LOG = Logger.getLogger(TerminalSession.class.getName());
+  private static final long KEEPING_UP_NANOS = 300_000_000L;
 
   /** What the session tells the node about itself. */
   public interface Listener {
@@ -65,6 +67,7 @@ public final class TerminalSession {
   private final Settings settings;
   private final Listener listener;
   private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+  private final Object ackSignal = new Object();
 
   private volatile Instant lastActivity = created;
   private volatile Instant lastOutput = created;
@@ -107,6 +110,15 @@ public final class TerminalSession {
     try {
       InputStream output = shell.output();
       for (int n; (n = output.read(buffer)) > 0; ) {
+        // Batch what is already there (bulk output) into one frame; a lone keystroke's echo
+        // finds nothing more pending and goes out at once. No timer on the echo path.
+        while (n < buffer.length && shell.outputPending()) {
+          int more = output.read(buffer, n, buffer.length - n);
+          if (more <= 0) {
+            break;
+          }
+          n += more;
+        }
         log.append(buffer, 0, n);
         lastOutput = Instant.now();
         if (settings.outputIsActivity()) {
@@ -115,10 +127,13 @@ public final class TerminalSession {
         for (Attachment attachment : attachments) {
           attachment.pump();
         }
+        waitForClientsKeepingUp();
       }
     } catch (IOException e) {
       // EIO when the last process holding the PTY's slave side has gone: the normal end.
       LOG.log(Level.FINE, e, () -> "session " + id + ": PTY read ended");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     try {
       end(SessionEnd.exited(shell.waitFor()));
@@ -127,6 +142,41 @@ public final class TerminalSession {
       end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
     } finally {
       shell.close();
+    }
+  }
+
+  /**
+   * Terminal flow control: while a client that keeps up (it acknowledged within the last 300 ms)
+   * would be overrun by the next read, the reader waits, the PTY's buffer fills and the shell's
+   * writes block, as with any terminal whose screen cannot keep up. Nothing is lost for a client
+   * that is reading. A stalled or sleeping client stops counting after 300 ms, so it never holds
+   * the shell back; it is resynced when it comes back.
+   */
+  private void waitForClientsKeepingUp() throws InterruptedException {
+    long limit = log.capacity() - 2L * Limits.MAX_PAYLOAD_BYTES;
+    synchronized (ackSignal) {
+      for (; ; ) {
+        long head = log.head();
+        boolean wouldOverrun = false;
+        for (Attachment attachment : attachments) {
+          if (attachment.lagIfKeepingUp(head, KEEPING_UP_NANOS) > limit) {
+            wouldOverrun = true;
+            break;
+          }
+        }
+        if (!wouldOverrun || end != null) {
+          return;
+        }
+        // Woken by the next ack; the timeout re-checks who still counts as keeping up.
+        ackSignal.wait(KEEPING_UP_NANOS / 1_000_000);
+      }
+    }
+  }
+
+  /** A client acknowledged output: a reader waiting for it may go on. */
+  void acknowledged() {
+    synchronized (ackSignal) {
+      ackSignal.notifyAll();
     }
   }
 

@@ -24,6 +24,11 @@ public final class QuietShell implements Shell {
   }
 
   @Override
+  public boolean outputPending() {
+    return false;
+  }
+
+  @Override
   public synchronized void write(ByteBuffer bytes) {
     byte[] copy = new byte[bytes.remaining()];
     bytes.get(copy);

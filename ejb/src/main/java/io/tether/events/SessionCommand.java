@@ -1,0 +1,79 @@
+package io.tether.events;
+
+import java.io.Serializable;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An admin's command for a session, sent to the node that owns it ({@link SessionCommands}).
+ *
+ * @param kind {@code kill}, {@code notice} or {@code detach}
+ * @param sessionId the session, or {@link #ALL} (a notice to every session)
+ * @param node the owner node's name, or {@link #ALL} (every node)
+ * @param message the notice's text; null for kill and detach
+ * @param issuedBy the admin's user name
+ */
+public record SessionCommand(
+    String kind, String sessionId, String node, String message, String issuedBy)
+    implements Serializable {
+  public static final String KILL = "kill";
+  public static final String NOTICE = "notice";
+  public static final String DETACH = "detach";
+
+  /** Every session or every node. */
+  public static final String ALL = "*";
+
+  private static final Set<String> KINDS = Set.of(KILL, NOTICE, DETACH);
+
+  public SessionCommand {
+    if (!KINDS.contains(kind)) {
+      throw new IllegalArgumentException("unknown command kind: " + kind);
+    }
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(node, "node");
+    if (NOTICE.equals(kind) && (message == null || message.isBlank())) {
+      throw new IllegalArgumentException("a notice needs a message");
+    }
+    if (!NOTICE.equals(kind) && (ALL.equals(sessionId) || ALL.equals(node))) {
+      throw new IllegalArgumentException(kind + " is for one session on its owner node");
+    }
+  }
+
+  public static SessionCommand kill(String sessionId, String node, String by) {
+    return new SessionCommand(KILL, sessionId, node, null, by);
+  }
+
+  public static SessionCommand notice(String sessionId, String node, String message, String by) {
+    return new SessionCommand(NOTICE, sessionId, node, message, by);
+  }
+
+  public static SessionCommand detach(String sessionId, String node, String by) {
+    return new SessionCommand(DETACH, sessionId, node, null, by);
+  }
+
+  /** A notice to every session of the cluster: every node handles it for all its sessions. */
+  public static SessionCommand noticeAll(String message, String by) {
+    return new SessionCommand(NOTICE, ALL, ALL, message, by);
+  }
+
+  /** Whether the node named {@code nodeName} must act on this command. */
+  public boolean isFor(String nodeName) {
+    return ALL.equals(node) || node.equals(nodeName);
+  }
+
+  /** Hands the command to the node's handler. */
+  public void applyTo(SessionCommandHandler handler) {
+    switch (kind) {
+      case KILL -> handler.kill(sessionId, issuedBy);
+      case DETACH -> handler.detach(sessionId, issuedBy);
+      case NOTICE -> {
+        if (ALL.equals(sessionId)) {
+          handler.noticeAll(message);
+        } else {
+          handler.notice(sessionId, message);
+        }
+      }
+      default -> throw new IllegalStateException(kind);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.tether.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.bind.JsonbException;
+import java.io.StringReader;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+  private final EventCodec codec = EventCodec.open();
+
+  @AfterEach
+  void close() {
+    codec.close();
+  }
+
+  private static JsonObject parse(String json) {
+    return Json.createReader(new StringReader(json)).readObject();
+  }
+
+  @Test
+  void aSessionEventSurvivesTheTrip() {
+    SessionEvent event =
+        new SessionEvent(
+            "closed",
+            "abc",
+            "alice",
+            "node1",
+            Instant.parse("2026-01-02T03:04:05.678Z"),
+            0,
+            "killed-by-admin",
+            "The session was ended by an administrator.");
+
+    String json = codec.toJson(event);
+
+    assertEquals(event, codec.event(json));
+    JsonObject object = parse(json);
+    assertEquals("closed", object.getString("type"));
+    assertEquals("2026-01-02T03:04:05.678Z", object.getString("at"));
+  }
+
+  @Test
+  void absentMembersAreNull() {
+    SessionEvent event = codec.event("{\"type\":\"opened\",\"sessionId\":\"abc\"}");
+
+    assertEquals(new SessionEvent("opened", "abc", null, null, null, 0, null, null), event);
+  }
+
+  @Test
+  void aRecordedEventCarriesItsNumber() {
+    RecordedEvent recorded =
+        new RecordedEvent(42, "attached", "abc", "alice", "node1", Instant.EPOCH, 1, null, "c1");
+
+    JsonObject object = parse(codec.toJson(recorded));
+
+    assertEquals(42, object.getInt("seq"));
+    assertEquals("attached", object.getString("type"));
+    assertTrue(!object.containsKey("reason"), "nulls are left out: " + object);
+  }
+
+  @Test
+  void aSessionCommandSurvivesTheTrip() {
+    for (SessionCommand command :
+        new SessionCommand[] {
+          SessionCommand.kill("abc", "node1", "admin"),
+          SessionCommand.notice("abc", "node2", "Maintenance at 18:00.", "admin"),
+          SessionCommand.noticeAll("Everyone out.", "admin"),
+        }) {
+      assertEquals(command, codec.command(codec.toJson(command)));
+    }
+    assertEquals("kill", parse(codec.toJson(SessionCommand.kill("a", "n", "x"))).getString("kind"));
+  }
+
+  @Test
+  void whatIsNotAnEventIsRefused() {
+    assertThrows(JsonbException.class, () -> codec.event("{\"detail\":\"no type\"}"));
+    assertThrows(JsonbException.class, () -> codec.event("not json"));
+    assertThrows(RuntimeException.class, () -> codec.command("{\"kind\":\"reboot\"}"));
+  }
+}

@@ -65,13 +65,19 @@ class FlowControlTest {
       return "slow client";
     }
 
-    /** Acknowledges each frame after about a millisecond of "rendering" (the client's pace). */
+    /**
+     * Acknowledges each frame after "rendering" it at about 4 MB/s: slower than the shell writes,
+     * so without flow control the log would overrun this client.
+     */
     void run() {
       try {
+        long acknowledged = 0;
         while (!closed.isDone()) {
           Long ack = acks.poll(100, TimeUnit.MILLISECONDS);
           if (ack != null) {
-            LockSupport.parkNanos(1_000_000); // pacing the client, not waiting for a condition
+            // Pacing the client by the bytes it renders, not waiting for a condition.
+            LockSupport.parkNanos((ack - acknowledged) * 250);
+            acknowledged = ack;
             attachment.acknowledge(ack);
           }
         }

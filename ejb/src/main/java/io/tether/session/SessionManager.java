@@ -2,6 +2,7 @@ package io.tether.session;
 
 import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
+import io.tether.events.SessionCommandHandler;
 import io.tether.events.SessionEvent;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
@@ -19,6 +20,7 @@ import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
+import jakarta.ejb.Local;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
@@ -49,9 +51,10 @@ import java.util.logging.Logger;
 @Singleton
 @Startup
 @DependsOn("ClusterMember") // so the shared state outlives this bean's cleanup on undeploy
-@LocalBean // implementing Listener must not hide the no-interface view that CDI injects
+@LocalBean // implementing interfaces must not hide the no-interface view that CDI injects
+@Local(SessionCommandHandler.class) // what the JMS command consumer calls
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
-public class SessionManager implements TerminalSession.Listener {
+public class SessionManager implements TerminalSession.Listener, SessionCommandHandler {
   private static final Logger LOG = Logger.getLogger(SessionManager.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -313,6 +316,40 @@ public class SessionManager implements TerminalSession.Listener {
       cleaned++;
     }
     return cleaned;
+  }
+
+  @Override
+  public void kill(String sessionId, String by) {
+    find(sessionId)
+        .ifPresent(
+            session -> {
+              LOG.info(() -> "session " + sessionId + ": killed by " + by);
+              session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+            });
+  }
+
+  @Override
+  public void notice(String sessionId, String message) {
+    find(sessionId).ifPresent(session -> session.notice("broadcast", message, -1));
+  }
+
+  @Override
+  public void detach(String sessionId, String by) {
+    find(sessionId)
+        .ifPresent(
+            session -> {
+              LOG.info(() -> "session " + sessionId + ": clients detached by " + by);
+              for (Attachment attachment : session.attachments()) {
+                attachment.close(CloseCode.DETACHED_BY_ADMIN, null);
+              }
+            });
+  }
+
+  @Override
+  public void noticeAll(String message) {
+    for (TerminalSession session : sessions.values()) {
+      session.notice("broadcast", message, -1);
+    }
   }
 
   @Override

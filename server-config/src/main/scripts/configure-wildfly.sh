@@ -3,10 +3,14 @@
 #
 # Usage: configure-wildfly.sh WILDFLY_HOME
 #
+# Two server configurations are configured: standalone-full.xml (one node) with src/main/cli/*.cli, and
+# standalone-full-ha.xml (a cluster: start-cluster.sh, the cluster ITs) with the same scripts plus
+# src/main/cli/ha/*.cli (JGroups over TCPPING, clustered Artemis credentials, per-node transaction ids).
+#
 # Every step checks the actual state before it changes anything, so running it again on a configured
 # server changes nothing. Only the CLI step is skipped outright (it boots an embedded server, a few
-# seconds) when standalone-full.xml is byte for byte what these same CLI scripts produced last time;
-# a re-unpacked distribution (new zip in the local repository) is therefore configured again.
+# seconds) when both configuration files are byte for byte what these same CLI scripts produced last
+# time; a re-unpacked distribution (new zip in the local repository) is therefore configured again.
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ ! -f "$1/bin/jboss-cli.sh" ]; then
@@ -17,8 +21,10 @@ fi
 WILDFLY_HOME=$(cd "$1" && pwd)
 MODULE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 CLI_DIR="$MODULE_DIR/src/main/cli"
+HA_CLI_DIR="$CLI_DIR/ha"
 USERS_FILE="$MODULE_DIR/src/main/users/dev-users.txt"
 SERVER_CONFIG=standalone-full.xml
+HA_SERVER_CONFIG=standalone-full-ha.xml
 CONFIG_DIR="$WILDFLY_HOME/standalone/configuration"
 STATE_DIR="$WILDFLY_HOME/.tether"
 STAMP="$STATE_DIR/cli-applied.sha256"
@@ -27,32 +33,40 @@ STAMP="$STATE_DIR/cli-applied.sha256"
 export JBOSS_HOME="$WILDFLY_HOME"
 mkdir -p "$STATE_DIR"
 
-# What the CLI step depends on: the scripts, and the configuration file they were applied to.
+# What the CLI step depends on: the scripts, and the configuration files they were applied to.
 cli_state() {
-  printf '%s %s\n' \
-    "$(cat "$CLI_DIR"/*.cli "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)" \
-    "$(sha256sum "$CONFIG_DIR/$SERVER_CONFIG" | cut -d' ' -f1)"
+  printf '%s %s %s\n' \
+    "$(cat "$CLI_DIR"/*.cli "$HA_CLI_DIR"/*.cli "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)" \
+    "$(sha256sum "$CONFIG_DIR/$SERVER_CONFIG" | cut -d' ' -f1)" \
+    "$(sha256sum "$CONFIG_DIR/$HA_SERVER_CONFIG" | cut -d' ' -f1)"
 }
 
 # Unpacking with Maven may not keep the executable bits of the launch scripts.
 chmod +x "$WILDFLY_HOME"/bin/*.sh
 
-# 1. The CLI scripts, all in one embedded (offline) server session: they stay free of embed-server
-#    themselves, so an operator can also apply them to a running server with `jboss-cli.sh -c --file=`.
-combined="$STATE_DIR/configure-offline.cli"
-{
-  echo "embed-server --server-config=$SERVER_CONFIG --std-out=discard"
-  for script in "$CLI_DIR"/*.cli; do
-    echo "# ---- $(basename "$script")"
+# 1. The CLI scripts, one embedded (offline) server session per configuration file, all in one CLI
+#    run: they stay free of embed-server themselves, so an operator can also apply them to a running
+#    server with `jboss-cli.sh -c --file=`.
+embedded_session() { # CONFIG_FILE SCRIPT...
+  local config=$1 script
+  shift
+  echo "embed-server --server-config=$config --std-out=discard"
+  for script in "$@"; do
+    echo "# ---- $config: $(basename "$script")"
     cat "$script"
     echo
   done
   echo "stop-embedded-server"
+}
+combined="$STATE_DIR/configure-offline.cli"
+{
+  embedded_session "$SERVER_CONFIG" "$CLI_DIR"/*.cli
+  embedded_session "$HA_SERVER_CONFIG" "$CLI_DIR"/*.cli "$HA_CLI_DIR"/*.cli
 } > "$combined"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(cli_state)" ]; then
-  echo "[tether] $SERVER_CONFIG is already configured by these CLI scripts."
+  echo "[tether] $SERVER_CONFIG and $HA_SERVER_CONFIG are already configured by these CLI scripts."
 else
-  echo "[tether] Applying $(ls "$CLI_DIR"/*.cli | wc -l) CLI scripts to $SERVER_CONFIG (offline)"
+  echo "[tether] Applying $(ls "$CLI_DIR"/*.cli | wc -l) CLI scripts to $SERVER_CONFIG, and $(ls "$HA_CLI_DIR"/*.cli | wc -l) more to $HA_SERVER_CONFIG (offline)"
   "$WILDFLY_HOME/bin/jboss-cli.sh" --file="$combined"
   cli_state > "$STAMP"
 fi
@@ -90,4 +104,4 @@ else
   echo "[tether] standalone.conf already sets the temp dirs."
 fi
 
-echo "[tether] $WILDFLY_HOME configured ($SERVER_CONFIG)."
+echo "[tether] $WILDFLY_HOME configured ($SERVER_CONFIG, $HA_SERVER_CONFIG)."

@@ -5,8 +5,11 @@ import io.tether.session.ClientChannel;
 import java.io.ByteArrayOutputStream;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -21,11 +24,13 @@ import java.util.logging.Logger;
 public final class Relay implements WebSocket.Listener {
   private static final Logger LOG = Logger.getLogger(Relay.class.getName());
   private static final int MAX_PENDING_UPSTREAM = 256;
+  private static final Duration VERDICT_WAIT = Duration.ofSeconds(3);
 
   private final String node;
   private final ClientChannel client;
   private final Predicate<String> isMember;
   private final Consumer<Relay> ended;
+  private final ScheduledExecutorService scheduler;
   private final StringBuilder textParts = new StringBuilder();
   private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
   private volatile WebSocket upstream;
@@ -33,11 +38,17 @@ public final class Relay implements WebSocket.Listener {
   private int pending;
   private boolean closed;
 
-  Relay(String node, ClientChannel client, Predicate<String> isMember, Consumer<Relay> ended) {
+  Relay(
+      String node,
+      ClientChannel client,
+      Predicate<String> isMember,
+      Consumer<Relay> ended,
+      ScheduledExecutorService scheduler) {
     this.node = node;
     this.client = client;
     this.isMember = isMember;
     this.ended = ended;
+    this.scheduler = scheduler;
   }
 
   public String node() {
@@ -150,13 +161,23 @@ public final class Relay implements WebSocket.Listener {
     }
   }
 
-  /** The owner's connection broke: if the owner left the cluster its session is gone. */
+  /**
+   * The owner's connection broke. A crashed owner's socket closes a few hundred milliseconds before
+   * the cluster declares it gone, so wait for the verdict (up to {@link #VERDICT_WAIT}) before
+   * telling the client: node-lost if the owner left, otherwise "come back".
+   */
   private void closeForLostUpstream() {
-    if (isMember.test(node)) {
+    awaitVerdict(System.nanoTime() + VERDICT_WAIT.toNanos());
+  }
+
+  private void awaitVerdict(long deadline) {
+    if (!isMember.test(node)) {
+      client.close(CloseCode.NODE_LOST.code(), CloseCode.NODE_LOST.sentence());
+    } else if (System.nanoTime() >= deadline) {
       // The owner is alive: the client should simply come back (possibly through another node).
       client.close(1012, "The connection to the session's server was interrupted.");
     } else {
-      client.close(CloseCode.NODE_LOST.code(), CloseCode.NODE_LOST.sentence());
+      scheduler.schedule(() -> awaitVerdict(deadline), 100, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -12,6 +12,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -51,6 +52,7 @@ public class RelayConnector {
   @Inject TetherSettings settings;
   @Inject ClusterMember cluster;
   @Resource ManagedExecutorService executor;
+  @Resource ManagedScheduledExecutorService scheduler;
 
   private final Set<Relay> open = ConcurrentHashMap.newKeySet();
   private HttpClient http;
@@ -90,7 +92,7 @@ public class RelayConnector {
     String base =
         cluster.urlOf(node).orElseThrow(() -> new ProtocolException(CloseCode.NODE_LOST, null));
     URI uri = URI.create(base.replaceFirst("^http", "ws") + "ws/relay");
-    Relay relay = new Relay(node, client, cluster::isMember, open::remove);
+    Relay relay = new Relay(node, client, cluster::isMember, open::remove, scheduler);
     WebSocket socket = connect(uri, relay);
     relay.connected(socket);
     open.add(relay);

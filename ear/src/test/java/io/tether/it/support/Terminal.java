@@ -4,6 +4,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -39,6 +40,7 @@ public final class Terminal implements AutoCloseable {
   private long inputAcked;
   private String failure;
   private volatile boolean mute;
+  private volatile URI base = TetherServer.baseUri();
   private Connection connection;
 
   private Terminal(TetherServer.Credentials user, String sessionId, long resumeOffset) {
@@ -59,17 +61,51 @@ public final class Terminal implements AutoCloseable {
     return new Terminal(user, sessionId, offset);
   }
 
+  /**
+   * A new session for {@code user}, opened through the node whose application root is {@code base}
+   * (e.g. {@code http://127.0.0.1:9080/tether/}); {@link #via} moves later connections.
+   */
+  public static Terminal open(URI base, TetherServer.Credentials user) {
+    Terminal terminal = new Terminal(user, null, 0).via(base);
+    terminal.connect().expectAttached();
+    return terminal;
+  }
+
+  /** {@link #resume(TetherServer.Credentials, String, long)} through the node at {@code base}. */
+  public static Terminal resume(
+      URI base, TetherServer.Credentials user, String sessionId, long offset) {
+    return new Terminal(user, sessionId, offset).via(base);
+  }
+
+  /**
+   * Makes the next connections, and the tickets they fetch, go to the node whose application root
+   * is {@code base}, as a load balancer without stickiness would send a reconnect anywhere.
+   */
+  public Terminal via(URI base) {
+    this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
+    return this;
+  }
+
   /** Issues a ticket for {@code user} with HTTP Basic. */
   public static String ticket(TetherServer.Credentials user) {
     return ticketJson(user).getString("ticket");
   }
 
+  /** Issues a ticket for {@code user} on the node whose application root is {@code base}. */
+  public static String ticket(URI base, TetherServer.Credentials user) {
+    return ticketJson(base, user).getString("ticket");
+  }
+
   public static JsonObject ticketJson(TetherServer.Credentials user) {
+    return ticketJson(TetherServer.baseUri(), user);
+  }
+
+  public static JsonObject ticketJson(URI base, TetherServer.Credentials user) {
     try {
       HttpResponse<String> response =
           TetherServer.httpClient()
               .send(
-                  HttpRequest.newBuilder(TetherServer.uri("api/tickets"))
+                  HttpRequest.newBuilder(base.resolve("api/tickets"))
                       .header("Authorization", user.basicAuthorization())
                       .header("Accept", "application/json")
                       .POST(HttpRequest.BodyPublishers.noBody())
@@ -86,7 +122,7 @@ public final class Terminal implements AutoCloseable {
 
   /** Opens a connection and sends {@code hello} with a fresh ticket. */
   public Connection connect() {
-    return connect(ticket(user), null);
+    return connect(ticket(base, user), null);
   }
 
   /** Opens a connection with a given ticket and Origin header (null for none). */
@@ -289,7 +325,9 @@ public final class Terminal implements AutoCloseable {
       if (origin != null) {
         builder.header("Origin", origin);
       }
-      this.ws = builder.buildAsync(TetherServer.webSocketUri("ws/terminal"), this).join();
+      URI http = base.resolve("ws/terminal");
+      URI uri = URI.create(http.toString().replaceFirst("^http", "ws"));
+      this.ws = builder.buildAsync(uri, this).join();
     }
 
     /** Waits for {@code attached}; fails if the connection closes first. */

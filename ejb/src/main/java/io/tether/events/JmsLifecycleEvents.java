@@ -46,13 +46,23 @@ public class JmsLifecycleEvents implements LifecycleEvents {
 
   @PostConstruct
   void start() {
-    queue = new SendQueue<>("tether-events-publisher", QUEUE_CAPACITY, threads, this::send);
+    try {
+      queue = new SendQueue<>("tether-events-publisher", QUEUE_CAPACITY, threads, this::send);
+    } catch (RuntimeException e) {
+      // No thread (the application is stopping): publish() drops and logs instead of failing.
+      LOG.log(Level.WARNING, "no publisher thread; session events will not be published", e);
+    }
   }
 
   @Override
   public void publish(SessionEvent event) {
+    SendQueue<SessionEvent> q = queue;
+    if (q == null) {
+      LOG.fine(() -> "not published (no publisher): " + event);
+      return;
+    }
     try {
-      queue.offer(event);
+      q.offer(event);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not queue " + event, e);
     }
@@ -89,6 +99,9 @@ public class JmsLifecycleEvents implements LifecycleEvents {
 
   @PreDestroy
   void stop() {
+    if (queue == null) {
+      return;
+    }
     queue.stop(DRAIN_ON_STOP);
     // The drain thread has ended (or been interrupted): nobody else uses the context.
     closeContext();

@@ -27,6 +27,8 @@ public final class SendQueue<T> {
   private static final Logger LOG = Logger.getLogger(SendQueue.class.getName());
   private static final long[] RETRY_MILLIS = {100, 500, 2000};
 
+  private final long[] retryMillis;
+
   private final String name;
   private final BlockingQueue<T> queue;
   private final Delivery<T> delivery;
@@ -44,9 +46,16 @@ public final class SendQueue<T> {
    *     server)
    */
   public SendQueue(String name, int capacity, ThreadFactory threads, Delivery<T> delivery) {
+    this(name, capacity, threads, delivery, RETRY_MILLIS);
+  }
+
+  /** As above, with the waits before each retry (tests). */
+  SendQueue(
+      String name, int capacity, ThreadFactory threads, Delivery<T> delivery, long[] retryMillis) {
     this.name = name;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.delivery = delivery;
+    this.retryMillis = retryMillis.clone();
     this.drain = threads.newThread(this::drain);
     drain.setName(name);
     drain.start();
@@ -125,7 +134,7 @@ public final class SendQueue<T> {
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
-        long wait = attempt < RETRY_MILLIS.length ? RETRY_MILLIS[attempt] : -1;
+        long wait = attempt < retryMillis.length ? retryMillis[attempt] : -1;
         boolean pastStop =
             stopping && System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) > stopDeadline;
         if (wait < 0 || pastStop) {

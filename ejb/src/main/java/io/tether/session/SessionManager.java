@@ -370,7 +370,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   @Override
   public void detached(TerminalSession session, Attachment attachment, String why) {
     refreshRecord(session);
-    publish("detached", session, null, attachment.clientId() + ": " + why);
+    if (session.ended() == null) { // after the end, closed has said it all
+      publish("detached", session, null, attachment.clientId() + ": " + why);
+    }
     LOG.info(
         () ->
             String.format(

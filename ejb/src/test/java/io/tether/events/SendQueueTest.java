@@ -30,7 +30,8 @@ class SendQueueTest {
               threads.add(t);
               return t;
             },
-            delivery);
+            delivery,
+            new long[] {10, 20, 40});
     return queue;
   }
 

@@ -1,0 +1,128 @@
+package io.tether.web.admin;
+
+import io.tether.events.CommandNotSentException;
+import io.tether.events.SessionCommand;
+import io.tether.events.SessionCommands;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Admin commands for sessions anywhere in the cluster. Each finds the session's owner node in the
+ * registry and sends the command over JMS to that node, which carries it out; the answer is {@code
+ * 202 Accepted} once the command is sent, {@code 404} if there is no such session.
+ */
+@Path("admin")
+@AdminOnly
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminSessionsResource {
+  /** The longest notice accepted, in characters. */
+  public static final int MAX_NOTICE_LENGTH = 1000;
+
+  private static final Logger LOG = Logger.getLogger(AdminSessionsResource.class.getName());
+
+  /** The body of a notice request. */
+  public record NoticeRequest(String message) {}
+
+  /** The answer to an accepted command. */
+  public record Accepted(String kind, String sessionId, String node) {}
+
+  @Inject SessionRegistry registry;
+  @Inject SessionCommands commands;
+
+  /** Ends the session; its clients are told it was ended by an administrator (4009). */
+  @POST
+  @Path("sessions/{id}/kill")
+  public Response kill(@PathParam("id") String id, @Context SecurityContext security) {
+    return toOwner(id, record -> SessionCommand.kill(id, record.node(), by(security)));
+  }
+
+  /** Closes the session's connections (4013); the session lives on and can be resumed. */
+  @POST
+  @Path("sessions/{id}/detach")
+  public Response detach(@PathParam("id") String id, @Context SecurityContext security) {
+    return toOwner(id, record -> SessionCommand.detach(id, record.node(), by(security)));
+  }
+
+  /** Shows {@code {"message": ...}} on the session's attached clients as a broadcast notice. */
+  @POST
+  @Path("sessions/{id}/notice")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response notice(
+      @PathParam("id") String id, NoticeRequest body, @Context SecurityContext security) {
+    Optional<String> invalid = invalid(body);
+    if (invalid.isPresent()) {
+      return error(Response.Status.BAD_REQUEST, "bad-request", invalid.get());
+    }
+    return toOwner(
+        id, record -> SessionCommand.notice(id, record.node(), body.message(), by(security)));
+  }
+
+  /** Shows {@code {"message": ...}} on every attached client of every session of the cluster. */
+  @POST
+  @Path("notice")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response noticeAll(NoticeRequest body, @Context SecurityContext security) {
+    Optional<String> invalid = invalid(body);
+    if (invalid.isPresent()) {
+      return error(Response.Status.BAD_REQUEST, "bad-request", invalid.get());
+    }
+    return send(SessionCommand.noticeAll(body.message(), by(security)));
+  }
+
+  private Response toOwner(String id, Function<SessionRecord, SessionCommand> command) {
+    Optional<SessionRecord> record = registry.find(id);
+    if (record.isEmpty()) {
+      return error(Response.Status.NOT_FOUND, "no-such-session", "There is no session " + id + ".");
+    }
+    return send(command.apply(record.get()));
+  }
+
+  private Response send(SessionCommand command) {
+    try {
+      commands.send(command);
+    } catch (CommandNotSentException e) {
+      LOG.log(Level.SEVERE, e.getMessage(), e);
+      return error(
+          Response.Status.SERVICE_UNAVAILABLE,
+          "commands-unavailable",
+          "The command could not be sent; nothing was done. Try again.");
+    }
+    return Response.accepted(new Accepted(command.kind(), command.sessionId(), command.node()))
+        .build();
+  }
+
+  private static Optional<String> invalid(NoticeRequest body) {
+    if (body == null || body.message() == null || body.message().isBlank()) {
+      return Optional.of("A notice needs a message: {\"message\": \"...\"}.");
+    }
+    if (body.message().length() > MAX_NOTICE_LENGTH) {
+      return Optional.of("A notice is at most " + MAX_NOTICE_LENGTH + " characters.");
+    }
+    return Optional.empty();
+  }
+
+  private static String by(SecurityContext security) {
+    return security.getUserPrincipal().getName();
+  }
+
+  private static Response error(Response.Status status, String error, String message) {
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(new ApiError(error, message))
+        .build();
+  }
+}

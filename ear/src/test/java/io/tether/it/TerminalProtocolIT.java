@@ -5,6 +5,7 @@ import static io.tether.it.support.TetherServer.BOB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.it.support.SeqOutput;
 import io.tether.it.support.ServerLog;
 import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class TerminalProtocolIT {
   private static final Duration SECONDS_20 = Duration.ofSeconds(20);
-  private static final Pattern NUMBER = Pattern.compile("\\d+");
 
   @Deployment(testable = false)
   static EnterpriseArchive ear() {
@@ -58,7 +58,7 @@ class TerminalProtocolIT {
       }
       assertTrue(drops >= 20);
       assertEquals(0, t.resyncDropped());
-      assertExactSequence(t.output(), 300_000);
+      SeqOutput.assertExactSequence(t.output(), 300_000);
       t.exitShell();
     }
   }
@@ -195,22 +195,6 @@ class TerminalProtocolIT {
       t.awaitOutput("back-64");
       t.exitShell();
     }
-  }
-
-  static void assertExactSequence(String output, int n) {
-    int expected = 1;
-    for (String line : output.split("\r\n")) {
-      // What counts is the text after the last carriage return (a prompt's escapes may precede).
-      line = line.substring(line.lastIndexOf('\r') + 1);
-      if (NUMBER.matcher(line).matches()) {
-        int value = Integer.parseInt(line);
-        if (value != expected) {
-          throw new AssertionError("expected line " + expected + " but got " + value);
-        }
-        expected++;
-      }
-    }
-    assertEquals(n + 1, expected, "lines 1.." + n);
   }
 
   static int count(String text, String needle) {

@@ -12,8 +12,11 @@ import io.tether.relay.RelayUnavailableException;
 import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -104,6 +107,18 @@ public final class ClientConnection {
 
   public boolean helloReceived() {
     return helloReceived;
+  }
+
+  /** Closes the connection with {@code 4000} unless its first frame has come by {@code within}. */
+  public void expectHelloWithin(ScheduledExecutorService scheduler, Duration within) {
+    scheduler.schedule(
+        () -> {
+          if (!helloReceived) {
+            refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
+          }
+        },
+        within.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Closes this connection with a code (hello timeout, frame too large, ...). */

@@ -3,7 +3,6 @@ package io.tether.ticket;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +32,7 @@ public final class HazelcastTicketStore implements TicketStore {
 
   @Override
   public Optional<Ticket> redeem(String value) {
-    Ticket ticket = tickets.remove(value);
     // The map's expiry runs on its own schedule; the ticket's own deadline is what counts.
-    return ticket == null || ticket.expiredAt(Instant.now())
-        ? Optional.empty()
-        : Optional.of(ticket);
+    return Tickets.unexpired(tickets.remove(value));
   }
 }

@@ -27,9 +27,6 @@ public final class InMemoryTicketStore implements TicketStore {
 
   @Override
   public Optional<Ticket> redeem(String value) {
-    Ticket ticket = tickets.remove(value);
-    return ticket == null || ticket.expiredAt(Instant.now())
-        ? Optional.empty()
-        : Optional.of(ticket);
+    return Tickets.unexpired(tickets.remove(value));
   }
 }

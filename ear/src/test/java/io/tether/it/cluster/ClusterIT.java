@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.it.support.ClusterNodes;
 import io.tether.it.support.ClusterNodes.Node;
+import io.tether.it.support.SeqOutput;
 import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
@@ -29,7 +30,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -59,7 +59,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   private static final Duration SECONDS_20 = Duration.ofSeconds(20);
-  private static final Pattern NUMBER = Pattern.compile("\\d+");
   private static final String NODE_LOST_REASON = "The server that ran this session was lost.";
 
   private final Node node1 = ClusterNodes.node1();
@@ -203,7 +202,7 @@ class ClusterIT {
       }
       assertTrue(cutsMidStream >= 10, cutsMidStream + " of " + cuts + " cuts before the end");
       assertEquals(0, t.resyncDropped());
-      assertExactSequence(t.output(), 300_000);
+      SeqOutput.assertExactSequence(t.output(), 300_000);
       t.exitShell();
     }
   }
@@ -279,23 +278,6 @@ class ClusterIT {
       }
       Thread.sleep(200); // polling another process: there is no event to wait on
     }
-  }
-
-  /** The lines 1..n of {@code seq 1 n}, each exactly once and in order, in a terminal's output. */
-  static void assertExactSequence(String output, int n) {
-    int expected = 1;
-    for (String line : output.split("\r\n")) {
-      // What counts is the text after the last carriage return (a prompt's escapes may precede).
-      line = line.substring(line.lastIndexOf('\r') + 1);
-      if (NUMBER.matcher(line).matches()) {
-        int value = Integer.parseInt(line);
-        if (value != expected) {
-          throw new AssertionError("expected line " + expected + " but got " + value);
-        }
-        expected++;
-      }
-    }
-    assertEquals(n + 1, expected, "lines 1.." + n);
   }
 
   private static String hmacSha256(String key, String data) throws Exception {

@@ -1,8 +1,6 @@
 package io.tether.web.terminal;
 
-import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
-import io.tether.protocol.ProtocolException;
 import io.tether.relay.RelayConnector;
 import io.tether.session.ClientConnection;
 import io.tether.session.SessionManager;
@@ -17,7 +15,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,6 +27,7 @@ import java.util.logging.Logger;
 @ServerEndpoint(value = "/ws/relay", subprotocols = Limits.SUBPROTOCOL)
 public class RelayEndpoint {
   private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
+  private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
 
   @Inject SessionManager sessions;
   @Inject TicketStore tickets;
@@ -44,14 +43,7 @@ public class RelayEndpoint {
     ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, true);
     connection = opened;
     frames = new FrameAssembly(opened);
-    scheduler.schedule(
-        () -> {
-          if (!opened.helloReceived()) {
-            opened.refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
-          }
-        },
-        10,
-        TimeUnit.SECONDS);
+    opened.expectHelloWithin(scheduler, HELLO_TIMEOUT);
   }
 
   @OnMessage

@@ -2,7 +2,6 @@ package io.tether.web.terminal;
 
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
-import io.tether.protocol.ProtocolException;
 import io.tether.relay.RelayConnector;
 import io.tether.session.ClientConnection;
 import io.tether.session.SessionManager;
@@ -18,7 +17,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,7 +32,7 @@ import java.util.logging.Logger;
     configurator = OriginCheck.class)
 public class TerminalEndpoint {
   private static final Logger LOG = Logger.getLogger(TerminalEndpoint.class.getName());
-  private static final long HELLO_TIMEOUT_SECONDS = 10;
+  private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
 
   @Inject SessionManager sessions;
   @Inject TicketStore tickets;
@@ -59,14 +58,7 @@ public class TerminalEndpoint {
     ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, false);
     connection = opened;
     frames = new FrameAssembly(opened);
-    scheduler.schedule(
-        () -> {
-          if (!opened.helloReceived()) {
-            opened.refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
-          }
-        },
-        HELLO_TIMEOUT_SECONDS,
-        TimeUnit.SECONDS);
+    opened.expectHelloWithin(scheduler, HELLO_TIMEOUT);
   }
 
   @OnMessage

@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * An admin's command for a session, sent to the node that owns it ({@link SessionCommands}).
  *
- * @param kind {@code kill}, {@code notice} or {@code detach}
+ * @param kind {@code kill}, {@code notice} or {@code detach} for a session; {@code drain} or {@code
+ *     undrain} for a whole node
  * @param sessionId the session, or {@link #ALL} (a notice to every session)
  * @param node the owner node's name, or {@link #ALL} (every node)
  * @param message the notice's text; null for kill and detach
@@ -19,11 +20,14 @@ public record SessionCommand(
   public static final String KILL = "kill";
   public static final String NOTICE = "notice";
   public static final String DETACH = "detach";
+  public static final String DRAIN = "drain";
+  public static final String UNDRAIN = "undrain";
 
   /** Every session or every node. */
   public static final String ALL = "*";
 
-  private static final Set<String> KINDS = Set.of(KILL, NOTICE, DETACH);
+  private static final Set<String> KINDS = Set.of(KILL, NOTICE, DETACH, DRAIN, UNDRAIN);
+  private static final Set<String> NODE_KINDS = Set.of(DRAIN, UNDRAIN);
 
   public SessionCommand {
     if (!KINDS.contains(kind)) {
@@ -34,7 +38,11 @@ public record SessionCommand(
     if (NOTICE.equals(kind) && (message == null || message.isBlank())) {
       throw new IllegalArgumentException("a notice needs a message");
     }
-    if (!NOTICE.equals(kind) && (ALL.equals(sessionId) || ALL.equals(node))) {
+    if (NODE_KINDS.contains(kind)) {
+      if (!ALL.equals(sessionId) || ALL.equals(node)) {
+        throw new IllegalArgumentException(kind + " is for one node and all its sessions");
+      }
+    } else if (!NOTICE.equals(kind) && (ALL.equals(sessionId) || ALL.equals(node))) {
       throw new IllegalArgumentException(kind + " is for one session on its owner node");
     }
   }
@@ -56,6 +64,16 @@ public record SessionCommand(
     return new SessionCommand(NOTICE, ALL, ALL, message, by);
   }
 
+  /** Drains {@code node}: it takes no new sessions; its sessions go on and are told. */
+  public static SessionCommand drain(String node, String by) {
+    return new SessionCommand(DRAIN, ALL, node, null, by);
+  }
+
+  /** Lets {@code node} take new sessions again. */
+  public static SessionCommand undrain(String node, String by) {
+    return new SessionCommand(UNDRAIN, ALL, node, null, by);
+  }
+
   /** Whether the node named {@code nodeName} must act on this command. */
   public boolean isFor(String nodeName) {
     return ALL.equals(node) || node.equals(nodeName);
@@ -66,6 +84,8 @@ public record SessionCommand(
     switch (kind) {
       case KILL -> handler.kill(sessionId, issuedBy);
       case DETACH -> handler.detach(sessionId, issuedBy);
+      case DRAIN -> handler.drain(issuedBy);
+      case UNDRAIN -> handler.undrain(issuedBy);
       case NOTICE -> {
         if (ALL.equals(sessionId)) {
           handler.noticeAll(message);

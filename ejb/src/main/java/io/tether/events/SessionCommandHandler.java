@@ -20,4 +20,10 @@ public interface SessionCommandHandler {
 
   /** Sends a {@code broadcast} notice to the attached clients of every session on this node. */
   void noticeAll(String message);
+
+  /** Takes no new sessions on this node; its sessions go on and their users are told. */
+  void drain(String by);
+
+  /** Takes new sessions again. */
+  void undrain(String by);
 }

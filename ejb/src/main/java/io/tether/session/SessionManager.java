@@ -174,6 +174,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
    * Drains this node: it takes no new sessions (a new one is refused with {@code 4011}, and the
    * page retries, landing on another node), while its sessions go on; their users are told.
    */
+  @Override
   public void drain(String by) {
     if (draining) {
       return;
@@ -189,6 +190,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   }
 
   /** Takes new sessions again. */
+  @Override
   public void undrain(String by) {
     if (draining) {
       draining = false;

@@ -33,6 +33,16 @@ class SessionCommandTest {
     public void noticeAll(String message) {
       calls.add("notice all: " + message);
     }
+
+    @Override
+    public void drain(String by) {
+      calls.add("drain by " + by);
+    }
+
+    @Override
+    public void undrain(String by) {
+      calls.add("undrain by " + by);
+    }
   }
 
   @ParameterizedTest
@@ -58,13 +68,17 @@ class SessionCommandTest {
     SessionCommand.notice("s2", "node1", "Maintenance at 18:00.", "admin").applyTo(handler);
     SessionCommand.detach("s3", "node1", "root").applyTo(handler);
     SessionCommand.noticeAll("Everyone out.", "admin").applyTo(handler);
+    SessionCommand.drain("node1", "admin").applyTo(handler);
+    SessionCommand.undrain("node1", "ops").applyTo(handler);
 
     assertEquals(
         List.of(
             "kill s1 by admin",
             "notice s2: Maintenance at 18:00.",
             "detach s3 by root",
-            "notice all: Everyone out."),
+            "notice all: Everyone out.",
+            "drain by admin",
+            "undrain by ops"),
         handler.calls);
   }
 
@@ -77,5 +91,9 @@ class SessionCommandTest {
         IllegalArgumentException.class, () -> SessionCommand.notice("s1", "node1", " ", "admin"));
     assertThrows(IllegalArgumentException.class, () -> SessionCommand.kill("*", "*", "admin"));
     assertThrows(NullPointerException.class, () -> SessionCommand.detach(null, "node1", "admin"));
+    assertThrows(IllegalArgumentException.class, () -> SessionCommand.drain("*", "admin"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SessionCommand("drain", "s1", "node1", null, "admin"));
   }
 }

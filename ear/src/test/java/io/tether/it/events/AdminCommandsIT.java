@@ -56,6 +56,59 @@ class AdminCommandsIT {
   }
 
   @Test
+  void aDrainedNodeRefusesNewSessionsWhileItsSessionsGoOnAndAreTold() {
+    try (Terminal t = Terminal.open(ALICE)) {
+      String node = t.messages().get(0).getString("node");
+      try {
+        HttpResponse<String> drained =
+            AdminApi.post(ADMIN, "api/admin/nodes/" + node + "/drain", null);
+        assertEquals(202, drained.statusCode(), AdminApi.describe(drained));
+
+        JsonObject told = t.awaitMessage("notice", "draining", 1, WAIT);
+        assertEquals("draining", told.getString("kind"));
+        // A new session is refused with node-draining, which a page treats as "try elsewhere".
+        Terminal.Closed refused = Terminal.resume(BOB, null, 0).connect().expectClosed();
+        assertEquals(4011, refused.code(), refused.toString());
+        // The existing session goes on.
+        t.type("echo still-here-$((6*6))\r");
+        t.awaitOutput("still-here-36");
+      } finally {
+        HttpResponse<String> undrained =
+            AdminApi.post(ADMIN, "api/admin/nodes/" + node + "/undrain", null);
+        assertEquals(202, undrained.statusCode(), AdminApi.describe(undrained));
+      }
+      // Commands travel asynchronously: a new session is accepted again once the undrain lands.
+      Terminal fresh = awaitNewSession(BOB);
+      fresh.exitShell();
+      t.exitShell();
+    }
+  }
+
+  @Test
+  void drainingANodeThatIsNotInTheClusterIs404() {
+    HttpResponse<String> response =
+        AdminApi.post(ADMIN, "api/admin/nodes/no-such-node/drain", null);
+    assertEquals(404, response.statusCode(), AdminApi.describe(response));
+  }
+
+  /** Opens a new session for {@code who}, retrying while the node still refuses with 4011. */
+  private static Terminal awaitNewSession(TetherServer.Credentials who) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (; ; ) {
+      Terminal candidate = Terminal.resume(who, null, 0);
+      Terminal.Connection c = candidate.connect();
+      try {
+        c.expectAttached();
+        return candidate;
+      } catch (AssertionError refused) {
+        if (System.nanoTime() > deadline) {
+          throw refused;
+        }
+      }
+    }
+  }
+
+  @Test
   void aNoticeReachesTheSessionsTerminal() {
     try (Terminal t = Terminal.open(ALICE)) {
       HttpResponse<String> response =

@@ -1,5 +1,6 @@
 package io.tether.web.admin;
 
+import io.tether.cluster.ClusterMember;
 import io.tether.events.CommandNotSentException;
 import io.tether.events.SessionCommand;
 import io.tether.events.SessionCommands;
@@ -42,6 +43,31 @@ public class AdminSessionsResource {
 
   @Inject SessionRegistry registry;
   @Inject SessionCommands commands;
+  @Inject ClusterMember cluster;
+
+  /**
+   * Drains a node: it takes no new sessions (a browser opening one is sent on to another node), its
+   * sessions go on and their users are told.
+   */
+  @POST
+  @Path("nodes/{node}/drain")
+  public Response drain(@PathParam("node") String node, @Context SecurityContext security) {
+    return toNode(node, SessionCommand.drain(node, by(security)));
+  }
+
+  /** Lets a drained node take new sessions again. */
+  @POST
+  @Path("nodes/{node}/undrain")
+  public Response undrain(@PathParam("node") String node, @Context SecurityContext security) {
+    return toNode(node, SessionCommand.undrain(node, by(security)));
+  }
+
+  private Response toNode(String node, SessionCommand command) {
+    if (!cluster.isMember(node)) {
+      return error(Response.Status.NOT_FOUND, "no-such-node", "There is no node " + node + ".");
+    }
+    return send(command);
+  }
 
   /** Ends the session; its clients are told it was ended by an administrator (4009). */
   @POST

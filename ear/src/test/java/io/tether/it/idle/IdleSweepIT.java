@@ -132,6 +132,29 @@ class IdleSweepIT {
   }
 
   @Test
+  void theSweepKillsAShellNoSessionKnows() throws Exception {
+    // The server's identity, as its shells carry it: node name @ server base directory.
+    String node;
+    try (Terminal t = Terminal.open(ALICE)) {
+      node = t.messages().get(0).getString("node");
+      t.exitShell();
+    }
+    String server = node + "@" + System.getProperty("tether.it.base.dir");
+    // A shell left behind by a crashed run of this server: marked for a session that is gone.
+    ProcessBuilder ghost = new ProcessBuilder("sleep", "900");
+    ghost.environment().put("TETHER_SERVER", server);
+    ghost.environment().put("TETHER_SESSION", "ghost-session-0001");
+    Process orphan = ghost.start();
+    try {
+      assertTrue(orphan.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the sweep killed it");
+      ServerLog.awaitLine(
+          "killing shell process " + orphan.pid() + ": it belongs to no live session", WAIT);
+    } finally {
+      orphan.destroyForcibly();
+    }
+  }
+
+  @Test
   void aUserPastTheSessionLimitGetsItsDocumentedError() {
     List<Terminal> open = new ArrayList<>();
     try {

@@ -79,7 +79,11 @@ public class ClusterMember {
                 String node = event.getMember().getAttribute(NodeDepartures.NODE_ATTRIBUTE);
                 if (node != null) {
                   // Listeners only hand work off: observers run on a managed thread.
-                  executor.execute(() -> nodeLeft.fire(new NodeLeft(node)));
+                  executor.execute(
+                      () -> {
+                        NodeStates.map(hazelcast).delete(node);
+                        nodeLeft.fire(new NodeLeft(node));
+                      });
                 }
               }
             });

@@ -3,10 +3,17 @@ package io.tether.registry;
 import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.projection.Projections;
+import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The session registry in a Hazelcast map, shared by every node of the cluster. Every change is a
@@ -50,5 +57,56 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
   @Override
   public long countOwnedBy(String user) {
     return records.aggregate(Aggregators.count(), Predicates.equal("owner", user));
+  }
+
+  /**
+   * The members filter (predicates on owner, node, attachedClients) and send back only each match's
+   * sort key (created, id); this node sorts the keys, takes the page and fetches just its records.
+   * A record removed between the two steps is left out of its page.
+   */
+  @Override
+  public SessionPage list(SessionQuery query) {
+    Collection<Object[]> keys =
+        records.project(Projections.multiAttribute("created", "id"), predicate(query));
+    List<Object[]> sorted = new ArrayList<>(keys);
+    sorted.sort(
+        Comparator.comparing((Object[] k) -> (Instant) k[0]).thenComparing(k -> (String) k[1]));
+    int from = Math.min(query.offset(), sorted.size());
+    int to = (int) Math.min((long) from + query.limit(), sorted.size());
+    List<String> ids = sorted.subList(from, to).stream().map(k -> (String) k[1]).toList();
+    Map<String, SessionRecord> found = ids.isEmpty() ? Map.of() : records.getAll(Set.copyOf(ids));
+    List<SessionRecord> page = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      SessionRecord record = found.get(id);
+      if (record != null) {
+        page.add(record);
+      }
+    }
+    return new SessionPage(page, sorted.size());
+  }
+
+  @Override
+  public long countOnNode(String node) {
+    return records.aggregate(Aggregators.count(), Predicates.equal("node", node));
+  }
+
+  private static Predicate<String, SessionRecord> predicate(SessionQuery query) {
+    List<Predicate<String, SessionRecord>> all = new ArrayList<>();
+    if (query.user() != null) {
+      all.add(Predicates.equal("owner", query.user()));
+    }
+    if (query.node() != null) {
+      all.add(Predicates.equal("node", query.node()));
+    }
+    if (query.attached() != null) {
+      all.add(
+          query.attached()
+              ? Predicates.greaterThan("attachedClients", 0)
+              : Predicates.equal("attachedClients", 0));
+    }
+    if (all.isEmpty()) {
+      return Predicates.alwaysTrue();
+    }
+    return all.size() == 1 ? all.get(0) : Predicates.and(all.toArray(Predicate[]::new));
   }
 }

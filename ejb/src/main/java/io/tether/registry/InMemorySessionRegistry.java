@@ -1,6 +1,7 @@
 package io.tether.registry;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,5 +38,19 @@ public final class InMemorySessionRegistry implements SessionRegistry {
   @Override
   public long countOwnedBy(String user) {
     return records.values().stream().filter(r -> r.owner().equals(user)).count();
+  }
+
+  @Override
+  public SessionPage list(SessionQuery query) {
+    List<SessionRecord> matching =
+        records.values().stream().filter(query::matches).sorted(SessionQuery::compare).toList();
+    int from = (int) Math.min(query.offset(), matching.size());
+    int to = (int) Math.min((long) from + query.limit(), matching.size());
+    return new SessionPage(matching.subList(from, to), matching.size());
+  }
+
+  @Override
+  public long countOnNode(String node) {
+    return records.values().stream().filter(r -> r.node().equals(node)).count();
   }
 }

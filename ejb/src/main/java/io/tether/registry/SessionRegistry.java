@@ -21,4 +21,13 @@ public interface SessionRegistry {
 
   /** How many sessions {@code user} has, on all nodes. */
   long countOwnedBy(String user);
+
+  /**
+   * The records matching {@code query}'s filters, ordered by created then id, one page of them,
+   * with the number that matched.
+   */
+  SessionPage list(SessionQuery query);
+
+  /** How many sessions have their PTY on {@code node}. */
+  long countOnNode(String node);
 }

@@ -1,5 +1,6 @@
 package io.tether.session;
 
+import io.tether.cluster.NodeStates;
 import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionCommandHandler;
@@ -62,6 +63,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   @Inject SessionRegistry registry;
   @Inject EndedSessions ended;
   @Inject Instance<LifecycleEvents> events;
+  @Inject Instance<NodeStates> nodeStates; // draining, visible cluster-wide
   @Resource ManagedThreadFactory threads;
   @Resource ManagedScheduledExecutorService scheduler;
 
@@ -180,6 +182,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
       return;
     }
     draining = true;
+    if (nodeStates.isResolvable()) {
+      nodeStates.get().setDraining(settings.nodeName(), true);
+    }
     LOG.info(() -> "draining (asked by " + by + "): no new sessions on this node");
     for (TerminalSession session : sessions.values()) {
       session.notice(
@@ -194,6 +199,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   public void undrain(String by) {
     if (draining) {
       draining = false;
+      if (nodeStates.isResolvable()) {
+        nodeStates.get().setDraining(settings.nodeName(), false);
+      }
       LOG.info(() -> "no longer draining (asked by " + by + ")");
     }
   }

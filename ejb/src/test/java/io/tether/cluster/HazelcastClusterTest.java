@@ -9,7 +9,11 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.registry.SessionPage;
+import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
 import io.tether.ticket.HazelcastTicketStore;
@@ -17,7 +21,9 @@ import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -152,5 +158,91 @@ class HazelcastClusterTest {
         doomed.getLifecycleService().terminate();
       }
     }
+  }
+
+  private static SessionRecord created(String id, String owner, String node, int attached, long t) {
+    Instant at = Instant.ofEpochSecond(1_700_000_000L + t);
+    return new SessionRecord(id, owner, node, at, at, attached, 80, 24);
+  }
+
+  @Test
+  void aListingIsFilteredOnTheMembersOrderedByCreatedThenIdAndPaged() {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    SessionRegistry on2 = new HazelcastSessionRegistry(node2);
+    String user = "lister-" + UUID.randomUUID();
+    String other = "other-" + UUID.randomUUID();
+    // Written from both members, in no particular order; b and c were created at the same time.
+    assertTrue(on1.register(created("list-c", user, "node-x", 1, 2)));
+    assertTrue(on2.register(created("list-a", user, "node-y", 0, 1)));
+    assertTrue(on1.register(created("list-b", user, "node-x", 0, 2)));
+    assertTrue(on2.register(created("list-d", user, "node-y", 2, 3)));
+    assertTrue(on1.register(created("list-e", other, "node-x", 1, 0)));
+    try {
+      SessionPage all = on2.list(new SessionQuery(user, null, null, 0, 10));
+      assertEquals(4, all.total());
+      assertEquals(List.of("list-a", "list-b", "list-c", "list-d"), ids(all));
+
+      SessionPage second = on1.list(new SessionQuery(user, null, null, 1, 2));
+      assertEquals(4, second.total(), "the total is of every match, not of the page");
+      assertEquals(List.of("list-b", "list-c"), ids(second));
+      SessionPage past = on1.list(new SessionQuery(user, null, null, 10, 2));
+      assertEquals(4, past.total());
+      assertTrue(past.items().isEmpty());
+
+      assertEquals(
+          List.of("list-c", "list-d"), ids(on1.list(new SessionQuery(user, null, true, 0, 10))));
+      assertEquals(
+          List.of("list-a", "list-b"), ids(on2.list(new SessionQuery(user, null, false, 0, 10))));
+      SessionPage xDetached = on2.list(new SessionQuery(user, "node-x", false, 0, 10));
+      assertEquals(1, xDetached.total());
+      assertEquals(List.of("list-b"), ids(xDetached));
+      assertEquals(
+          created("list-b", user, "node-x", 0, 2), xDetached.items().get(0), "whole records");
+
+      assertEquals(3, on2.countOnNode("node-x"));
+      assertEquals(2, on1.countOnNode("node-y"));
+    } finally {
+      for (String id : List.of("list-a", "list-b", "list-c", "list-d", "list-e")) {
+        on1.find(id).ifPresent(on1::remove);
+      }
+    }
+  }
+
+  @Test
+  void aListingOfManyRecordsIsQuick() {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    String user = "many-" + UUID.randomUUID();
+    Map<String, SessionRecord> batch = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      SessionRecord r = created("many-" + i, i % 10 == 0 ? user : "crowd", "node-m", i % 2, i);
+      batch.put(r.id(), r);
+    }
+    node1.<String, SessionRecord>getMap(HazelcastSessionRegistry.MAP).putAll(batch);
+    try {
+      long started = System.nanoTime();
+      SessionPage page = on1.list(new SessionQuery(null, "node-m", null, 9_900, 100));
+      SessionPage users = on1.list(new SessionQuery(user, null, false, 0, 1000));
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(10_000, page.total());
+      assertEquals("many-9900", page.items().get(0).id());
+      assertEquals(100, page.items().size());
+      assertEquals(1000, users.total(), "every tenth is the user's, and all of those detached");
+      assertTrue(millis < 5_000, "two listings of 10,000 records took " + millis + " ms");
+    } finally {
+      node1.getMap(HazelcastSessionRegistry.MAP).removeAll(Predicates.equal("node", "node-m"));
+    }
+  }
+
+  @Test
+  void drainingIsSeenOnEveryMemberAndForgottenWhenTheNodeLeaves() {
+    IMap<String, Boolean> on1 = NodeStates.map(node1);
+    on1.set("node-drained", true);
+    assertEquals(Boolean.TRUE, NodeStates.map(node2).get("node-drained"));
+    NodeStates.map(node2).delete("node-drained");
+    assertFalse(on1.containsKey("node-drained"));
+  }
+
+  private static List<String> ids(SessionPage page) {
+    return page.items().stream().map(SessionRecord::id).toList();
   }
 }

@@ -27,19 +27,29 @@ import java.util.Set;
  * (20), {@code bench.shell} (the bare shell, comma-separated like tether.shell.command, default
  * "/bin/bash,--norc,--noprofile"; the node must run the same, which run.sh arranges), {@code
  * bench.server.pid} (the node's JVM, for CPU figures), {@code bench.phases} (a subset of
- * "echo,bulk,connect,resume", for profiling one phase).
+ * "echo,bulk,connect,resume", for profiling one phase; or "relay").
+ *
+ * <p>The relay phase ({@code bench.phases=relay}, run by {@code bench/run-relay.sh} on a 2-node
+ * cluster): {@code bench.url} is the owner node, {@code bench.relay.url} another node of the same
+ * cluster, {@code bench.relay.owner} the owner's node name (node1), {@code bench.relay.server.pid}
+ * the other node's JVM (CPU figures). Each round measures echo and bulk of one session directly on
+ * the owner and through the other node, which relays to it.
  */
 public final class Benchmark {
   private static final double ECHO_DELTA_TARGET_MICROS = 250;
   private static final double BULK_TARGET_MBPS = 100;
   private static final double RESUME_TARGET_MILLIS = 50;
+  private static final double RELAY_ECHO_DELTA_TARGET_MICROS = 500;
+  private static final double RELAY_BULK_RATIO_TARGET = 0.5;
   private static final String PROMPT_COMMAND = "PS1=$'\\x24 '\r";
   private static final String MARKER_LINE = "E2ND\n";
   private static final String REPLAY_COMMAND = "sleep 0.05; echo R$((1+1))P\r";
 
   private enum Side {
     BARE("bare PTY"),
-    TETHER("Tether");
+    TETHER("Tether"),
+    /** The relay phase: the same session, connected through a node that is not its owner. */
+    RELAY("relay");
 
     final String label;
 
@@ -61,6 +71,9 @@ public final class Benchmark {
   private final int cores = Runtime.getRuntime().availableProcessors();
   private final Set<String> phases =
       Set.of(property("bench.phases", "echo,bulk,connect,resume").split("\\s*,\\s*"));
+  // The relay phase: sessions owned by the node at bench.url, reached through bench.relay.url.
+  private final String relayUrl = property("bench.relay.url", "");
+  private final String relayOwner = property("bench.relay.owner", "node1");
 
   private final ShellSpec shell =
       new ShellSpec(
@@ -71,7 +84,17 @@ public final class Benchmark {
           Map.of("TERM", "xterm-256color", "COLORTERM", "truecolor", "LANG", "C.UTF-8"));
   private final Server server =
       new Server(url, property("bench.user", "alice"), property("bench.password", "alice-pass"));
+  private final Server relayServer =
+      relayUrl.isEmpty()
+          ? null
+          : new Server(
+              URI.create(relayUrl),
+              property("bench.user", "alice"),
+              property("bench.password", "alice-pass"));
   private final CpuMeter cpu = new CpuMeter(serverPid);
+  // The relaying node's JVM (bench.relay.server.pid), for the relay phase's CPU figures.
+  private final CpuMeter relayCpu =
+      new CpuMeter(Long.parseLong(property("bench.relay.server.pid", "0")));
 
   // Per side and round.
   // Per side, indexed by round; NaN where a round has no figure (a failed step, lost output).
@@ -118,7 +141,13 @@ public final class Benchmark {
   private void run() throws Exception {
     header();
     server.ticket(); // the node answers and the user can log in
-    out("warm-up (not counted): " + String.join(", ", phases) + " on both sides ...");
+    if (phases.contains("relay")) {
+      if (relayServer == null) {
+        throw new BenchException("bench.phases has relay, but bench.relay.url is not set");
+      }
+      relayServer.ticket();
+    }
+    out("warm-up (not counted): " + String.join(", ", phases) + " on both sides / paths ...");
     if (phases.contains("echo") || phases.contains("bulk")) {
       // Full size: the server's JIT is still busy after a smaller bulk run.
       step("warm-up echo+bulk bare", () -> echoAndBulk(Side.BARE, 1000, echoWarmup, bulkCount, -1));
@@ -132,6 +161,9 @@ public final class Benchmark {
     }
     if (phases.contains("resume")) {
       step("warm-up resume", () -> resumeRuns(3, false));
+    }
+    if (phases.contains("relay")) {
+      step("warm-up relay", () -> relayRound(-1, true, 1000, echoWarmup, bulkCount));
     }
 
     for (int round = 0; round < rounds; round++) {
@@ -170,8 +202,22 @@ public final class Benchmark {
         int runs = share(resumeRuns, round);
         step(r + "resume", () -> resumeRuns(runs, true));
       }
+      if (phases.contains("relay")) {
+        boolean directFirst = round % 2 == 0;
+        step(
+            r + "relay (" + (directFirst ? "direct first" : "relay first") + ")",
+            () -> relayRound(n, directFirst, echoSamples, echoWarmup, bulkCount));
+      }
     }
-    summary();
+    if (phases.contains("echo")
+        || phases.contains("bulk")
+        || phases.contains("connect")
+        || phases.contains("resume")) {
+      summary();
+    }
+    if (phases.contains("relay")) {
+      relaySummary();
+    }
   }
 
   private void step(String what, Step step) {
@@ -260,10 +306,12 @@ public final class Benchmark {
     long droppedBefore = tether == null ? 0 : tether.droppedBytes();
     long resyncsBefore = tether == null ? 0 : tether.resyncs();
     term.sink(check);
+    CpuMeter.Sample relayBefore = side == Side.RELAY ? relayCpu.sample() : null;
     CpuMeter.Sample before = cpu.sample();
     term.type("stty -opost; seq 1 " + count + " | cat; echo E$((1+1))ND\r");
     SeqCheck.Result result = check.await(300_000);
     CpuMeter.Sample after = cpu.sample();
+    CpuMeter.Sample relayAfter = side == Side.RELAY ? relayCpu.sample() : null;
     if (!result.ok()) {
       check.awaitEnd(300_000);
     }
@@ -303,8 +351,16 @@ public final class Benchmark {
             side.label, result.nanos() / 1e9, result.failure());
       }
       out("              %s", after.since(before, cores));
-      if (side == Side.TETHER && serverPid > 0) {
+      if (side != Side.BARE && serverPid > 0) {
         out("              %s", after.busiestServerThreads(before, 4));
+      }
+      if (relayAfter != null && !Double.isNaN(relayAfter.server())) {
+        out(
+            "              relaying node's JVM %.0f%%; %s",
+            relayAfter.serverPercent(relayBefore),
+            relayAfter
+                .busiestServerThreads(relayBefore, 4)
+                .replace("server threads", "of its threads"));
       }
     }
     sleepMillis(200); // the marker line's prompt
@@ -407,6 +463,76 @@ public final class Benchmark {
     pause();
   }
 
+  /**
+   * One session owned by the node at {@code bench.url}, measured twice in the same shell: echo and
+   * bulk on a connection to the owner itself ({@link Side#TETHER}), and on a connection through
+   * {@code bench.relay.url} ({@link Side#RELAY}), which relays to the owner. Between the two the
+   * connection is aborted and the session resumed (hello with sessionId) on the other node; every
+   * {@code attached} must name the owner. {@code round} -1 is the warm-up.
+   */
+  private void relayRound(int round, boolean directFirst, int samples, int warmup, long count)
+      throws Exception {
+    boolean record = round >= 0;
+    Capture capture = new Capture();
+    TetherTerm term = new TetherTerm(server, cols, rows, capture);
+    try {
+      term.connect();
+      expectOwner(term, "a new session on " + url);
+      Probe probe = new Probe();
+      capture.awaitQuiet(150, 10_000, "the first prompt");
+      setPrompt(term, probe);
+      byte[] backspace = calibrateBackspace(term, probe);
+      for (Side side :
+          directFirst ? List.of(Side.TETHER, Side.RELAY) : List.of(Side.RELAY, Side.TETHER)) {
+        Server via = side == Side.RELAY ? relayServer : server;
+        if (term.server() != via) {
+          term.drainSends();
+          term.abort();
+          sleepMillis(100);
+          term.via(via);
+          term.connect();
+          expectOwner(term, "the session resumed through " + via.base());
+          sleepMillis(100);
+        }
+        long[] echo = echo(term, probe, backspace, warmup, samples);
+        double p50 = Stats.percentile(echo, 50) / 1e3;
+        double p99 = Stats.percentile(echo, 99) / 1e3;
+        if (record) {
+          echoP50.get(side).set(round, p50);
+          echoP99.get(side).set(round, p99);
+          out(
+              "  echo        %-8s p50 %6.0f µs  p99 %7.0f µs   (%d samples after %d warm-up, via"
+                  + " %s)",
+              side.label, p50, p99, samples, warmup, via.base());
+        }
+        SeqCheck.Result bulk = bulk(term, count, side, record);
+        if (record) {
+          if (bulk.ok()) {
+            bulkMbps.get(side).set(round, bulk.megabytesPerSecond());
+            bulkBytes = bulk.bytes();
+          } else {
+            bulkFailures.computeIfAbsent(side, s -> new ArrayList<>()).add(bulk.failure());
+          }
+        }
+        term.sink(probe);
+      }
+      term.exit();
+    } finally {
+      term.close();
+    }
+    pause();
+  }
+
+  /** The {@code attached} message must name the owner node ({@code bench.relay.owner}). */
+  private void expectOwner(TetherTerm term, String what) throws BenchException {
+    JsonObject attached = term.attached();
+    String node = attached.getString("node", null);
+    if (!relayOwner.equals(node)) {
+      throw new BenchException(
+          what + ": attached names node " + node + ", expected the owner " + relayOwner);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Shell set-up
 
@@ -462,9 +588,21 @@ public final class Benchmark {
         System.getProperty("java.version"),
         loadAverage());
     out("server: %s (JVM pid %s)", url, serverPid > 0 ? serverPid : "unknown");
+    if (phases.contains("relay")) {
+      out("relay: the same sessions through %s (owner expected: %s)", relayUrl, relayOwner);
+    }
     out(
         "shell: %s in %s, %dx%d, TERM=xterm-256color (the node is started with the same)",
         String.join(" ", shell.command()), shell.directory(), cols, rows);
+    if (phases.equals(Set.of("relay"))) {
+      out(
+          "plan: %d rounds, each one session on the owner: echo %d samples after %d warm-up and"
+              + " bulk seq 1..%,d, once directly and once through the relaying node, alternating"
+              + " which goes first",
+          rounds, echoSamples, echoWarmup, bulkCount);
+      out("");
+      return;
+    }
     out(
         "plan: %d rounds alternating bare PTY and Tether; echo %d samples per round and side after"
             + " %d warm-up; bulk seq 1..%,d once per round and side; connect %d and resume %d runs"
@@ -619,6 +757,90 @@ public final class Benchmark {
         Stats.max(resumeAttached));
   }
 
+  private void relaySummary() {
+    out("");
+    out(
+        "Relay: sessions owned by %s (%s), measured on a connection to the owner (direct) and"
+            + " through %s (relay), same shell, same round",
+        relayOwner, url, relayUrl);
+    for (String failed : failedSteps) {
+      out("WARNING: a step failed and was skipped: %s", failed);
+    }
+    for (Side side : List.of(Side.TETHER, Side.RELAY)) {
+      for (String failure : bulkFailures.getOrDefault(side, List.of())) {
+        out("WARNING: a %s bulk run was corrupt and is not counted: %s", side.label, failure);
+      }
+    }
+    out("");
+    out("Per round (direct / relay):");
+    for (int r = 0; r < rounds; r++) {
+      out(
+          "  round %d: echo p50 %s / %s µs, p99 %s / %s µs, bulk %s / %s MB/s",
+          r + 1,
+          f0(at(echoP50.get(Side.TETHER), r)),
+          f0(at(echoP50.get(Side.RELAY), r)),
+          f0(at(echoP99.get(Side.TETHER), r)),
+          f0(at(echoP99.get(Side.RELAY), r)),
+          f1(at(bulkMbps.get(Side.TETHER), r)),
+          f1(at(bulkMbps.get(Side.RELAY), r)));
+    }
+    out("");
+    double echoDelta = Stats.median(pairwise(echoP50, Side.TETHER, Side.RELAY, false));
+    double bulkRatio = Stats.median(pairwise(bulkMbps, Side.TETHER, Side.RELAY, true));
+    String[][] table = {
+      {"metric", "direct (owner)", "relay", "delta / ratio", "target"},
+      {
+        "echo p50",
+        f0(Stats.median(echoP50.get(Side.TETHER))) + " µs",
+        f0(Stats.median(echoP50.get(Side.RELAY))) + " µs",
+        String.format(
+            "%+.0f µs  (%.2fx)",
+            echoDelta, Stats.median(pairwise(echoP50, Side.TETHER, Side.RELAY, true))),
+        String.format(
+            "relay <= direct + %.0f µs: %s",
+            RELAY_ECHO_DELTA_TARGET_MICROS, met(echoDelta <= RELAY_ECHO_DELTA_TARGET_MICROS))
+      },
+      {
+        "echo p99",
+        f0(Stats.median(echoP99.get(Side.TETHER))) + " µs",
+        f0(Stats.median(echoP99.get(Side.RELAY))) + " µs",
+        String.format(
+            "%+.0f µs  (%.2fx)",
+            Stats.median(pairwise(echoP99, Side.TETHER, Side.RELAY, false)),
+            Stats.median(pairwise(echoP99, Side.TETHER, Side.RELAY, true))),
+        "-"
+      },
+      {
+        "bulk output",
+        f1(Stats.median(bulkMbps.get(Side.TETHER))) + " MB/s",
+        f1(Stats.median(bulkMbps.get(Side.RELAY))) + " MB/s",
+        String.format("%.2fx", bulkRatio),
+        String.format(
+            "relay >= %.1fx direct: %s",
+            RELAY_BULK_RATIO_TARGET, met(bulkRatio >= RELAY_BULK_RATIO_TARGET))
+      },
+      {"bulk runs intact", intact(Side.TETHER), intact(Side.RELAY), "-", "every number, in order"},
+    };
+    printTable(table);
+    out("");
+    out(
+        "Samples: %d rounds, each one session: echo %d samples per path (p50/p99 per round, median"
+            + " over rounds; delta and ratio paired per round), bulk one verified run of %,d bytes"
+            + " per path; direct first in odd rounds, relay first in even ones.",
+        rounds, echoSamples, bulkBytes);
+    out(
+        "Spread over rounds: echo p50 direct %s..%s µs, relay %s..%s µs; bulk direct %s..%s MB/s,"
+            + " relay %s..%s MB/s",
+        f0(Stats.min(echoP50.get(Side.TETHER))),
+        f0(Stats.max(echoP50.get(Side.TETHER))),
+        f0(Stats.min(echoP50.get(Side.RELAY))),
+        f0(Stats.max(echoP50.get(Side.RELAY))),
+        f1(Stats.min(bulkMbps.get(Side.TETHER))),
+        f1(Stats.max(bulkMbps.get(Side.TETHER))),
+        f1(Stats.min(bulkMbps.get(Side.RELAY))),
+        f1(Stats.max(bulkMbps.get(Side.RELAY))));
+  }
+
   private static void printTable(String[][] table) {
     int[] width = new int[table[0].length];
     for (String[] row : table) {
@@ -653,8 +875,14 @@ public final class Benchmark {
 
   /** Per round: Tether minus bare, or Tether over bare. */
   private static List<Double> pairwise(Map<Side, List<Double>> values, boolean ratio) {
-    List<Double> bare = values.get(Side.BARE);
-    List<Double> tether = values.get(Side.TETHER);
+    return pairwise(values, Side.BARE, Side.TETHER, ratio);
+  }
+
+  /** Per round: {@code b} minus {@code a}, or {@code b} over {@code a}. */
+  private static List<Double> pairwise(
+      Map<Side, List<Double>> values, Side a, Side b, boolean ratio) {
+    List<Double> bare = values.get(a);
+    List<Double> tether = values.get(b);
     List<Double> result = new ArrayList<>();
     for (int i = 0; i < Math.min(bare.size(), tether.size()); i++) {
       if (!bare.get(i).isNaN() && !tether.get(i).isNaN()) {

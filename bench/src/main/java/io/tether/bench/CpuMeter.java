@@ -46,6 +46,12 @@ final class CpuMeter {
       return s.toString();
     }
 
+    /** The server JVM's CPU since {@code before}, as % of one core. */
+    double serverPercent(Sample before) {
+      double wall = (nanos - before.nanos) / 1e9;
+      return wall <= 0 ? Double.NaN : 100 * (server - before.server) / wall;
+    }
+
     /** Each figure as a percentage of one core over the interval since {@code before}. */
     String since(Sample before, int cores) {
       double wall = (nanos - before.nanos) / 1e9;

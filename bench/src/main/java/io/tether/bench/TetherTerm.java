@@ -32,7 +32,7 @@ final class TetherTerm implements Term {
   /** The milestones of one connect: ticket, WebSocket open, {@code attached}. */
   record Connect(long startNanos, long ticketNanos, long openNanos, long attachedNanos) {}
 
-  private final Server server;
+  private volatile Server server;
   private final int cols;
   private final int rows;
   private final String clientId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
@@ -118,6 +118,18 @@ final class TetherTerm implements Term {
       c.sendInput(inputAcked, Arrays.copyOfRange(all, (int) inputAcked, all.length));
     }
     return new Connect(start, ticketDone, opened, attached);
+  }
+
+  /**
+   * The node the next {@link #connect()} goes to: after {@link #abort()}, another node of the
+   * cluster resumes the same session (relayed to its owner).
+   */
+  void via(Server server) {
+    this.server = server;
+  }
+
+  Server server() {
+    return server;
   }
 
   /** The {@code attached} message of the current connection. */

@@ -36,25 +36,9 @@ NODE_DIR="$REPO_DIR/server-config/target/nodes/$TETHER_NODE_NAME"
 PID_FILE="$NODE_DIR/server.pid"
 STARTUP_TIMEOUT_SECONDS=240
 
-log() { printf '[bench] %s\n' "$*" 2>/dev/null || true; }
-
-# 1. Build everything (the EAR, the provisioned WildFly, this module), then the benchmark's classpath.
-if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
-  log "Building with Maven (mvn -B -q -Dstyle.color=never install -DskipTests) ..."
-  (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never install -DskipTests)
-fi
-mkdir -p "$TARGET/tmp" "$TARGET/jna"
-if [ "${BENCH_SKIP_BUILD:-0}" != "1" ] || [ ! -s "$TARGET/classpath.txt" ]; then
-  (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never -o -f bench/pom.xml dependency:build-classpath \
-    -Dmdep.outputFile="$TARGET/classpath.txt" -Dmdep.includeScope=runtime) \
-    || (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never -f bench/pom.xml dependency:build-classpath \
-      -Dmdep.outputFile="$TARGET/classpath.txt" -Dmdep.includeScope=runtime)
-fi
-if [ ! -d "$TARGET/classes/io/tether/bench" ]; then
-  echo "Missing $TARGET/classes: run the build (without BENCH_SKIP_BUILD) first." >&2
-  exit 1
-fi
-CLASSPATH="$TARGET/classes:$(cat "$TARGET/classpath.txt")"
+# Shared with the other bench script: log(), the build and the benchmark's CLASSPATH.
+# shellcheck source=bench/build.sh
+. "$REPO_DIR/bench/build.sh"
 
 # 2. Start the node in the background with run-single-node.sh itself (no second build), with the
 #    shell the bare side runs: bash without rc files, so both start the same shell.

@@ -29,11 +29,11 @@ public final class TerminalSession {
 
   /** What the session tells the node about itself. */
   public interface Listener {
-    void attached(TerminalSession session, Attachment attachment);
+    default void attached(TerminalSession session, Attachment attachment) {}
 
-    void detached(TerminalSession session, Attachment attachment, String why);
+    default void detached(TerminalSession session, Attachment attachment, String why) {}
 
-    void ended(TerminalSession session, SessionEnd end);
+    default void ended(TerminalSession session, SessionEnd end) {}
 
     /** The terminal was resized (on attach, or by a client). */
     default void resized(TerminalSession session) {}

@@ -105,16 +105,7 @@ class FlowControlTest {
             80,
             24,
             new TerminalSession.Settings(LOG_BYTES, 64 * 1024, 10_000, 4, false),
-            new TerminalSession.Listener() {
-              @Override
-              public void attached(TerminalSession s, Attachment a) {}
-
-              @Override
-              public void detached(TerminalSession s, Attachment a, String why) {}
-
-              @Override
-              public void ended(TerminalSession s, SessionEnd end) {}
-            });
+            new TerminalSession.Listener() {});
     SlowClient client = new SlowClient();
     client.attachment =
         session.attach(client, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24));

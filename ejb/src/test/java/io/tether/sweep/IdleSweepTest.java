@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.tether.protocol.CloseCode;
-import io.tether.session.Attachment;
 import io.tether.session.QuietShell;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
@@ -20,17 +19,7 @@ class IdleSweepTest {
   private static final IdleLimits EXPIRED =
       new IdleLimits(Duration.ofNanos(2), Duration.ofNanos(2), Duration.ofNanos(1));
 
-  private static final TerminalSession.Listener QUIET =
-      new TerminalSession.Listener() {
-        @Override
-        public void attached(TerminalSession session, Attachment attachment) {}
-
-        @Override
-        public void detached(TerminalSession session, Attachment attachment, String why) {}
-
-        @Override
-        public void ended(TerminalSession session, SessionEnd end) {}
-      };
+  private static final TerminalSession.Listener QUIET = new TerminalSession.Listener() {};
 
   private static TerminalSession session(String id, QuietShell shell) {
     return new TerminalSession(

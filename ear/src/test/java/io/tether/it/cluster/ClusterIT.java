@@ -179,7 +179,7 @@ class ClusterIT {
   @Order(4)
   void aSessionResumesExactlyThroughAlternatingNodesWhileSeqRuns() {
     try (Terminal t = Terminal.open(node1.baseUri(), ALICE)) {
-      t.type("seq 1 300000; echo SEQ-$((1+1))\r");
+      t.type(SeqOutput.pacedSeqCommand(300_000, 0.2));
       int cuts = 0;
       int cutsMidStream = 0;
       while (cuts < 12 || !t.output().contains("SEQ-2")) {

@@ -10,6 +10,20 @@ public final class SeqOutput {
 
   private SeqOutput() {}
 
+  /**
+   * A shell command printing exactly what {@code seq 1 n} prints, then {@code SEQ-2}, paced by the
+   * shell in 30 chunks with a pause after each. At full speed the 2 MB are written in a few tens of
+   * milliseconds, faster than a client reconnects, so cuts would mostly land after the end; paced,
+   * the stream lasts several seconds and a test's cuts really interrupt it. The pause is part of
+   * the workload, not a wait in the test.
+   */
+  public static String pacedSeqCommand(int n, double pauseSeconds) {
+    int chunk = n / 30;
+    return String.format(
+        "for k in $(seq 0 29); do seq $((k*%d+1)) $((k*%d+%d)); sleep %s; done; echo SEQ-$((1+1))\r",
+        chunk, chunk, chunk, pauseSeconds);
+  }
+
   /** The lines 1..n, each exactly once and in order, in a terminal's output. */
   public static void assertExactSequence(String output, int n) {
     int expected = 1;

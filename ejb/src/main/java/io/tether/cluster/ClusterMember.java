@@ -116,7 +116,8 @@ public class ClusterMember {
                   Instant.now(),
                   0,
                   end.code().label(),
-                  end.reason()));
+                  end.reason(),
+                  null));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tether.events;
 
+import io.tether.registry.SessionItem;
 import java.time.Instant;
 
 /**
@@ -18,7 +19,8 @@ public record RecordedEvent(
     Instant at,
     int attachedClients,
     String reason,
-    String detail) {
+    String detail,
+    SessionItem session) {
 
   static RecordedEvent of(long seq, SessionEvent event) {
     return new RecordedEvent(
@@ -30,10 +32,12 @@ public record RecordedEvent(
         event.at(),
         event.attachedClients(),
         event.reason(),
-        event.detail());
+        event.detail(),
+        event.session());
   }
 
   public SessionEvent event() {
-    return new SessionEvent(type, sessionId, user, node, at, attachedClients, reason, detail);
+    return new SessionEvent(
+        type, sessionId, user, node, at, attachedClients, reason, detail, session);
   }
 }

@@ -8,6 +8,7 @@ public sealed interface ClientMessage
    * The first frame of every connection.
    *
    * @param sessionId the session to resume, or null for a new one
+   * @param observe an administrator watches the session read-only: no input, no resize
    */
   record Hello(
       String ticket,
@@ -16,7 +17,8 @@ public sealed interface ClientMessage
       String clientId,
       long inputOffset,
       int cols,
-      int rows)
+      int rows,
+      boolean observe)
       implements ClientMessage {
     public boolean resumes() {
       return sessionId != null;

@@ -23,7 +23,8 @@ public enum CloseCode {
   DETACHED_BY_ADMIN(4013, "detached-by-admin", "An administrator detached this page.", false),
   NODE_STOPPING(4014, "node-stopping", "The server is shutting down.", true),
   REPLACED(
-      4015, "replaced", "This page was replaced by a newer connection of the same client.", false);
+      4015, "replaced", "This page was replaced by a newer connection of the same client.", false),
+  READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false);
 
   private final int code;
   private final String label;

@@ -31,20 +31,29 @@ public final class MessageCodec {
     JsonObject json = readObject(text);
     String type = string(json, "type", false);
     return switch (type) {
-      case "hello" ->
-          new ClientMessage.Hello(
-              string(json, "ticket", false),
-              id(json, "sessionId", true),
-              offset(json, "resumeOffset"),
-              id(json, "clientId", false),
-              offset(json, "inputOffset"),
-              dimension(json, "cols"),
-              dimension(json, "rows"));
+      case "hello" -> hello(json);
       case "ack" -> new ClientMessage.Ack(offset(json, "offset"));
       case "resize" -> new ClientMessage.Resize(dimension(json, "cols"), dimension(json, "rows"));
       case "heartbeat" -> new ClientMessage.Heartbeat();
       default -> throw fault("unknown message type '" + Utf8.truncate(type, 32) + "'");
     };
+  }
+
+  private static ClientMessage.Hello hello(JsonObject json) throws ProtocolException {
+    ClientMessage.Hello hello =
+        new ClientMessage.Hello(
+            string(json, "ticket", false),
+            id(json, "sessionId", true),
+            offset(json, "resumeOffset"),
+            id(json, "clientId", false),
+            offset(json, "inputOffset"),
+            dimension(json, "cols"),
+            dimension(json, "rows"),
+            flag(json, "observe"));
+    if (hello.observe() && !hello.resumes()) {
+      throw fault("observing needs a 'sessionId'");
+    }
+    return hello;
   }
 
   private static JsonObject readObject(String text) throws ProtocolException {
@@ -99,6 +108,19 @@ public final class MessageCodec {
     }
   }
 
+  /** An optional boolean member: absent means false. */
+  private static boolean flag(JsonObject json, String name) throws ProtocolException {
+    JsonValue value = json.get(name);
+    if (value == null) {
+      return false;
+    }
+    if (value.getValueType() != JsonValue.ValueType.TRUE
+        && value.getValueType() != JsonValue.ValueType.FALSE) {
+      throw fault("'" + name + "' must be true or false");
+    }
+    return value.getValueType() == JsonValue.ValueType.TRUE;
+  }
+
   private static int dimension(JsonObject json, String name) throws ProtocolException {
     long v = offset(json, name);
     if (v < 1 || v > MAX_DIMENSION) {
@@ -122,7 +144,8 @@ public final class MessageCodec {
       long dropped,
       long inputAcked,
       long heartbeatMillis,
-      long window) {
+      long window,
+      boolean observer) {
     return JSON.createObjectBuilder()
         .add("type", "attached")
         .add("sessionId", sessionId)
@@ -133,6 +156,7 @@ public final class MessageCodec {
         .add("inputAcked", inputAcked)
         .add("heartbeatMillis", heartbeatMillis)
         .add("window", window)
+        .add("observer", observer)
         .build()
         .toString();
   }

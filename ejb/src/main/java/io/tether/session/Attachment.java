@@ -32,6 +32,7 @@ public final class Attachment {
   private final ClientChannel channel;
   private final String clientId;
   private final long window;
+  private final boolean observer;
   private final long attachedNanos = System.nanoTime();
   private volatile long lastHeardNanos = attachedNanos;
   private volatile long lastAckProgressNanos = attachedNanos;
@@ -47,8 +48,14 @@ public final class Attachment {
   private Thread sendingThread;
 
   Attachment(
-      TerminalSession session, ClientChannel channel, String clientId, long from, long window) {
+      TerminalSession session,
+      ClientChannel channel,
+      String clientId,
+      long from,
+      long window,
+      boolean observer) {
     this.session = session;
+    this.observer = observer;
     this.channel = channel;
     this.clientId = clientId;
     this.cursor = from;
@@ -58,6 +65,11 @@ public final class Attachment {
 
   public String clientId() {
     return clientId;
+  }
+
+  /** An administrator watching read-only: receives output, may not type or resize. */
+  public boolean observer() {
+    return observer;
   }
 
   public TerminalSession session() {

@@ -147,7 +147,7 @@ public final class ClientConnection {
     if (message instanceof ClientMessage.Ack ack) {
       attached.acknowledge(ack.offset());
     } else if (message instanceof ClientMessage.Resize resize) {
-      attached.session().resize(resize.cols(), resize.rows());
+      attached.session().resize(attached, resize.cols(), resize.rows());
     }
     // A heartbeat needs nothing beyond being heard.
   }
@@ -169,7 +169,7 @@ public final class ClientConnection {
       attached(sessions.open(ticket, hello, channel));
       return;
     }
-    Optional<String> owner = sessions.remoteOwner(hello.sessionId(), ticket.user());
+    Optional<String> owner = sessions.remoteOwner(hello.sessionId(), ticket, hello.observe());
     if (owner.isPresent()) {
       try {
         relay = relays.open(owner.get(), ticket, text, channel);

@@ -8,9 +8,11 @@ import io.tether.events.SessionEvent;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
+import io.tether.pty.ForegroundCommand;
 import io.tether.pty.OrphanShells;
 import io.tether.pty.PtyShell;
 import io.tether.pty.ShellSpec;
+import io.tether.registry.SessionItem;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
 import io.tether.sweep.IdlePolicy;
@@ -134,8 +136,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
             sessionSettings,
             this);
     sessions.put(id, session);
-    registry.register(recordOf(session));
-    publish("opened", session, null, "pid " + shell.pid());
+    SessionRecord record = recordOf(session, 0);
+    registry.register(record);
+    publish("opened", session, null, "pid " + shell.pid(), record);
     LOG.info(
         () ->
             String.format(
@@ -161,14 +164,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
       }
       throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
     }
-    if (!session.owner().equals(ticket.user())) {
-      LOG.warning(
-          () ->
-              String.format(
-                  "session %s: %s tried to attach to a session of %s",
-                  session.id(), ticket.user(), session.owner()));
-      throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
-    }
+    checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
     return session.attach(channel, hello);
   }
 
@@ -214,9 +210,10 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
    * The node that owns {@code sessionId} if it is another node's (a connection for it must be
    * relayed there); empty if the session is here or unknown.
    *
-   * @throws ProtocolException {@code 4003} if it belongs to someone else
+   * @throws ProtocolException {@code 4003} if the ticket's user may not attach to it
    */
-  public Optional<String> remoteOwner(String sessionId, String user) throws ProtocolException {
+  public Optional<String> remoteOwner(String sessionId, Ticket ticket, boolean observe)
+      throws ProtocolException {
     if (sessions.containsKey(sessionId)) {
       return Optional.empty();
     }
@@ -224,15 +221,34 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     if (record.isEmpty() || record.get().node().equals(settings.nodeName())) {
       return Optional.empty();
     }
-    if (!record.get().owner().equals(user)) {
+    checkMayAttach(sessionId, record.get().owner(), ticket, observe);
+    return Optional.of(record.get().node());
+  }
+
+  /**
+   * Only a session's owner attaches to it; an administrator may observe any session read-only.
+   *
+   * @throws ProtocolException {@code 4003} otherwise
+   */
+  private static void checkMayAttach(String sessionId, String owner, Ticket ticket, boolean observe)
+      throws ProtocolException {
+    if (observe && !ticket.isAdmin()) {
+      LOG.warning(
+          () ->
+              String.format(
+                  "session %s: %s tried to observe it without the admin role",
+                  sessionId, ticket.user()));
+      throw new ProtocolException(
+          CloseCode.NOT_YOUR_SESSION, "Observing a session needs the admin role.");
+    }
+    if (!observe && !owner.equals(ticket.user())) {
       LOG.warning(
           () ->
               String.format(
                   "session %s: %s tried to attach to a session of %s",
-                  sessionId, user, record.get().owner()));
+                  sessionId, ticket.user(), owner));
       throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
     }
-    return Optional.of(record.get().node());
   }
 
   public Optional<TerminalSession> find(String id) {
@@ -249,25 +265,45 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     return session != null && session.end(why);
   }
 
+  /** What {@link #refreshRecord} found or wrote. */
+  record Refreshed(SessionRecord record, boolean changed) {}
+
   /**
-   * Writes the session's current state to its registry record, if it changed. Called on attach,
-   * detach and by the sweep: activity reaches the registry at most once a sweep, never per key.
+   * Writes the session's current state to its registry record, if it changed, as the record's next
+   * revision. Called on attach, detach, resize and by the sweep: activity and output reach the
+   * registry at most once a sweep, never per key.
+   *
+   * @return the record as it is now, or null if the session has no record any more
    */
-  public void refreshRecord(TerminalSession session) {
+  Refreshed refreshRecord(TerminalSession session) {
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<SessionRecord> current = registry.find(session.id());
       if (current.isEmpty() || session.ended() != null) {
-        return;
+        return new Refreshed(null, false);
       }
-      SessionRecord updated = recordOf(session);
-      if (updated.equals(current.get()) || registry.replace(current.get(), updated)) {
-        return;
+      long revision = current.get().revision();
+      SessionRecord now = recordOf(session, revision);
+      if (now.equals(current.get())) {
+        return new Refreshed(current.get(), false);
+      }
+      SessionRecord next = now.withRevision(revision + 1);
+      if (registry.replace(current.get(), next)) {
+        return new Refreshed(next, true);
       }
     }
     LOG.warning(() -> "session " + session.id() + ": its record kept changing; not refreshed");
+    return new Refreshed(null, false);
   }
 
-  private static SessionRecord recordOf(TerminalSession session) {
+  /** The sweep's refresh: a changed record is announced, so the admin console follows it. */
+  public void refreshAndAnnounce(TerminalSession session) {
+    Refreshed refreshed = refreshRecord(session);
+    if (refreshed.changed()) {
+      publish("updated", session, null, null, refreshed.record());
+    }
+  }
+
+  private SessionRecord recordOf(TerminalSession session, long revision) {
     return new SessionRecord(
         session.id(),
         session.owner(),
@@ -275,8 +311,13 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
         session.created(),
         session.lastActivity(),
         session.attachedClients(),
+        session.observers(),
         session.cols(),
-        session.rows());
+        session.rows(),
+        IdlePolicy.deadline(session.idleFacts(), settings.idleLimits(session.isAdmin())),
+        session.head(),
+        ForegroundCommand.of(session.pid()),
+        revision);
   }
 
   /** An idle sweep decided this session has been idle too long. */
@@ -364,14 +405,14 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
 
   @Override
   public void attached(TerminalSession session, Attachment attachment) {
-    refreshRecord(session);
-    publish("attached", session, null, attachment.clientId());
+    String client = attachment.clientId() + (attachment.observer() ? " (observer)" : "");
+    publish("attached", session, null, client, refreshRecord(session).record());
     LOG.info(
         () ->
             String.format(
                 "session %s: %s attached via %s (%d attached, session age %s)",
                 session.id(),
-                attachment.clientId(),
+                client,
                 attachment.channel().describe(),
                 session.attachedClients(),
                 Durations.format(session.age())));
@@ -379,9 +420,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
 
   @Override
   public void detached(TerminalSession session, Attachment attachment, String why) {
-    refreshRecord(session);
+    SessionRecord record = refreshRecord(session).record();
     if (session.ended() == null) { // after the end, closed has said it all
-      publish("detached", session, null, attachment.clientId() + ": " + why);
+      publish("detached", session, null, attachment.clientId() + ": " + why, record);
     }
     LOG.info(
         () ->
@@ -401,7 +442,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     try {
       registry.find(session.id()).ifPresent(registry::remove);
       ended.remember(session.id(), end);
-      publish("closed", session, end.code().label(), end.reason());
+      publish("closed", session, end.code().label(), end.reason(), null);
     } catch (RuntimeException e) {
       // The shared state is unreachable (the cluster is stopping): the shell must die anyway.
       LOG.log(Level.WARNING, "session " + session.id() + ": could not record its end", e);
@@ -421,15 +462,22 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
 
   @Override
   public void resized(TerminalSession session) {
-    publish("resized", session, null, session.cols() + "x" + session.rows());
+    String size = session.cols() + "x" + session.rows();
+    publish("resized", session, null, size, refreshRecord(session).record());
   }
 
   @Override
   public void idleWarned(TerminalSession session, long secondsLeft) {
-    publish("idle-warning", session, null, "ends in " + secondsLeft + " s");
+    String left = "ends in " + secondsLeft + " s";
+    publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
   }
 
-  private void publish(String type, TerminalSession session, String reason, String detail) {
+  /**
+   * @param record the session's record as written with this event, for the console (null when the
+   *     session has none any more)
+   */
+  private void publish(
+      String type, TerminalSession session, String reason, String detail, SessionRecord record) {
     if (events.isResolvable()) {
       events
           .get()
@@ -442,7 +490,8 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
                   Instant.now(),
                   session.attachedClients(),
                   reason,
-                  detail));
+                  detail,
+                  record == null ? null : SessionItem.of(record)));
     }
   }
 

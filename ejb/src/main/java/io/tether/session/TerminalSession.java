@@ -229,13 +229,16 @@ public final class TerminalSession {
         }
         from = Math.max(hello.resumeOffset(), log.tail());
       }
-      long inputAcked = ledger.register(hello.clientId(), hello.inputOffset());
+      // An observer never types: it has no place in the input ledger.
+      long inputAcked =
+          hello.observe() ? 0 : ledger.register(hello.clientId(), hello.inputOffset());
       for (Attachment existing : attachments) {
         if (existing.clientId().equals(hello.clientId())) {
           replaced = existing;
         }
       }
-      attachment = new Attachment(this, channel, hello.clientId(), from, settings.window());
+      attachment =
+          new Attachment(this, channel, hello.clientId(), from, settings.window(), hello.observe());
       attachment.sendText(
           MessageCodec.attached(
               id,
@@ -245,20 +248,30 @@ public final class TerminalSession {
               from - hello.resumeOffset(),
               inputAcked,
               settings.heartbeatMillis(),
-              settings.window()));
+              settings.window(),
+              hello.observe()));
       attachments.add(attachment);
-      detachedSince = null;
+      if (!hello.observe()) {
+        detachedSince = null;
+      }
     }
     if (replaced != null) {
       replaced.close(CloseCode.REPLACED, null);
     }
-    resize(hello.cols(), hello.rows());
+    if (!hello.observe()) { // an observer watches the terminal as its user sized it
+      resize(hello.cols(), hello.rows());
+    }
     listener.attached(this, attachment);
     return attachment;
   }
 
-  /** Writes a client's input frame to the shell, each byte once. */
+  /**
+   * Writes a client's input frame to the shell, each byte once.
+   *
+   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
+   */
   public void input(Attachment from, OffsetFrame frame) throws ProtocolException {
+    refuseObserver(from, "input");
     if (end != null) {
       return;
     }
@@ -268,6 +281,23 @@ public final class TerminalSession {
       }
     } catch (IOException e) {
       LOG.log(Level.FINE, e, () -> "session " + id + ": input after the shell closed");
+    }
+  }
+
+  /**
+   * A client's resize.
+   *
+   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
+   */
+  public void resize(Attachment from, int cols, int rows) throws ProtocolException {
+    refuseObserver(from, "resize");
+    resize(cols, rows);
+  }
+
+  private static void refuseObserver(Attachment from, String what) throws ProtocolException {
+    if (from.observer()) {
+      LOG.info(() -> "session " + from.session().id() + ": refused " + what + " from an observer");
+      throw new ProtocolException(CloseCode.READ_ONLY, null);
     }
   }
 
@@ -309,7 +339,7 @@ public final class TerminalSession {
 
   void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
-      if (attachments.isEmpty()) {
+      if (attachedClients() == 0 && detachedSince == null) {
         detachedSince = Instant.now();
       }
       listener.detached(this, attachment, why);
@@ -430,8 +460,14 @@ public final class TerminalSession {
     return rows;
   }
 
+  /** The clients attached to use the terminal; observers do not count. */
   public int attachedClients() {
-    return attachments.size();
+    return (int) attachments.stream().filter(a -> !a.observer()).count();
+  }
+
+  /** The administrators watching read-only. */
+  public int observers() {
+    return (int) attachments.stream().filter(Attachment::observer).count();
   }
 
   public List<Attachment> attachments() {

@@ -35,6 +35,17 @@ public final class IdlePolicy {
 
   private IdlePolicy() {}
 
+  /**
+   * When a sweep would end the session if nothing happens from now on (it ends at the first sweep
+   * at or after this instant). For the admin console's "time until the idle limit".
+   */
+  public static Instant deadline(Facts facts, IdleLimits limits) {
+    if (facts.attached()) {
+      return facts.lastActivity().plus(limits.attached());
+    }
+    return idleSince(facts).plus(limits.detached());
+  }
+
   public static Decision decide(Facts facts, IdleLimits limits, Instant now) {
     if (facts.attached()) {
       Duration idle = Duration.between(facts.lastActivity(), now);
@@ -49,14 +60,16 @@ public final class IdlePolicy {
     }
     // Detached: nobody can be warned; the clock runs from whichever came last, the last input or
     // the last client leaving, so a reattach (or typing) in time always saves the session.
-    Instant since =
-        facts.detachedSince().isAfter(facts.lastActivity())
-            ? facts.detachedSince()
-            : facts.lastActivity();
-    Duration idle = Duration.between(since, now);
+    Duration idle = Duration.between(idleSince(facts), now);
     if (idle.compareTo(limits.detached()) >= 0) {
       return new End(idle, limits.detached(), false);
     }
     return new Keep();
+  }
+
+  private static Instant idleSince(Facts facts) {
+    return facts.detachedSince().isAfter(facts.lastActivity())
+        ? facts.detachedSince()
+        : facts.lastActivity();
   }
 }

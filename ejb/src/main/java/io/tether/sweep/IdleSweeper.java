@@ -53,7 +53,7 @@ public class IdleSweeper {
               sessions.sessions(),
               (TerminalSession s) -> settings.idleLimits(s.isAdmin()),
               sessions::endIdle,
-              sessions::refreshRecord);
+              sessions::refreshAndAnnounce);
       int reconciled = sessions.reconcile();
       LOG.info(
           () ->

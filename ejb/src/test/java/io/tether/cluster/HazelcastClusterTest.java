@@ -84,7 +84,7 @@ class HazelcastClusterTest {
   }
 
   private static SessionRecord record(String id, String owner, String node, int attached) {
-    return new SessionRecord(id, owner, node, Instant.EPOCH, Instant.EPOCH, attached, 80, 24);
+    return SessionRecord.of(id, owner, node, Instant.EPOCH, attached);
   }
 
   @Test
@@ -162,7 +162,7 @@ class HazelcastClusterTest {
 
   private static SessionRecord created(String id, String owner, String node, int attached, long t) {
     Instant at = Instant.ofEpochSecond(1_700_000_000L + t);
-    return new SessionRecord(id, owner, node, at, at, attached, 80, 24);
+    return SessionRecord.of(id, owner, node, at, attached);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.registry.SessionItem;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.bind.JsonbException;
@@ -35,7 +36,8 @@ class EventCodecTest {
             Instant.parse("2026-01-02T03:04:05.678Z"),
             0,
             "killed-by-admin",
-            "The session was ended by an administrator.");
+            "The session was ended by an administrator.",
+            null);
 
     String json = codec.toJson(event);
 
@@ -46,16 +48,49 @@ class EventCodecTest {
   }
 
   @Test
+  void anEventCarriesTheSessionAsWritten() {
+    SessionItem session =
+        new SessionItem(
+            "abc",
+            "alice",
+            "node1",
+            "attached",
+            1,
+            1,
+            Instant.parse("2026-01-02T03:04:05Z"),
+            Instant.parse("2026-01-02T03:05:00Z"),
+            Instant.parse("2026-01-02T04:05:00Z"),
+            120,
+            40,
+            123_456_789_012L,
+            "vim notes.txt",
+            7);
+    SessionEvent event =
+        new SessionEvent("updated", "abc", "alice", "node1", Instant.EPOCH, 1, null, null, session);
+
+    String json = codec.toJson(event);
+
+    assertEquals(event, codec.event(json));
+    JsonObject item = parse(json).getJsonObject("session");
+    assertEquals("alice", item.getString("user"));
+    assertEquals("vim notes.txt", item.getString("command"));
+    assertEquals(123_456_789_012L, item.getJsonNumber("outputBytes").longValue());
+    assertEquals("2026-01-02T04:05:00Z", item.getString("idleDeadline"));
+    assertEquals(7, item.getInt("revision"));
+  }
+
+  @Test
   void absentMembersAreNull() {
     SessionEvent event = codec.event("{\"type\":\"opened\",\"sessionId\":\"abc\"}");
 
-    assertEquals(new SessionEvent("opened", "abc", null, null, null, 0, null, null), event);
+    assertEquals(new SessionEvent("opened", "abc", null, null, null, 0, null, null, null), event);
   }
 
   @Test
   void aRecordedEventCarriesItsNumber() {
     RecordedEvent recorded =
-        new RecordedEvent(42, "attached", "abc", "alice", "node1", Instant.EPOCH, 1, null, "c1");
+        new RecordedEvent(
+            42, "attached", "abc", "alice", "node1", Instant.EPOCH, 1, null, "c1", null);
 
     JsonObject object = parse(codec.toJson(recorded));
 

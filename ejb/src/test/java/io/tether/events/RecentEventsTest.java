@@ -17,7 +17,7 @@ class RecentEventsTest {
   private final RecentEvents recent = new RecentEvents(5);
 
   private static SessionEvent event(String type, String session) {
-    return new SessionEvent(type, session, "alice", "node1", Instant.EPOCH, 1, null, null);
+    return new SessionEvent(type, session, "alice", "node1", Instant.EPOCH, 1, null, null, null);
   }
 
   private void addEvents(int count) {

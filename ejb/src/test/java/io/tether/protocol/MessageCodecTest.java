@@ -1,6 +1,7 @@
 package io.tether.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,6 +42,21 @@ class MessageCodecTest {
                     .replace("\"resumeOffset\":0", "\"resumeOffset\":5000000000"));
     assertTrue(hello.resumes());
     assertEquals(5_000_000_000L, hello.resumeOffset());
+  }
+
+  @Test
+  void anObserverNamesTheSessionItWatches() throws Exception {
+    String observe = HELLO.replace("\"sessionId\":null", "\"sessionId\":\"abc\",\"observe\":true");
+    assertTrue(((ClientMessage.Hello) MessageCodec.parse(observe)).observe());
+    assertFalse(((ClientMessage.Hello) MessageCodec.parse(HELLO)).observe(), "absent is false");
+    for (String bad :
+        new String[] {
+          HELLO.replace("\"sessionId\":null", "\"sessionId\":null,\"observe\":true"),
+          HELLO.replace("\"sessionId\":null", "\"sessionId\":\"abc\",\"observe\":\"yes\""),
+        }) {
+      ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(bad));
+      assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode(), bad);
+    }
   }
 
   @Test
@@ -94,7 +110,8 @@ class MessageCodecTest {
 
   @Test
   void serverMessagesAreValidJson() {
-    JsonObject attached = json(MessageCodec.attached("s", "node1", 10, 20, 10, 3, 10000, 1024));
+    JsonObject attached =
+        json(MessageCodec.attached("s", "node1", 10, 20, 10, 3, 10000, 1024, false));
     assertEquals("attached", attached.getString("type"));
     assertEquals(10, attached.getJsonNumber("dropped").longValue());
     assertEquals(3, json(MessageCodec.heartbeat(3, 9)).getInt("inputAcked"));

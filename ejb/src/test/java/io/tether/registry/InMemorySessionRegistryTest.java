@@ -10,15 +10,13 @@ import org.junit.jupiter.api.Test;
 
 class InMemorySessionRegistryTest {
   private final SessionRegistry registry = new InMemorySessionRegistry();
-  private final SessionRecord record =
-      new SessionRecord("s1", "alice", "node1", Instant.EPOCH, Instant.EPOCH, 1, 80, 24);
+  private final SessionRecord record = SessionRecord.of("s1", "alice", "node1", Instant.EPOCH, 1);
 
   @Test
   void changesAreConditionalOnWhatTheCallerSaw() {
     assertTrue(registry.register(record));
     assertFalse(registry.register(record));
-    SessionRecord detached =
-        new SessionRecord("s1", "alice", "node1", Instant.EPOCH, Instant.EPOCH, 0, 80, 24);
+    SessionRecord detached = SessionRecord.of("s1", "alice", "node1", Instant.EPOCH, 0);
     assertTrue(registry.replace(record, detached));
     assertFalse(registry.replace(record, detached), "a stale expectation must not win");
     assertFalse(registry.remove(record));
@@ -30,7 +28,7 @@ class InMemorySessionRegistryTest {
 
   private static SessionRecord at(String id, String owner, String node, int attached, long t) {
     Instant created = Instant.ofEpochSecond(t);
-    return new SessionRecord(id, owner, node, created, created, attached, 80, 24);
+    return SessionRecord.of(id, owner, node, created, attached);
   }
 
   @Test

@@ -49,7 +49,7 @@ class AttachmentTest {
   }
 
   private static ClientMessage.Hello hello(String client, long resumeOffset, long inputOffset) {
-    return new ClientMessage.Hello("t", "s1", resumeOffset, client, inputOffset, 100, 30);
+    return new ClientMessage.Hello("t", "s1", resumeOffset, client, inputOffset, 100, 30, false);
   }
 
   private static void write(TerminalSession session, String text) {
@@ -216,6 +216,55 @@ class AttachmentTest {
     // The client resends what it could not know was applied, plus one new key.
     session.input(second, new OffsetFrame(0, ByteBuffer.wrap("ls\rx".getBytes())));
     assertEquals("ls\rx", shell.input.toString());
+  }
+
+  private static ClientMessage.Hello observe(String client) {
+    return new ClientMessage.Hello("t", "s1", 0, client, 0, 200, 60, true);
+  }
+
+  @Test
+  void anObserverSeesTheOutputButCannotTypeOrResize() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    Attachment user = session.attach(new RecordingChannel(), hello("c1", 0, 0));
+    write(session, "top secret");
+    RecordingChannel watching = new RecordingChannel();
+    Attachment observer = session.attach(watching, observe("admin-1"));
+
+    assertTrue(watching.texts().get(0).contains("\"observer\":true"), watching.texts().get(0));
+    assertEquals("top secret", watching.output(0));
+    assertEquals(100, shell.cols, "an observer's hello does not resize the user's terminal");
+    assertEquals(1, session.attachedClients());
+    assertEquals(1, session.observers());
+
+    ProtocolException typed =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                session.input(
+                    observer, new OffsetFrame(0, ByteBuffer.wrap("rm -rf ~\r".getBytes()))));
+    assertEquals(CloseCode.READ_ONLY, typed.closeCode());
+    ProtocolException resized =
+        assertThrows(ProtocolException.class, () -> session.resize(observer, 10, 5));
+    assertEquals(CloseCode.READ_ONLY, resized.closeCode());
+    assertEquals("", shell.input.toString());
+    assertEquals(100, shell.cols);
+
+    session.input(user, new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
+    assertEquals("ls\r", shell.input.toString());
+  }
+
+  @Test
+  void anObserverDoesNotKeepASessionAttached() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    Attachment user = session.attach(new RecordingChannel(), hello("c1", 0, 0));
+    session.attach(new RecordingChannel(), observe("admin-1"));
+    assertNull(session.idleFacts().detachedSince());
+
+    user.lost();
+
+    assertEquals(0, session.attachedClients());
+    assertEquals(1, session.observers());
+    assertTrue(session.idleFacts().detachedSince() != null, "the detached clock runs");
   }
 
   @Test

@@ -108,7 +108,7 @@ class FlowControlTest {
             new TerminalSession.Listener() {});
     SlowClient client = new SlowClient();
     client.attachment =
-        session.attach(client, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24));
+        session.attach(client, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24, false));
     Thread reader = new Thread(session::readOutput, "pty-reader");
     Thread awaiter = new Thread(session::awaitShellExit, "pty-exit");
     Thread consumer = new Thread(client::run, "slow-client");

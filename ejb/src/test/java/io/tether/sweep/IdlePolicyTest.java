@@ -2,6 +2,7 @@ package io.tether.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,32 @@ class IdlePolicyTest {
             detachedSeconds == null ? null : now.minusSeconds(detachedSeconds),
             warned);
     assertEquals(expected, describe(IdlePolicy.decide(facts, LIMITS, now)));
+  }
+
+  /**
+   * The deadline agrees with the decisions: one second before it a sweep keeps (or warns), at it a
+   * sweep ends the session.
+   */
+  @ParameterizedTest(name = "idle {0}s, detached {1}s -> ends in {2}s")
+  @CsvSource({
+    "0,    , 600",
+    "550,  , 50",
+    "900,  100, 200", // detached: the clock runs from the later of input and leaving
+    "200,  250, 100",
+    "100,  0,   300",
+  })
+  void theDeadlineIsWhenASweepWouldEndTheSession(
+      long idleSeconds, Long detachedSeconds, long endsInSeconds) {
+    Instant now = T0.plusSeconds(10_000);
+    IdlePolicy.Facts facts =
+        new IdlePolicy.Facts(
+            now.minusSeconds(idleSeconds),
+            detachedSeconds == null ? null : now.minusSeconds(detachedSeconds),
+            true);
+    Instant deadline = IdlePolicy.deadline(facts, LIMITS);
+    assertEquals(now.plusSeconds(endsInSeconds), deadline);
+    assertEquals("keep", describe(IdlePolicy.decide(facts, LIMITS, deadline.minusSeconds(1))));
+    assertTrue(describe(IdlePolicy.decide(facts, LIMITS, deadline)).startsWith("end "));
   }
 
   private static String describe(IdlePolicy.Decision decision) {

@@ -109,6 +109,51 @@ class ClusterIT {
 
   @Test
   @Order(3)
+  void anAdminOnTheOtherNodeListsObservesAndKillsASession() throws Exception {
+    try (Terminal t = Terminal.open(node1.baseUri(), ALICE)) {
+      String id = t.sessionId();
+      t.type("echo seen-by-$((3*3))\r");
+      t.awaitOutput("seen-by-9");
+
+      // Listed by node2, from the cluster's registry.
+      HttpResponse<String> listed = node2.get("api/admin/sessions/" + id, ADMIN);
+      assertEquals(200, listed.statusCode(), listed.body());
+      JsonObject item = Json.createReader(new StringReader(listed.body())).readObject();
+      assertEquals(node1.name(), item.getString("node"), item.toString());
+      assertEquals("alice", item.getString("user"), item.toString());
+      assertTrue(
+          node2.get("api/admin/sessions?user=alice&limit=1000", ADMIN).body().contains(id),
+          "the listing on node2 holds the session");
+
+      // Observed read-only through node2: relayed to the owner, the screen replayed and live.
+      try (Terminal observer = Terminal.observe(node2.baseUri(), ADMIN, id)) {
+        JsonObject attached = observer.connect().expectAttached();
+        assertTrue(attached.getBoolean("observer"), attached.toString());
+        assertEquals(node1.name(), attached.getString("node"), attached.toString());
+        observer.awaitOutput("seen-by-9");
+        t.type("echo live-$((4*4))\r");
+        observer.awaitOutput("live-16");
+        observer.type("echo typed-by-observer\r");
+        Terminal.Closed refused = observer.connection().expectClosed();
+        assertEquals(4016, refused.code(), refused.toString());
+      }
+      t.type("echo after-$((5*5))\r");
+      t.awaitOutput("after-25");
+      assertFalse(
+          t.output().contains("typed-by-observer"), "the observer's keys reached the shell");
+
+      // Killed from node2: the command travels to node1, and the client hears why.
+      HttpResponse<String> killed = node2.post("api/admin/sessions/" + id + "/kill", ADMIN);
+      assertEquals(202, killed.statusCode(), killed.body());
+      Terminal.Closed closed = t.connection().expectClosed();
+      assertEquals(4009, closed.code(), closed.toString());
+      assertEquals("The session was ended by an administrator.", closed.reason());
+      awaitAdminSessionsWithout(id, SECONDS_20);
+    }
+  }
+
+  @Test
+  @Order(3)
   void aForgedRelayRequestIsRefusedAndLeavesTheSessionAlone() throws Exception {
     try (Terminal owner = Terminal.open(node2.baseUri(), ALICE)) {
       owner.type("echo before-$((1+2))\r");

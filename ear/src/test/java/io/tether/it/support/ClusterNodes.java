@@ -72,17 +72,26 @@ public final class ClusterNodes {
 
     /** {@code GET} as {@code user} with HTTP Basic, asking for JSON. */
     public HttpResponse<String> get(String relativePath, TetherServer.Credentials user) {
-      HttpRequest request =
-          HttpRequest.newBuilder(uri(relativePath))
-              .header("Authorization", user.basicAuthorization())
-              .header("Accept", "application/json")
-              .timeout(Duration.ofSeconds(10))
-              .GET()
-              .build();
+      return send(request(relativePath, user).GET().build());
+    }
+
+    /** {@code POST} of no body as {@code user} with HTTP Basic, asking for JSON. */
+    public HttpResponse<String> post(String relativePath, TetherServer.Credentials user) {
+      return send(request(relativePath, user).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private HttpRequest.Builder request(String relativePath, TetherServer.Credentials user) {
+      return HttpRequest.newBuilder(uri(relativePath))
+          .header("Authorization", user.basicAuthorization())
+          .header("Accept", "application/json")
+          .timeout(Duration.ofSeconds(10));
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
       try {
         return TetherServer.httpClient().send(request, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        throw new AssertionError("GET " + request.uri() + " failed", e);
+        throw new AssertionError(request.method() + " " + request.uri() + " failed", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);

@@ -42,6 +42,7 @@ public final class Terminal implements AutoCloseable {
   private volatile boolean mute;
   private volatile URI base = TetherServer.baseUri();
   private Connection connection;
+  private boolean observe;
 
   private Terminal(TetherServer.Credentials user, String sessionId, long resumeOffset) {
     this.user = user;
@@ -59,6 +60,16 @@ public final class Terminal implements AutoCloseable {
   /** A fresh client (a reloaded page) resuming {@code sessionId} from {@code offset}. */
   public static Terminal resume(TetherServer.Credentials user, String sessionId, long offset) {
     return new Terminal(user, sessionId, offset);
+  }
+
+  /**
+   * An administrator's read-only view of {@code sessionId}, through the node whose application root
+   * is {@code base}, from the oldest output the session holds; {@link #connect()} attaches it.
+   */
+  public static Terminal observe(URI base, TetherServer.Credentials admin, String sessionId) {
+    Terminal terminal = new Terminal(admin, sessionId, 0).via(base);
+    terminal.observe = true;
+    return terminal;
   }
 
   /**
@@ -146,6 +157,7 @@ public final class Terminal implements AutoCloseable {
         .add("inputOffset", typed.size())
         .add("cols", 100)
         .add("rows", 30)
+        .add("observe", observe)
         .build()
         .toString();
   }

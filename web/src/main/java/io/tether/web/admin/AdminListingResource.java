@@ -1,18 +1,18 @@
 package io.tether.web.admin;
 
 import io.tether.cluster.NodeStates;
+import io.tether.registry.SessionItem;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
-import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -27,31 +27,6 @@ import java.util.Map;
 public class AdminListingResource {
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1000;
-
-  /** One session of a listing. */
-  public record SessionItem(
-      String id,
-      String user,
-      String node,
-      String state,
-      int attachedClients,
-      Instant created,
-      Instant lastActivity,
-      int cols,
-      int rows) {
-    static SessionItem of(SessionRecord r) {
-      return new SessionItem(
-          r.id(),
-          r.owner(),
-          r.node(),
-          r.state(),
-          r.attachedClients(),
-          r.created(),
-          r.lastActivity(),
-          r.cols(),
-          r.rows());
-    }
-  }
 
   /** One page of sessions; {@code total} is how many match the filters. */
   public record SessionList(long total, int offset, int limit, List<SessionItem> items) {}
@@ -107,6 +82,21 @@ public class AdminListingResource {
     return Response.ok(new SessionList(page.total(), from, max, items))
         .header("Cache-Control", "no-store")
         .build();
+  }
+
+  /** {@code GET /api/admin/sessions/{id}}: one session, or 404 {@code no-such-session}. */
+  @GET
+  @Path("sessions/{id}")
+  public Response session(@PathParam("id") String id) {
+    return registry
+        .find(id)
+        .map(r -> Response.ok(SessionItem.of(r)).header("Cache-Control", "no-store").build())
+        .orElseGet(
+            () ->
+                Response.status(Response.Status.NOT_FOUND)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ApiError("no-such-session", "There is no session " + id + "."))
+                    .build());
   }
 
   /** {@code GET /api/admin/nodes}: the members of the cluster, by node name. */

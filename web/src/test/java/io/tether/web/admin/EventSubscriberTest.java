@@ -94,7 +94,8 @@ class EventSubscriberTest {
   }
 
   private void add(String type, String session) {
-    recent.add(new SessionEvent(type, session, "alice", "node1", Instant.EPOCH, 1, null, null));
+    recent.add(
+        new SessionEvent(type, session, "alice", "node1", Instant.EPOCH, 1, null, null, null));
   }
 
   @Test

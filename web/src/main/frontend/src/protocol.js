@@ -100,13 +100,16 @@ export function splitIntoFrames(offset, bytes, maxPayload = INPUT_FRAME_PAYLOAD)
 /**
  * The first frame of every connection.
  * @param {{ticket: string, sessionId: string|null, resumeOffset: number, clientId: string,
- *          inputOffset: number, cols: number, rows: number}} fields
+ *          inputOffset: number, cols: number, rows: number, observe?: boolean}} fields
+ *   `observe`: watch `sessionId` read-only (admins only); the member is sent only when true, so an
+ *   ordinary hello stays exactly as docs/protocol.md shows it.
  */
-export function helloMessage({ ticket, sessionId, resumeOffset, clientId, inputOffset, cols, rows }) {
+export function helloMessage({ ticket, sessionId, resumeOffset, clientId, inputOffset, cols, rows, observe = false }) {
   if (typeof ticket !== 'string' || ticket === '') throw new TypeError('hello needs a ticket');
   if (sessionId !== null && (typeof sessionId !== 'string' || sessionId === '')) {
     throw new TypeError('hello sessionId must be a non-empty string or null');
   }
+  if (observe && sessionId === null) throw new TypeError('an observing hello needs the sessionId to observe');
   if (!isClientId(clientId)) throw new TypeError(`invalid clientId ${JSON.stringify(clientId)}`);
   requireOffset(resumeOffset, 'resumeOffset');
   requireOffset(inputOffset, 'inputOffset');
@@ -119,6 +122,7 @@ export function helloMessage({ ticket, sessionId, resumeOffset, clientId, inputO
     inputOffset,
     cols: clampTerminalSize(cols),
     rows: clampTerminalSize(rows),
+    ...(observe ? { observe: true } : {}),
   });
 }
 
@@ -237,6 +241,7 @@ export const CLOSE_CODES = Object.freeze({
   4013: closeCode('detached-by-admin', 'unchanged', false, 'An administrator detached this page.'),
   4014: closeCode('node-stopping', 'ended', false, 'The server is shutting down.'),
   4015: closeCode('replaced', 'unchanged', false, 'This page was replaced by a newer connection of the same client.'),
+  4016: closeCode('read-only', 'unchanged', false, 'This connection only observes the session; it cannot type.'),
 });
 
 function closeCode(name, session, reconnect, sentence) {
@@ -245,7 +250,7 @@ function closeCode(name, session, reconnect, sentence) {
 
 /**
  * Codes this client sends when it gives up on a connection itself. The faults lie outside the
- * server's table (4000-4015) so server logs can tell who closed.
+ * server's table (4000-4099) so server logs can tell who closed.
  */
 export const CLIENT_CLOSE = Object.freeze({
   HEARTBEAT_LOST: { code: 4900, reason: 'heartbeat lost' },

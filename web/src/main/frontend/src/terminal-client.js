@@ -104,6 +104,8 @@ export class TerminalClient {
   #backoff;
   #newClientId;
   #logger;
+  /** Watching someone else's session read-only: no input, no resize, no stored session id. */
+  #observe;
 
   #clientId;
   #sessionId;
@@ -150,6 +152,9 @@ export class TerminalClient {
    * @param {() => number} [deps.now] wall-clock milliseconds (a wall clock, so a laptop's sleep counts as silence)
    * @param {ReconnectBackoff} [deps.backoff]
    * @param {{warn: Function}} [deps.logger] where faults worth a developer's look are reported
+   * @param {string|null} [deps.observe] a session to watch read-only instead of one of our own
+   *   (admins only, the server decides): the session store is then neither read nor written, and
+   *   nothing typed or resized is ever sent
    */
   constructor({
     view,
@@ -162,7 +167,12 @@ export class TerminalClient {
     now = () => Date.now(),
     backoff = new ReconnectBackoff({ now }),
     logger = console,
+    observe = null,
   }) {
+    if (observe !== null && (typeof observe !== 'string' || observe === '')) {
+      throw new TypeError('observe must be a session id or null');
+    }
+    this.#observe = observe;
     this.#logger = logger;
     this.#view = view;
     this.#requestTicket = requestTicket;
@@ -173,7 +183,13 @@ export class TerminalClient {
     this.#timers = timers;
     this.#now = now;
     this.#backoff = backoff;
-    this.#sessionId = sessionStore.load();
+    // The tab's own session (sessionStorage) is not the one observed: leave it alone entirely.
+    this.#sessionId = observe ?? sessionStore.load();
+  }
+
+  /** Whether this client only watches a session (see the constructor's `observe`). */
+  get observing() {
+    return this.#observe !== null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -187,7 +203,8 @@ export class TerminalClient {
 
   /** Bytes the user typed or pasted. Queued while disconnected, sent in order once attached. */
   input(bytes) {
-    if (this.#phase === 'ended') return;
+    // An observer never types; the server would close with 4016 if it did.
+    if (this.#phase === 'ended' || this.observing) return;
     this.#clearIdleWarning();
     const chunk = this.#input.push(bytes);
     if (this.#phase === 'attached') {
@@ -197,6 +214,8 @@ export class TerminalClient {
 
   /** The terminal was resized. While not attached, the next hello carries the size instead. */
   resize(cols, rows) {
+    // An observer's window is its own business: the shell keeps the size its owner gave it.
+    if (this.observing) return;
     if (this.#phase === 'attached') this.#sendText(resizeMessage(cols, rows));
   }
 
@@ -221,6 +240,8 @@ export class TerminalClient {
 
   /** Leaves whatever session this page had and starts a brand-new one on a clean terminal. */
   newSession() {
+    // An observing page has no session of its own to start; the page offers the console instead.
+    if (this.observing) return;
     this.#abandonConnection(CLIENT_CLOSE.NEW_SESSION);
     this.#cancelReconnectTimer();
     this.#clearIdleWarning();
@@ -323,6 +344,7 @@ export class TerminalClient {
       inputOffset: this.#input.totalTyped,
       cols,
       rows,
+      observe: this.observing,
     }));
   }
 
@@ -379,9 +401,14 @@ export class TerminalClient {
     this.#input.ack(message.inputAcked);
     const resend = this.#input.framesFrom(message.inputAcked);
 
+    if (this.observing && message.observer !== true) {
+      // Harmless (this page sends no input either way) but worth a look: the server ignored observe.
+      this.#logger.warn('tether: attached without "observer": true while observing');
+    }
+
     this.#enter('attached');
     this.#sessionId = message.sessionId;
-    this.#sessions.save(message.sessionId);
+    if (!this.observing) this.#sessions.save(message.sessionId);
     this.#node = typeof message.node === 'string' ? message.node : null;
     this.#ticketRetried = false;
     this.#heartbeatMillis = message.heartbeatMillis;
@@ -396,7 +423,7 @@ export class TerminalClient {
     for (const frame of resend) this.#sendFrame(frame);
     // The server applies the size from hello; a resize while waiting for attached was not sent.
     const { cols, rows } = this.#view.size();
-    if (cols !== this.#helloSize.cols || rows !== this.#helloSize.rows) {
+    if (!this.observing && (cols !== this.#helloSize.cols || rows !== this.#helloSize.rows)) {
       this.#sendText(resizeMessage(cols, rows));
     }
 
@@ -544,7 +571,8 @@ export class TerminalClient {
 
   #endWithCode(code) {
     const info = closeInfo(code);
-    if ((info !== null && info.session !== 'unchanged') || FORGET_SESSION.has(code)) {
+    const forget = (info !== null && info.session !== 'unchanged') || FORGET_SESSION.has(code);
+    if (forget && !this.observing) {
       // A reload must not try to resume a session that cannot come back.
       this.#sessions.clear();
     }
@@ -635,9 +663,11 @@ export class TerminalClient {
       return;
     }
     const seconds = Math.max(0, Math.ceil((endsAt - this.#now()) / 1000));
+    // An observer cannot type, so "unless you type" would be an offer it cannot take.
+    const who = this.observing ? 'its user types' : 'you type';
     this.#showBanner(BANNER.IDLE, {
       text: seconds > 0
-        ? `Idle: this session ends in ${seconds} s unless you type.`
+        ? `Idle: this session ends in ${seconds} s unless ${who}.`
         : 'Idle: this session is ending.',
     });
   }

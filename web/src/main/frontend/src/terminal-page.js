@@ -48,7 +48,17 @@ const THEME = {
   brightWhite: '#ffffff',
 };
 
+/** Status text while watching someone else's session (data-state stays the plain state). */
+const OBSERVING_TEXT = 'observing (read-only)';
+
+/** `index.html?observe=<sessionId>`: the session an admin watches read-only, or null. */
+function observedSessionId() {
+  const id = new URLSearchParams(location.search).get('observe');
+  return id === null || id === '' ? null : id;
+}
+
 function main() {
+  const observe = observedSessionId();
   const elements = {
     terminal: document.getElementById('terminal'),
     status: document.getElementById('status'),
@@ -58,15 +68,19 @@ function main() {
     newSession: document.getElementById('new-session'),
     reattach: document.getElementById('reattach'),
     login: document.getElementById('login'),
+    backToAdmin: document.getElementById('back-to-admin'),
   };
+  if (observe !== null) elements.status.dataset.mode = 'observe';
 
   const term = new Terminal({
-    cursorBlink: true,
     fontFamily: '"JetBrains Mono", "Cascadia Mono", "Fira Code", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
     fontSize: 14,
     lineHeight: 1.1,
     scrollback: 5000,
     theme: THEME,
+    // An observer's keys must go nowhere: xterm then produces no data events at all.
+    disableStdin: observe !== null,
+    cursorBlink: observe === null,
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -75,22 +89,27 @@ function main() {
 
   const storage = tabStorage();
   const client = new TerminalClient({
-    view: createView(term, elements, storage),
+    view: createView(term, elements, storage, observe !== null),
     requestTicket: () => requestTicket(globalThis.fetch.bind(globalThis), TICKETS_PATH),
     openSocket: () => new WebSocket(terminalSocketUrl(location.href), SUBPROTOCOL),
-    sessionStore: {
+    // The tab's own session stays in sessionStorage while it observes another one; the client
+    // does not use the store when observing, and this one could not touch it anyway.
+    sessionStore: observe !== null ? NO_SESSION_STORE : {
       load: () => storage.get(SESSION_KEY),
       save: (id) => storage.set(SESSION_KEY, id),
       clear: () => storage.remove(SESSION_KEY),
     },
+    observe,
   });
 
-  const encoder = new TextEncoder();
-  // onData: typed keys and pastes as UTF-16 strings. onBinary: the few reports xterm produces as
-  // raw bytes (e.g. X10 mouse), one byte per char, which UTF-8 encoding would corrupt.
-  term.onData((data) => client.input(encoder.encode(data)));
-  term.onBinary((data) => client.input(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
-  term.onResize(({ cols, rows }) => client.resize(cols, rows));
+  if (observe === null) {
+    const encoder = new TextEncoder();
+    // onData: typed keys and pastes as UTF-16 strings. onBinary: the few reports xterm produces as
+    // raw bytes (e.g. X10 mouse), one byte per char, which UTF-8 encoding would corrupt.
+    term.onData((data) => client.input(encoder.encode(data)));
+    term.onBinary((data) => client.input(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
+    term.onResize(({ cols, rows }) => client.resize(cols, rows));
+  }
 
   // The container, not just the window: banners, devtools or a zoom change resize it too.
   new ResizeObserver(debounce(() => fitToContainer(fit), RESIZE_DEBOUNCE_MS)).observe(elements.terminal);
@@ -121,18 +140,22 @@ function main() {
   });
 
   client.start();
-  term.focus();
+  if (observe === null) term.focus();
 }
 
+/** An observer keeps no session id of its own (see TerminalClient's `observe`). */
+const NO_SESSION_STORE = Object.freeze({ load: () => null, save: () => {}, clear: () => {} });
+
 /** The page side of TerminalClient's view (see the TerminalView typedef there). */
-function createView(term, elements, storage) {
+function createView(term, elements, storage, observing) {
   const bannerRows = new Map();
 
   return {
     setStatus(status) {
-      elements.status.textContent = status;
+      elements.status.textContent = observing && status === STATUS.CONNECTED ? OBSERVING_TEXT : status;
       elements.status.dataset.state = status;
-      document.title = status === STATUS.CONNECTED ? 'Tether' : `Tether (${status})`;
+      const label = status === STATUS.CONNECTED ? (observing ? 'observing' : null) : status;
+      document.title = label === null ? 'Tether' : `Tether (${label})`;
       if (status === STATUS.CONNECTED) storage.remove(LOGIN_RELOAD_KEY);
     },
 
@@ -174,20 +197,24 @@ function createView(term, elements, storage) {
     },
 
     ended(ending) {
-      term.options.disableStdin = ending !== null;
+      term.options.disableStdin = observing || ending !== null;
       if (ending === null) {
         elements.ended.hidden = true;
         elements.reattach.hidden = true;
         elements.login.hidden = true;
+        elements.backToAdmin.hidden = true;
         return;
       }
       elements.endedSentence.textContent = ending.sentence;
       elements.ended.dataset.code = ending.code === null ? '' : String(ending.code);
-      elements.newSession.hidden = ending.loginRequired;
+      // An observer has no session of its own to start: it goes back to the console instead.
+      elements.newSession.hidden = ending.loginRequired || observing;
+      elements.backToAdmin.hidden = ending.loginRequired || !observing;
       elements.reattach.hidden = !ending.canReattach;
       elements.login.hidden = !ending.loginRequired;
       elements.ended.hidden = false;
-      (ending.loginRequired ? elements.login : elements.newSession).focus();
+      const first = ending.loginRequired ? elements.login : observing ? elements.backToAdmin : elements.newSession;
+      first.focus();
     },
 
     loginRequired() {

@@ -191,15 +191,17 @@ export const ATTACHED = Object.freeze({
 });
 
 /** A TerminalClient wired to fakes, with helpers to drive it. */
-export function clientHarness({ storedSessionId = null, requestTicket, random = () => 0.5 } = {}) {
+export function clientHarness({ storedSessionId = null, requestTicket, random = () => 0.5, observe = null } = {}) {
   const clock = new FakeClock();
   const view = new FakeView();
   const sockets = [];
   const store = {
     id: storedSessionId,
-    load() { return this.id; },
-    save(id) { this.id = id; },
-    clear() { this.id = null; },
+    /** Every call, so a test can tell that the store was never touched. */
+    calls: [],
+    load() { this.calls.push('load'); return this.id; },
+    save(id) { this.calls.push('save'); this.id = id; },
+    clear() { this.calls.push('clear'); this.id = null; },
   };
   let tickets = 0;
   let clientIds = 0;
@@ -225,6 +227,7 @@ export function clientHarness({ storedSessionId = null, requestTicket, random = 
     now: () => clock.now,
     backoff: new ReconnectBackoff({ now: () => clock.now, random }),
     logger: { warn: (...args) => warnings.push(args.join(' ')) },
+    observe,
   });
 
   return {

@@ -225,6 +225,11 @@ export class AdminModel {
     return changes;
   }
 
+  /** Whether `token` belongs to the rebuild under way (not finished, not superseded). */
+  isCurrentRebuild(token) {
+    return this.#buffer !== null && token === this.#generation;
+  }
+
   /**
    * Installs a GET nodes answer fetched on its own (a node not seen before appeared in an event).
    * When a rebuild failed, nothing else needs doing: what is shown stays, and events keep being

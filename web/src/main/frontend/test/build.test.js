@@ -23,8 +23,9 @@ describe('npm run build', () => {
   after(() => rmSync(path.dirname(out), { recursive: true, force: true }));
 
   for (const file of [
-    'index.html', 'login.html', 'login-error.html', 'css/tether.css',
+    'index.html', 'login.html', 'login-error.html', 'admin.html', 'css/tether.css',
     'src/terminal-page.js', 'src/terminal-client.js', 'src/protocol.js',
+    'src/admin-page.js', 'src/admin-model.js', 'src/admin-api.js', 'src/admin-stream.js', 'src/admin-format.js',
     'vendor/xterm/xterm.mjs', 'vendor/xterm/xterm.css', 'vendor/xterm/addon-fit.mjs',
     'vendor/xterm/LICENSE-xterm.txt', 'vendor/xterm/LICENSE-addon-fit.txt',
   ]) {
@@ -44,6 +45,23 @@ describe('npm run build', () => {
     }
     assert.match(html, /id="status"[^>]*data-state="connecting"[^>]*>connecting</);
     assert.match(html, /<script type="module" src="src\/terminal-page.js">/);
+    assert.match(html, /<a id="back-to-admin"[^>]*href="admin.html"[^>]*hidden>/);
+  });
+
+  test('the admin console has the hooks browser tests rely on', () => {
+    const html = read('admin.html');
+    for (const id of [
+      'sessions', 'nodes', 'stream-status', 'total', 'notice-all', 'admin-error', 'outcome',
+      'filter-user', 'filter-node', 'filter-state', 'page-size', 'prev-page', 'next-page', 'page-info',
+    ]) {
+      assert.match(html, new RegExp(`id="${id}"`), id);
+    }
+    assert.match(html, /id="stream-status"[^>]*data-state="connecting"[^>]*>connecting</);
+    assert.match(html, /<p id="admin-error"[^>]*hidden>/);
+    assert.match(html, /<table id="sessions"[\s\S]*<tbody><\/tbody>/);
+    assert.match(html, /<table id="nodes"[\s\S]*<tbody><\/tbody>/);
+    assert.match(html, /<script type="module" src="src\/admin-page.js">/);
+    assert.match(html, /href="index.html"/, 'a way to a terminal');
   });
 
   for (const page of ['login.html', 'login-error.html']) {
@@ -63,7 +81,7 @@ describe('npm run build', () => {
   });
 
   test('no CDN: every script and stylesheet is served from the app itself', () => {
-    for (const page of ['index.html', 'login.html', 'login-error.html']) {
+    for (const page of ['index.html', 'admin.html', 'login.html', 'login-error.html']) {
       assert.doesNotMatch(read(page), /(?:src|href)="(?:https?:)?\/\//, page);
     }
   });

@@ -105,6 +105,8 @@ function revisionOf(session) {
  * @property {boolean} total the total or the "new beyond this page" hint changed
  * @property {boolean} nodes node counts changed
  * @property {boolean} refetchNodes an event named a node the page does not know
+ * @property {string|null} fetchSession a shown session an event changed without saying how (an
+ *   event from a server that does not send snapshots yet): GET sessions/{id} and applySnapshot
  */
 
 export class AdminModel {
@@ -220,7 +222,7 @@ export class AdminModel {
     this.#total = Number.isSafeInteger(list?.total) && list.total >= 0 ? list.total : this.#rows.size;
     if (Array.isArray(nodes)) this.#loadNodes(nodes);
 
-    const changes = { rows: true, total: true, nodes: Array.isArray(nodes), refetchNodes: false };
+    const changes = { rows: true, total: true, nodes: Array.isArray(nodes), refetchNodes: false, fetchSession: null };
     for (const event of buffered) merge(changes, this.#applyNow(event, true));
     return changes;
   }
@@ -237,6 +239,16 @@ export class AdminModel {
    */
   setNodes(nodes) {
     this.#loadNodes(nodes);
+  }
+
+  /**
+   * Applies a record read with GET sessions/{id} (see Changes.fetchSession) like an event's
+   * snapshot; `null` (404 no-such-session) like `closed`.
+   */
+  applySnapshot(id, record) {
+    return this.apply(record === null
+      ? { type: 'closed', sessionId: id }
+      : { type: 'snapshot', sessionId: id, user: record.user, node: record.node, session: record });
   }
 
   /**
@@ -269,8 +281,11 @@ export class AdminModel {
       this.#closed(id, event, known, catchingUp, changes);
       return changes;
     }
-    // An event without its snapshot (an older server) cannot update a row safely.
-    if (session === null) return changes;
+    // An event without its snapshot (an older server) cannot update a row by itself.
+    if (session === null) {
+      if (this.#rows.has(id)) changes.fetchSession = id;
+      return changes;
+    }
     const revision = revisionOf(session);
     if (known !== undefined && revision < known.revision) return changes;
 
@@ -422,7 +437,7 @@ function previousState(event, record) {
 }
 
 function noChanges() {
-  return { rows: false, total: false, nodes: false, refetchNodes: false };
+  return { rows: false, total: false, nodes: false, refetchNodes: false, fetchSession: null };
 }
 
 function merge(into, from) {

@@ -61,6 +61,7 @@ function main() {
   let forbidden = false;
   let loadedOnce = false;
   let nodesFetch = null;
+  const sessionFetches = new Set();
   let rebuildFailures = 0;
   let rebuildRetry = null;
 
@@ -75,6 +76,7 @@ function main() {
     dirty.total ||= changes.total;
     dirty.nodes ||= changes.nodes;
     if (changes.refetchNodes) refetchNodes();
+    if (changes.fetchSession) refetchSession(changes.fetchSession);
     if (!renderQueued && (dirty.rows || dirty.total || dirty.nodes)) {
       renderQueued = true;
       requestAnimationFrame(render);
@@ -202,6 +204,19 @@ function main() {
       .finally(() => {
         nodesFetch = null;
       });
+  }
+
+  /** Reads one shown session again (an event changed it without its snapshot). */
+  function refetchSession(id) {
+    if (forbidden || sessionFetches.has(id)) return;
+    sessionFetches.add(id);
+    api.session(id)
+      .then((record) => changed(model.applySnapshot(id, record)))
+      .catch((error) => {
+        if (error.error === 'no-such-session') changed(model.applySnapshot(id, null));
+        else failed(error);
+      })
+      .finally(() => sessionFetches.delete(id));
   }
 
   function failed(error) {

@@ -157,10 +157,24 @@ describe('rows from events', () => {
 
   test('events without an id or snapshot, or not objects, change nothing', () => {
     const model = loaded({ items: [session(1)] });
-    assert.deepEqual(model.apply(null), { rows: false, total: false, nodes: false, refetchNodes: false });
+    assert.deepEqual(model.apply(null), { rows: false, total: false, nodes: false, refetchNodes: false, fetchSession: null });
     assert.equal(model.apply({ type: 'updated' }).rows, false);
-    assert.equal(model.apply({ type: 'updated', sessionId: 's-0001' }).rows, false);
     assert.equal(model.row('s-0001').revision, 1);
+  });
+
+  test('an event without its snapshot asks for the shown row to be read; the answer is applied by revision', () => {
+    const model = loaded({ items: [session(1), session(2)] });
+    const changes = model.apply({ type: 'resized', sessionId: 's-0001', user: 'alice', node: 'node1' });
+    assert.equal(changes.rows, false);
+    assert.equal(changes.fetchSession, 's-0001');
+    assert.equal(model.apply({ type: 'resized', sessionId: 's-0099' }).fetchSession, null, 'not shown: nothing to read');
+    model.applySnapshot('s-0001', session(1, { revision: 2, cols: 80 }));
+    assert.equal(model.row('s-0001').cols, 80);
+    model.applySnapshot('s-0001', session(1, { revision: 1, cols: 10 }));
+    assert.equal(model.row('s-0001').cols, 80);
+    model.applySnapshot('s-0002', null); // 404: gone
+    assert.deepEqual(ids(model), ['s-0001']);
+    assert.equal(model.total, 1);
   });
 });
 

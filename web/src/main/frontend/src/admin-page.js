@@ -110,7 +110,7 @@ function main() {
       }
       // The model replaces a record on every accepted update, so identity says "changed".
       if (tr.tetherRecord !== record) fillSessionRow(tr, record, now);
-      const place = previous === null ? el.sessions.firstChild : previous.nextSibling;
+      const place = previous === null ? el.sessions.firstElementChild : previous.nextElementSibling;
       if (place !== tr) el.sessions.insertBefore(tr, place);
       previous = tr;
     }

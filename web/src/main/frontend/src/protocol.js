@@ -259,6 +259,12 @@ export const CLIENT_CLOSE = Object.freeze({
   NEW_SESSION: { code: 1000, reason: 'leaving for a new session' },
 });
 
+/**
+ * What 4003 means to an observing page: the session is not "another user's" by mistake, the
+ * login lacks the admin role (docs/protocol.md, "The session start": the server's reason).
+ */
+export const OBSERVE_REFUSED_SENTENCE = 'Observing a session needs the admin role.';
+
 /** The table entry for a code, or null for codes outside the table (WebSocket-layer closes). */
 export function closeInfo(code) {
   return Object.hasOwn(CLOSE_CODES, code) ? CLOSE_CODES[code] : null;

@@ -12,6 +12,7 @@ import { InputQueue } from './input-queue.js';
 import { OutputTracker } from './output-tracker.js';
 import {
   CLIENT_CLOSE,
+  OBSERVE_REFUSED_SENTENCE,
   ProtocolError,
   ackMessage,
   closeInfo,
@@ -578,7 +579,7 @@ export class TerminalClient {
     }
     this.#end({
       code,
-      sentence: closeSentence(code, this.#exitCode),
+      sentence: this.observing && code === 4003 ? OBSERVE_REFUSED_SENTENCE : closeSentence(code, this.#exitCode),
       canReattach: this.#sessionId !== null && REATTACHABLE.has(code),
     });
   }

@@ -247,6 +247,13 @@ describe('new and ended sessions, totals and pages', () => {
     model.apply(detached);
     model.apply(detached);
     assert.equal(model.total, 11);
+    // An observer attaching to a detached session changes nothing for the filter either.
+    const observerAttached = event('attached', session(42, { revision: 2, state: 'attached', attachedClients: 1 }), { detail: 'c-9 (observer)' });
+    const model2 = loaded({ items: [], total: 10, limit: 1, filters: { state: 'attached' } });
+    model2.apply(observerAttached);
+    assert.equal(model2.total, 10);
+    model2.apply(event('attached', session(43, { revision: 2, state: 'attached', attachedClients: 1 }), { detail: 'c-7' }));
+    assert.equal(model2.total, 11, 'the first client attaching enters the filter');
     // A detach that leaves clients attached changes nothing for the filter.
     model.apply(event('detached', session(41, { revision: 2, attachedClients: 1 })));
     assert.equal(model.total, 11);

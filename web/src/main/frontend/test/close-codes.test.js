@@ -25,28 +25,8 @@ function documentedCloseCodes() {
   return rows;
 }
 
-/**
- * Codes the client already knows whose row docs/protocol.md is about to gain (the server side adds
- * it alongside). Until then each is checked against the row it will have, and a todo test says the
- * document lags; once the row is there this list is redundant (the documented row wins).
- */
-const AWAITING_DOCUMENTATION = [
-  { code: 4016, name: 'read-only', session: 'unchanged', action: 'end', sentence: 'This connection only observes the session; it cannot type.' },
-];
-
 describe('close-code table', () => {
-  const inDocument = documentedCloseCodes();
-  const documented = [
-    ...inDocument,
-    ...AWAITING_DOCUMENTATION.filter((row) => !inDocument.some((d) => d.code === row.code)),
-  ];
-
-  for (const row of AWAITING_DOCUMENTATION) {
-    const present = inDocument.some((d) => d.code === row.code);
-    test(`docs/protocol.md documents ${row.code} ${row.name}`, { todo: present ? false : 'the row is being added to docs/protocol.md' }, () => {
-      assert.ok(present);
-    });
-  }
+  const documented = documentedCloseCodes();
 
   test('the document lists the 40xx codes', () => {
     assert.ok(documented.length >= 16, `found ${documented.length} rows`);

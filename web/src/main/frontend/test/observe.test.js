@@ -117,7 +117,7 @@ describe('an observing client', () => {
 
   test('a refusal ends the page with the usual sentence', async () => {
     for (const [code, sentence] of [
-      [4003, 'That session belongs to another user.'],
+      [4003, 'Observing a session needs the admin role.'],
       [4004, 'That session no longer exists.'],
       [4016, 'This connection only observes the session; it cannot type.'],
     ]) {

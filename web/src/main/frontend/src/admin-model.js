@@ -427,14 +427,17 @@ export class AdminModel {
 /**
  * The state a session had before an event, where the event says it: the first client attaching
  * ("attached" with one client) found it detached, the last one leaving ("detached" with none)
- * found it attached. Otherwise the event did not change it. An observer attaching (its `detail`
- * names the client "(observer)") changes no state; an observer leaving cannot be told apart from
- * a client leaving, so a total filtered by state may be off by such a one until the next rebuild.
+ * found it attached. Otherwise the event did not change it. An observer attaching or leaving
+ * changes no state: its `detail` starts with the client id followed by " (observer)" (client ids
+ * are [A-Za-z0-9_-], so nothing else reads like that).
  */
+const OBSERVER_DETAIL = /^[A-Za-z0-9_-]+ \(observer\)/;
+
 function previousState(event, record) {
   const clients = record.attachedClients;
-  const observer = typeof event.detail === 'string' && event.detail.endsWith('(observer)');
-  if (event.type === 'attached' && clients === 1 && !observer) return 'detached';
+  const observer = typeof event.detail === 'string' && OBSERVER_DETAIL.test(event.detail);
+  if (observer) return sessionState(record);
+  if (event.type === 'attached' && clients === 1) return 'detached';
   if (event.type === 'detached' && clients === 0) return 'attached';
   return sessionState(record);
 }

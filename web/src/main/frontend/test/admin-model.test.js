@@ -257,6 +257,9 @@ describe('new and ended sessions, totals and pages', () => {
     // A detach that leaves clients attached changes nothing for the filter.
     model.apply(event('detached', session(41, { revision: 2, attachedClients: 1 })));
     assert.equal(model.total, 11);
+    // Nor does an observer leaving a session that was detached already.
+    model.apply(event('detached', session(44, { revision: 3, state: 'detached', attachedClients: 0 }), { detail: 'c-9 (observer): closed by the client' }));
+    assert.equal(model.total, 11);
   });
 
   test('a page past the end takes no new rows', () => {

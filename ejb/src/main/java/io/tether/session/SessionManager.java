@@ -422,7 +422,8 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   public void detached(TerminalSession session, Attachment attachment, String why) {
     SessionRecord record = refreshRecord(session).record();
     if (session.ended() == null) { // after the end, closed has said it all
-      publish("detached", session, null, attachment.clientId() + ": " + why, record);
+      String client = attachment.clientId() + (attachment.observer() ? " (observer)" : "");
+      publish("detached", session, null, client + ": " + why, record);
     }
     LOG.info(
         () ->

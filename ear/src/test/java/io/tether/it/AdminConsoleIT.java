@@ -125,11 +125,16 @@ class AdminConsoleIT {
         alice.visibleText().contains("from-the-observer"), "the observer's keys reached the shell");
     assertEquals("connected", observer.status(), "the observer's page stays connected");
     adminBrowser.screenshot("observing");
-    console.awaitCell(id, "state", "1", LIVE); // one attached client; the observer not counted
+
+    // Back on the console: alice's one client and the observer, told apart.
+    adminBrowser.driver().switchTo().window(consoleWindow);
+    console.awaitCell(id, "state", "1 observer", LIVE);
+    String state = console.cell(id, "state");
+    assertTrue(state.contains("attached") && state.contains("1"), ".state: " + state);
+    adminBrowser.screenshot("console-with-observer");
 
     // Kill from the console: alice's page (and the observer's) say an administrator ended it, and
     // the row goes.
-    adminBrowser.driver().switchTo().window(consoleWindow);
     console.kill(id);
     alice.waitFor(CONNECT, "alice's page to show #ended", d -> alice.isDisplayed("ended"));
     String sentence = alice.text("ended-sentence");

@@ -1,8 +1,6 @@
 package io.tether.cluster;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.IndexConfig;
-import com.hazelcast.config.IndexType;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -48,12 +46,7 @@ final class HazelcastMemberConfig {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(settings.clusterMembers());
 
-    // Indexes for the admin listing's filters and the per-user and per-node counts.
-    config.addMapConfig(
-        new MapConfig(HazelcastSessionRegistry.MAP)
-            .setBackupCount(1)
-            .addIndexConfig(new IndexConfig(IndexType.HASH, "owner"))
-            .addIndexConfig(new IndexConfig(IndexType.HASH, "node")));
+    config.addMapConfig(HazelcastSessionRegistry.mapConfig());
     config.addMapConfig(new MapConfig(NodeStates.MAP).setBackupCount(1));
     config.addMapConfig(new MapConfig(HazelcastTicketStore.MAP).setBackupCount(1));
     config.addMapConfig(

@@ -1,6 +1,9 @@
 package io.tether.registry;
 
 import com.hazelcast.aggregation.Aggregators;
+import com.hazelcast.config.IndexConfig;
+import com.hazelcast.config.IndexType;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
@@ -24,6 +27,18 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
   public static final String MAP = "tether.sessions";
 
   private final IMap<String, SessionRecord> records;
+
+  /**
+   * The map's configuration: one backup, and indexes for the admin listing's filters and the
+   * per-user and per-node counts. Public so that the listing benchmark (bench module) measures the
+   * very indexes a node runs with.
+   */
+  public static MapConfig mapConfig() {
+    return new MapConfig(MAP)
+        .setBackupCount(1)
+        .addIndexConfig(new IndexConfig(IndexType.HASH, "owner"))
+        .addIndexConfig(new IndexConfig(IndexType.HASH, "node"));
+  }
 
   public HazelcastSessionRegistry(HazelcastInstance hazelcast) {
     this.records = hazelcast.getMap(MAP);

@@ -174,6 +174,7 @@ const SERVER_MESSAGE_MEMBERS = {
   resync: { dropped: 'offset', from: 'offset' },
   notice: { kind: 'string', message: 'string' },
   exit: { code: 'integer' },
+  size: { cols: 'positive', rows: 'positive' },
 };
 
 /**

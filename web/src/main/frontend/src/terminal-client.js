@@ -74,6 +74,8 @@ const SOCKET_OPEN = 1;
  *   output) in the terminal, in order with the output
  * @property {() => void} reset clears the terminal for a new session
  * @property {() => {cols: number, rows: number}} size
+ * @property {(cols: number, rows: number) => void} [sessionSize] observing only: the observed
+ *   terminal's size, so the screen is drawn as its user sees it
  * @property {(kind: string, banner: BannerContent|null) => void} banner shows or hides a row
  * @property {(ending: Ending|null) => void} ended shows or hides the end panel
  * @property {() => void} loginRequired the login expired; the page arranges a new one
@@ -387,6 +389,10 @@ export class TerminalClient {
       case 'exit':
         this.#exitCode = message.code;
         break;
+      case 'size':
+        // Sent to observers when the session's user resizes the terminal.
+        if (this.observing) this.#view.sessionSize?.(message.cols, message.rows);
+        break;
       default:
         // A newer server may say more; nothing it adds can be required of a v1 client.
         this.#logger.warn(`tether: ignoring message of unknown type ${message.type}`);
@@ -405,6 +411,10 @@ export class TerminalClient {
     if (this.observing && message.observer !== true) {
       // Harmless (this page sends no input either way) but worth a look: the server ignored observe.
       this.#logger.warn('tether: attached without "observer": true while observing');
+    }
+    if (this.observing && Number.isSafeInteger(message.cols) && Number.isSafeInteger(message.rows)) {
+      // Before the replay is written: the screen is rebuilt at the size it was drawn for.
+      this.#view.sessionSize?.(message.cols, message.rows);
     }
 
     this.#enter('attached');

@@ -111,8 +111,11 @@ function main() {
     term.onResize(({ cols, rows }) => client.resize(cols, rows));
   }
 
-  // The container, not just the window: banners, devtools or a zoom change resize it too.
-  new ResizeObserver(debounce(() => fitToContainer(fit), RESIZE_DEBOUNCE_MS)).observe(elements.terminal);
+  // The container, not just the window: banners, devtools or a zoom change resize it too. An
+  // observer keeps the observed terminal's size instead (the server sends it).
+  if (observe === null) {
+    new ResizeObserver(debounce(() => fitToContainer(fit), RESIZE_DEBOUNCE_MS)).observe(elements.terminal);
+  }
 
   // Hidden tabs and sleeping laptops run timers late or never; check the connection on return.
   document.addEventListener('visibilitychange', () => {
@@ -175,6 +178,12 @@ function createView(term, elements, storage, observing) {
 
     size() {
       return { cols: term.cols, rows: term.rows };
+    },
+
+    sessionSize(cols, rows) {
+      // An observer draws the screen at its user's size, whatever its own window is; the page
+      // scrolls when that is larger than the window.
+      if (observing && (cols !== term.cols || rows !== term.rows)) term.resize(cols, rows);
     },
 
     banner(kind, content) {

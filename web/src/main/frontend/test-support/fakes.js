@@ -157,6 +157,13 @@ export class FakeView {
     this.output = '';
   }
 
+  /** Sizes the observed terminal was drawn at (observing only), in order. */
+  sessionSizes = [];
+
+  sessionSize(cols, rows) {
+    this.sessionSizes.push(`${cols}x${rows}`);
+  }
+
   size() {
     return { cols: this.cols, rows: this.rows };
   }

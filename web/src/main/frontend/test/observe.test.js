@@ -149,6 +149,25 @@ describe('an observing client', () => {
     assert.equal(h.view.banners.get(BANNER.IDLE).text, 'Idle: this session ends in 30 s unless its user types.');
   });
 
+  test('draws the screen at the observed terminal\'s size, from attached and every size message', async () => {
+    const h = clientHarness({ observe: 's-watched' });
+    h.client.start();
+    const socket = await h.attach({ ...OBSERVED, cols: 132, rows: 43 });
+    assert.deepEqual(h.view.sessionSizes, ['132x43']);
+    socket.receive({ type: 'size', cols: 200, rows: 50 });
+    assert.deepEqual(h.view.sessionSizes, ['132x43', '200x50']);
+    assert.deepEqual(socket.texts('resize'), [], 'and says nothing back');
+  });
+
+  test('a page that does not observe ignores size messages', async () => {
+    const h = clientHarness({});
+    h.client.start();
+    const socket = await h.attach({ ...ATTACHED, cols: 132, rows: 43 });
+    socket.receive({ type: 'size', cols: 200, rows: 50 });
+    assert.deepEqual(h.view.sessionSizes, []);
+    assert.equal(h.view.statuses.at(-1), STATUS.CONNECTED);
+  });
+
   test('an attached without observer: true is only logged', async () => {
     const h = clientHarness({ observe: 's-watched' });
     h.client.start();

@@ -145,7 +145,9 @@ public final class MessageCodec {
       long inputAcked,
       long heartbeatMillis,
       long window,
-      boolean observer) {
+      boolean observer,
+      int cols,
+      int rows) {
     return JSON.createObjectBuilder()
         .add("type", "attached")
         .add("sessionId", sessionId)
@@ -157,12 +159,19 @@ public final class MessageCodec {
         .add("heartbeatMillis", heartbeatMillis)
         .add("window", window)
         .add("observer", observer)
+        .add("cols", cols)
+        .add("rows", rows)
         .build()
         .toString();
   }
 
   public static String heartbeat(long inputAcked, long head) {
     return "{\"type\":\"heartbeat\",\"inputAcked\":" + inputAcked + ",\"head\":" + head + "}";
+  }
+
+  /** The terminal's new size, for observers: they show the screen at the size its user gave it. */
+  public static String size(int cols, int rows) {
+    return "{\"type\":\"size\",\"cols\":" + cols + ",\"rows\":" + rows + "}";
   }
 
   public static String resync(long dropped, long from) {

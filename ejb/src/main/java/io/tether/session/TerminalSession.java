@@ -249,7 +249,10 @@ public final class TerminalSession {
               inputAcked,
               settings.heartbeatMillis(),
               settings.window(),
-              hello.observe()));
+              hello.observe(),
+              // The size once attached: an observer's hello leaves the terminal as it is.
+              hello.observe() ? cols : hello.cols(),
+              hello.observe() ? rows : hello.rows()));
       attachments.add(attachment);
       if (!hello.observe()) {
         detachedSince = null;
@@ -308,6 +311,12 @@ public final class TerminalSession {
     shell.resize(cols, rows);
     active();
     if (changed) {
+      String size = MessageCodec.size(cols, rows);
+      for (Attachment attachment : attachments) {
+        if (attachment.observer()) {
+          attachment.sendText(size);
+        }
+      }
       listener.resized(this);
     }
   }

@@ -232,6 +232,7 @@ class AttachmentTest {
 
     assertTrue(watching.texts().get(0).contains("\"observer\":true"), watching.texts().get(0));
     assertEquals("top secret", watching.output(0));
+    assertTrue(watching.texts().get(0).contains("\"cols\":100,\"rows\":30"), "the user's size");
     assertEquals(100, shell.cols, "an observer's hello does not resize the user's terminal");
     assertEquals(1, session.attachedClients());
     assertEquals(1, session.observers());
@@ -251,6 +252,10 @@ class AttachmentTest {
 
     session.input(user, new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
     assertEquals("ls\r", shell.input.toString());
+
+    // The user resizes: the observer is told, so it shows the screen at the user's size.
+    session.resize(user, 132, 43);
+    assertTrue(watching.texts().contains("{\"type\":\"size\",\"cols\":132,\"rows\":43}"));
   }
 
   @Test

@@ -46,9 +46,20 @@ class ObserveIT {
       try (Terminal observer = Terminal.observe(TetherServer.baseUri(), ADMIN, id)) {
         JsonObject attached = observer.connect().expectAttached();
         assertTrue(attached.getBoolean("observer"), attached.toString());
+        assertEquals(100, attached.getInt("cols"), "the user's size: " + attached);
+        assertEquals(30, attached.getInt("rows"), "the user's size: " + attached);
         observer.awaitOutput("before-2"); // the screen so far, replayed
         t.type("echo live-$((2+2))\r");
         observer.awaitOutput("live-4");
+
+        // The user resizes: the observer is told the new size, to draw the screen as it is.
+        t.connection().send("{\"type\":\"resize\",\"cols\":132,\"rows\":43}");
+        JsonObject size = observer.awaitMessage("size", null, 1, WAIT);
+        assertEquals(132, size.getInt("cols"), size.toString());
+        assertEquals(43, size.getInt("rows"), size.toString());
+        t.connection().send("{\"type\":\"resize\",\"cols\":100,\"rows\":30}");
+        observer.awaitMessage("size", null, 2, WAIT);
+        assertTrue(t.messages().stream().noneMatch(m -> m.getString("type").equals("size")));
 
         // The console sees an observer, and the user is still the only attached client.
         Event event =

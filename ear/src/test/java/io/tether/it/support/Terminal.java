@@ -136,11 +136,19 @@ public final class Terminal implements AutoCloseable {
     return connect(ticket(base, user), null);
   }
 
-  /** Opens a connection with a given ticket and Origin header (null for none). */
-  public synchronized Connection connect(String ticket, String origin) {
+  /**
+   * Opens a connection with a given ticket and Origin header (null for none). The handshake runs
+   * without this terminal's lock: the listener takes it, and a server that closes at once (a
+   * refused origin) calls the listener before the handshake's future completes.
+   */
+  public Connection connect(String ticket, String origin) {
     Connection c = new Connection(origin);
-    connection = c;
-    c.send(hello(ticket));
+    String hello;
+    synchronized (this) {
+      connection = c;
+      hello = hello(ticket);
+    }
+    c.send(hello);
     return c;
   }
 
@@ -339,7 +347,11 @@ public final class Terminal implements AutoCloseable {
       }
       URI http = base.resolve("ws/terminal");
       URI uri = URI.create(http.toString().replaceFirst("^http", "ws"));
-      this.ws = builder.buildAsync(uri, this).join();
+      try {
+        this.ws = builder.buildAsync(uri, this).get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("no WebSocket handshake with " + uri, e);
+      }
     }
 
     /** Waits for {@code attached}; fails if the connection closes first. */

@@ -1,8 +1,8 @@
 package io.tether.pty;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,18 +17,40 @@ import java.io.InputStream;
  * come early: not before the child has opened the slave, nor while output is still buffered.
  */
 final class MasterInputStream extends InputStream {
-  private interface LibC extends Library {
-    long read(int fd, Pointer buffer, long count);
+  /**
+   * read(2) and poll(2), direct-mapped: a static native call costs about as much as plain JNI,
+   * while an interface-mapped call goes through a proxy, reflection and per-call argument
+   * conversion (a short[] is copied to native memory and back on every poll). Bulk output makes one
+   * read and one poll per 4 KiB the PTY hands over, so that overhead counted.
+   */
+  private static final class LibC {
+    static {
+      Native.register(Platform.C_LIBRARY_NAME);
+    }
 
-    int poll(short[] fds, long count, int timeoutMillis);
+    static native long read(int fd, Pointer buffer, long count);
+
+    static native int poll(Pointer fds, long count, int timeoutMillis);
+
+    private LibC() {}
   }
 
-  private static final LibC LIBC = Native.load("c", LibC.class);
   private static final int EINTR = 4;
   private static final short POLLIN = 1;
 
+  /** The most one read asks for; the PTY hands over about 4 KiB (its line-discipline buffer). */
+  private static final int BUFFER_BYTES = 64 * 1024;
+
   private final int fd;
-  private final Memory buffer = new Memory(64 * 1024);
+  private final Memory buffer = new Memory(BUFFER_BYTES);
+
+  /**
+   * One struct pollfd { int fd; short events; short revents; }, allocated once rather than per
+   * call. The reader polls it between reads, and {@link PtyShell#releaseTerminal()} from another
+   * thread after the shell's exit, so each use fills and reads it under its lock.
+   */
+  private final Memory pollfd = new Memory(8);
+
   private volatile long bytesRead;
 
   MasterInputStream(int fd) {
@@ -42,9 +64,12 @@ final class MasterInputStream extends InputStream {
 
   /** Whether output is waiting to be read right now (poll(2) with no timeout). */
   boolean hasPendingOutput() {
-    // struct pollfd { int fd; short events; short revents; } as three shorts' worth of words.
-    short[] pollfd = {(short) (fd & 0xFFFF), (short) (fd >>> 16), POLLIN, 0};
-    return LIBC.poll(pollfd, 1, 0) > 0 && (pollfd[3] & POLLIN) != 0;
+    synchronized (pollfd) {
+      pollfd.setInt(0, fd);
+      pollfd.setShort(4, POLLIN);
+      pollfd.setShort(6, (short) 0);
+      return LibC.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    }
   }
 
   @Override
@@ -58,9 +83,9 @@ final class MasterInputStream extends InputStream {
     if (length == 0) {
       return 0;
     }
-    int count = (int) Math.min(length, buffer.size());
+    int count = Math.min(length, BUFFER_BYTES);
     for (; ; ) {
-      long n = LIBC.read(fd, buffer, count);
+      long n = LibC.read(fd, buffer, count);
       if (n > 0) {
         buffer.read(0, into, offset, (int) n);
         bytesRead += n;

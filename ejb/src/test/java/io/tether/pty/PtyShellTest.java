@@ -72,6 +72,77 @@ class PtyShellTest {
   }
 
   @Test
+  void pendingOutputIsReportedUntilItHasBeenRead() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    try {
+      // After "ready" the shell writes nothing until it has read a line.
+      shell.write(
+          ByteBuffer.wrap(
+              "stty -echo; echo ready; read line; echo got $line\r"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      readUntil(shell.output(), Pattern.compile("ready\r\n"));
+      assertFalse(shell.outputPending());
+
+      shell.write(ByteBuffer.wrap("abc\r".getBytes(StandardCharsets.US_ASCII)));
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+      while (!shell.outputPending() && Instant.now().isBefore(deadline)) {
+        Thread.onSpinWait(); // the shell's answer has no event to wait for but poll(2) itself
+      }
+      assertTrue(shell.outputPending());
+      readUntil(shell.output(), Pattern.compile("got abc\r\n"));
+    } finally {
+      shell.hangUp();
+      shell.kill();
+    }
+  }
+
+  @Test
+  void bulkOutputReadInBatchesArrivesCompleteAndInOrder() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    int count = 300_000;
+    shell.write(
+        ByteBuffer.wrap(
+            ("stty -opost -echo; seq 1 " + count + " | cat; exit\r")
+                .getBytes(StandardCharsets.US_ASCII)));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                int code = shell.waitFor();
+                shell.releaseTerminal();
+                return code;
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    // Read as the session's reader does: one blocking read, then whatever is already pending.
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buffer = new byte[64 * 1024];
+    InputStream output = shell.output();
+    for (int n; (n = output.read(buffer)) > 0; ) {
+      while (n < buffer.length && shell.outputPending()) {
+        int more = output.read(buffer, n, buffer.length - n);
+        if (more <= 0) {
+          break;
+        }
+        n += more;
+      }
+      all.write(buffer, 0, n);
+    }
+    assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+    shell.close();
+    String text = all.toString(StandardCharsets.US_ASCII);
+    int first = text.indexOf("1\n2\n3\n");
+    assertTrue(first >= 0, text.substring(0, Math.min(200, text.length())));
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= count; i++) {
+      expected.append(i).append('\n');
+    }
+    // Every number once, in order, each line ending in a bare \n (no output processing).
+    assertEquals(expected.toString(), text.substring(first, first + expected.length()));
+  }
+
+  @Test
   void aResizeReachesTheShell() throws Exception {
     PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
     try {

@@ -12,6 +12,26 @@ public interface Shell {
   /** Whether more output can be read right now without waiting. */
   boolean outputPending();
 
+  /**
+   * Reads the next batch of output into {@code buffer}: waits for the first bytes, then takes what
+   * is already pending (bulk output) without waiting again, so a lone keystroke's echo comes back
+   * at once and bulk output comes in large batches. No timer on the echo path.
+   *
+   * @return how many bytes were read, or -1 once the output has ended
+   */
+  default int readBatch(byte[] buffer) throws IOException {
+    InputStream output = output();
+    int n = output.read(buffer);
+    while (n > 0 && n < buffer.length && outputPending()) {
+      int more = output.read(buffer, n, buffer.length - n);
+      if (more <= 0) {
+        break;
+      }
+      n += more;
+    }
+    return n;
+  }
+
   /** Writes input to the PTY (keystrokes, pastes). */
   void write(ByteBuffer bytes) throws IOException;
 

@@ -9,7 +9,6 @@ import io.tether.protocol.ProtocolException;
 import io.tether.pty.Shell;
 import io.tether.sweep.IdlePolicy;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -108,17 +107,9 @@ public final class TerminalSession {
   public void readOutput() {
     byte[] buffer = new byte[64 * 1024];
     try {
-      InputStream output = shell.output();
-      for (int n; (n = output.read(buffer)) > 0; ) {
-        // Batch what is already there (bulk output) into one frame; a lone keystroke's echo
-        // finds nothing more pending and goes out at once. No timer on the echo path.
-        while (n < buffer.length && shell.outputPending()) {
-          int more = output.read(buffer, n, buffer.length - n);
-          if (more <= 0) {
-            break;
-          }
-          n += more;
-        }
+      // One batch per frame: what is already there (bulk output) goes out together, a lone
+      // keystroke's echo at once.
+      for (int n; (n = shell.readBatch(buffer)) > 0; ) {
         log.append(buffer, 0, n);
         lastOutput = Instant.now();
         if (settings.outputIsActivity()) {

@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The foreground command of a real shell on a real PTY. */
 class ForegroundCommandTest {
-  private static final ShellSpec BASH =
-      new ShellSpec(
-          List.of("/bin/bash", "--norc", "--noprofile"),
-          Path.of(System.getProperty("java.io.tmpdir")),
-          Map.of("TERM", "xterm-256color", "PS1", "$ "));
+  private static final ShellSpec BASH = PtyShellTest.BASH;
 
   @Test
   void followsWhatRunsInTheForegroundAndComesBackToTheShell() throws Exception {

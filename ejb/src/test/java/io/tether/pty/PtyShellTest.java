@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Real shells on real PTYs. */
 class PtyShellTest {
-  private static final ShellSpec BASH =
+  static final ShellSpec BASH =
       new ShellSpec(
           List.of("/bin/bash", "--norc", "--noprofile"),
           Path.of(System.getProperty("java.io.tmpdir")),
@@ -118,15 +118,7 @@ class PtyShellTest {
     // Read as the session's reader does: one blocking read, then whatever is already pending.
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     byte[] buffer = new byte[64 * 1024];
-    InputStream output = shell.output();
-    for (int n; (n = output.read(buffer)) > 0; ) {
-      while (n < buffer.length && shell.outputPending()) {
-        int more = output.read(buffer, n, buffer.length - n);
-        if (more <= 0) {
-          break;
-        }
-        n += more;
-      }
+    for (int n; (n = shell.readBatch(buffer)) > 0; ) {
       all.write(buffer, 0, n);
     }
     assertEquals(0, exit.get(20, TimeUnit.SECONDS));

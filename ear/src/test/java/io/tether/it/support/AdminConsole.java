@@ -5,11 +5,9 @@ import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The admin console page ({@code admin.html}) as a test sees it, through its public hooks only (web
@@ -17,9 +15,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * action buttons, {@code #nodes}, {@code #stream-status}, {@code #total} and {@code #admin-error}.
  */
 public final class AdminConsole {
+  private final Browser browser;
   private final ChromeDriver driver;
 
   public AdminConsole(Browser browser) {
+    this.browser = browser;
     this.driver = browser.driver();
   }
 
@@ -93,12 +93,7 @@ public final class AdminConsole {
 
   /** Waits for {@code condition} to return something other than null or false. */
   public <T> T waitFor(Duration timeout, String description, Function<WebDriver, T> condition) {
-    try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition);
-    } catch (TimeoutException e) {
-      throw new AssertionError(
-          "timed out after " + timeout.toSeconds() + " s waiting for " + description, e);
-    }
+    return browser.waitFor(timeout, description, condition);
   }
 
   private Object js(String script) {

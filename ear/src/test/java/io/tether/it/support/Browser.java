@@ -12,15 +12,19 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium for the browser ITs: Debian's {@code chromium} and {@code chromedriver}
@@ -108,6 +112,16 @@ public final class Browser implements AutoCloseable {
 
   public ChromeDriver driver() {
     return driver;
+  }
+
+  /** Waits for {@code condition} to return something other than null or false. */
+  public <T> T waitFor(Duration timeout, String description, Function<WebDriver, T> condition) {
+    try {
+      return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition);
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          "timed out after " + timeout.toSeconds() + " s waiting for " + description, e);
+    }
   }
 
   /** Saves a PNG of the window as {@code NN-name.png} and returns its path. */

@@ -8,13 +8,11 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Tether terminal page as a test sees it, through its public hooks only (web front end README,
@@ -228,12 +226,7 @@ public final class BrowserTerminal {
 
   /** Waits for {@code condition} to return something other than null or false. */
   public <T> T waitFor(Duration timeout, String description, Function<WebDriver, T> condition) {
-    try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition);
-    } catch (TimeoutException e) {
-      throw new AssertionError(
-          "timed out after " + timeout.toSeconds() + " s waiting for " + description, e);
-    }
+    return browser.waitFor(timeout, description, condition);
   }
 
   private Map<String, Object> readBuffer() {

@@ -273,7 +273,8 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
    * revision. Called on attach, detach, resize and by the sweep: activity and output reach the
    * registry at most once a sweep, never per key.
    *
-   * @return the record as it is now, or null if the session has no record any more
+   * @return the record as it is now (null if the session has no record any more) and whether this
+   *     call rewrote it
    */
   Refreshed refreshRecord(TerminalSession session) {
     for (int attempt = 0; attempt < 3; attempt++) {

@@ -1,5 +1,6 @@
 package io.tether.bench;
 
+import io.tether.pty.CpuLatencyRequest;
 import io.tether.pty.PtyShell;
 import io.tether.pty.ShellSpec;
 import java.io.IOException;
@@ -12,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A shell on a PTY in the benchmark's own JVM, through the same {@link PtyShell} the server uses,
- * read by one platform thread exactly as the server's session reader does: the baseline that
- * Tether's figures stand beside.
+ * read by one platform thread: the baseline that Tether's figures stand beside. By default a plain
+ * read loop; after {@link #readLikeTheServer}, in batches with the node's CPU latency request, as
+ * the server's session reader does.
  */
 final class BareTerm implements Term {
   private static final AtomicLong COUNT = new AtomicLong();
@@ -22,6 +24,7 @@ final class BareTerm implements Term {
   private final Thread reader;
   private final CountDownLatch outputEnded = new CountDownLatch(1);
   private volatile Sink sink;
+  private volatile CpuLatencyRequest cpuLatency; // null: a plain read loop
   private volatile long chunks;
   private boolean ended;
 
@@ -47,7 +50,15 @@ final class BareTerm implements Term {
     byte[] buffer = new byte[64 * 1024];
     try {
       InputStream output = shell.output();
-      for (int n; (n = output.read(buffer)) > 0; ) {
+      for (int n; ; ) {
+        CpuLatencyRequest request = cpuLatency;
+        n = request == null ? output.read(buffer) : shell.readBatch(buffer);
+        if (n <= 0) {
+          break;
+        }
+        if (request != null) {
+          request.outputBatch(n);
+        }
         long now = System.nanoTime();
         chunks++;
         Sink s = sink;
@@ -64,6 +75,14 @@ final class BareTerm implements Term {
     } finally {
       outputEnded.countDown();
     }
+  }
+
+  /**
+   * From the next read on, reads as the server's session reader does: {@link PtyShell#readBatch}
+   * batches, each reported to {@code request}; null goes back to the plain read loop.
+   */
+  void readLikeTheServer(CpuLatencyRequest request) {
+    this.cpuLatency = request;
   }
 
   @Override

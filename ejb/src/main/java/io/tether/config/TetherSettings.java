@@ -103,6 +103,10 @@ public class TetherSettings {
   boolean outputIsActivity;
 
   @Inject
+  @ConfigProperty(name = "tether.pty.keep-cpus-awake", defaultValue = "true")
+  boolean keepCpusAwake;
+
+  @Inject
   @ConfigProperty(name = "tether.cluster.name", defaultValue = "tether")
   String clusterName;
 
@@ -211,6 +215,14 @@ public class TetherSettings {
   }
 
   /**
+   * Whether the node keeps idle CPUs out of deep sleep while a terminal streams output (see {@link
+   * io.tether.pty.CpuLatencyRequest}).
+   */
+  public boolean keepCpusAwake() {
+    return keepCpusAwake;
+  }
+
+  /**
    * Who started a shell: this node's name and the server's base directory. Several servers on one
    * machine differ in it even when their node names clash, and a server restarted after a crash has
    * the same one, so its sweep reaps the shells its previous run left behind.
@@ -288,6 +300,7 @@ public class TetherSettings {
     values.put(
         "tether.idle.admin.detached-timeout-seconds", idleLimits(true).detached().toSeconds());
     values.put("tether.idle.output-is-activity", outputIsActivity);
+    values.put("tether.pty.keep-cpus-awake", keepCpusAwake);
     values.put("tether.cluster.name", clusterName);
     values.put("tether.cluster.bind-address", clusterBindAddress);
     values.put("tether.cluster.port", clusterPort());

@@ -8,6 +8,7 @@ import io.tether.events.SessionEvent;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
+import io.tether.pty.CpuLatencyRequest;
 import io.tether.pty.ForegroundCommand;
 import io.tether.pty.OrphanShells;
 import io.tether.pty.PtyShell;
@@ -72,6 +73,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private ScheduledFuture<?> heartbeats;
+  private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean draining;
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
@@ -89,6 +91,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+    if (settings.keepCpusAwake()) {
+      cpuLatency = new CpuLatencyRequest(scheduler);
+    }
     long interval = settings.heartbeatMillis();
     heartbeats =
         scheduler.scheduleAtFixedRate(
@@ -474,6 +479,14 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
   }
 
+  /** Every PTY batch: streaming output keeps the CPUs awake (see {@link CpuLatencyRequest}). */
+  @Override
+  public void outputRead(TerminalSession session, int bytes) {
+    if (cpuLatency != null) {
+      cpuLatency.outputBatch(bytes);
+    }
+  }
+
   /**
    * @param record the session's record as written with this event, for the console (null when the
    *     session has none any more)
@@ -515,6 +528,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   @PreDestroy
   void stop() {
     heartbeats.cancel(false);
+    if (cpuLatency != null) {
+      cpuLatency.close();
+    }
     List<TerminalSession> live = List.copyOf(sessions.values());
     if (live.isEmpty()) {
       return;

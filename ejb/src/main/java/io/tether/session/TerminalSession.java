@@ -39,6 +39,9 @@ public final class TerminalSession {
 
     /** The attached clients were warned of an idle end. */
     default void idleWarned(TerminalSession session, long secondsLeft) {}
+
+    /** The reader took a batch of {@code bytes} from the PTY (called for every batch). */
+    default void outputRead(TerminalSession session, int bytes) {}
   }
 
   /**
@@ -110,6 +113,7 @@ public final class TerminalSession {
       // One batch per frame: what is already there (bulk output) goes out together, a lone
       // keystroke's echo at once.
       for (int n; (n = shell.readBatch(buffer)) > 0; ) {
+        listener.outputRead(this, n);
         log.append(buffer, 0, n);
         lastOutput = Instant.now();
         if (settings.outputIsActivity()) {

@@ -31,7 +31,7 @@ public final class Terminal implements AutoCloseable {
 
   private final TetherServer.Credentials user;
   private final String clientId = "it-" + UUID.randomUUID().toString().substring(0, 8);
-  private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+  private final Output output = new Output();
   private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
   private final List<JsonObject> messages = new ArrayList<>();
   private String sessionId;
@@ -316,9 +316,24 @@ public final class Terminal implements AutoCloseable {
     awaitOutput(s -> s.contains(contains), Duration.ofSeconds(20), "'" + contains + "'");
   }
 
-  private String tail() {
-    String all = new String(output.toByteArray(), StandardCharsets.UTF_8);
-    return all.substring(Math.max(0, all.length() - 300));
+  /**
+   * Whether the last 4 KiB of output contain {@code text}: cheap enough to ask in a loop while many
+   * megabytes stream, where {@link #output()} would copy them all each time.
+   */
+  public synchronized boolean recentOutputContains(String text) {
+    return output.last(4096).contains(text);
+  }
+
+  private synchronized String tail() {
+    return output.last(300);
+  }
+
+  /** The output shown so far, and a view of its end without copying the rest. */
+  private static final class Output extends ByteArrayOutputStream {
+    String last(int bytes) {
+      int from = Math.max(0, count - bytes);
+      return new String(buf, from, count - from, StandardCharsets.UTF_8);
+    }
   }
 
   @Override

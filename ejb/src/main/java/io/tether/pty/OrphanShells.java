@@ -1,7 +1,7 @@
 package io.tether.pty;
 
 import java.util.List;
-import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Processes of this machine that belong to no live session of this node: every shell is started
@@ -12,11 +12,13 @@ public final class OrphanShells {
   private OrphanShells() {}
 
   /**
-   * Processes marked by this server ({@code TETHER_SERVER}) whose session is not in {@code live}.
+   * Processes marked by this server ({@code TETHER_SERVER}) whose session is not {@code live}.
    *
    * @param server this server's identity, so a sweep never touches another server's shells
+   * @param live asked per session id as each process is looked at, so a session that starts during
+   *     the scan is not missed
    */
-  public static List<ProcessHandle> find(String server, Set<String> live) {
+  public static List<ProcessHandle> find(String server, Predicate<String> live) {
     String nodeEntry = PtyShell.SERVER_VARIABLE + "=" + server;
     String prefix = PtyShell.SESSION_VARIABLE + "=";
     return ProcessHandle.allProcesses()
@@ -29,7 +31,7 @@ public final class OrphanShells {
               return env.stream()
                   .filter(e -> e.startsWith(prefix))
                   .map(e -> e.substring(prefix.length()))
-                  .anyMatch(session -> !live.contains(session));
+                  .anyMatch(session -> !live.test(session));
             })
         .toList();
   }

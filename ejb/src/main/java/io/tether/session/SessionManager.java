@@ -10,7 +10,6 @@ import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.CpuLatencyRequest;
 import io.tether.pty.ForegroundCommand;
-import io.tether.pty.OrphanShells;
 import io.tether.pty.PtyShell;
 import io.tether.pty.ShellSpec;
 import io.tether.registry.SessionItem;
@@ -41,6 +40,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +71,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   @Resource ManagedScheduledExecutorService scheduler;
 
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  // Ids whose start is under way: the shell exists before the session is live and its record
+  // written, and the sweep's reconciliation must not take them for lost or orphaned.
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private ScheduledFuture<?> heartbeats;
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
@@ -122,6 +125,17 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
 
   private TerminalSession start(Ticket ticket, ClientMessage.Hello hello) throws ProtocolException {
     String id = newSessionId();
+    starting.add(id);
+    try {
+      return start(id, ticket, hello);
+    } finally {
+      starting.remove(id); // live and recorded by now, or never started
+    }
+  }
+
+  /** The shell, the live session, its record: in this order, while {@code id} is starting. */
+  private TerminalSession start(String id, Ticket ticket, ClientMessage.Hello hello)
+      throws ProtocolException {
     PtyShell shell;
     try {
       shell = PtyShell.start(shellSpec, id, settings.serverIdentity(), hello.cols(), hello.rows());
@@ -345,34 +359,15 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   }
 
   /**
-   * Makes this node's PTYs and its registry records agree: a record without a live session is
-   * removed, a live session whose record is gone is ended (the cluster already counts it as
-   * closed), and a shell process no session knows is killed.
+   * Makes this node's PTYs and its registry records agree (see {@link NodeReconciliation}); the
+   * sessions being started are left alone.
    *
    * @return how many things were cleaned up
    */
   public int reconcile() {
-    int cleaned = 0;
-    for (SessionRecord record : registry.ownedBy(settings.nodeName())) {
-      if (!sessions.containsKey(record.id()) && registry.remove(record)) {
-        LOG.warning(() -> "session " + record.id() + ": removed a record with no live PTY");
-        cleaned++;
-      }
-    }
-    for (TerminalSession session : sessions.values()) {
-      if (registry.find(session.id()).isEmpty() && session.ended() == null) {
-        LOG.warning(() -> "session " + session.id() + ": live PTY without a record, ending it");
-        session.end(SessionEnd.of(CloseCode.NODE_LOST, "The session's record was lost."));
-        cleaned++;
-      }
-    }
-    for (ProcessHandle orphan : OrphanShells.find(settings.serverIdentity(), sessions.keySet())) {
-      LOG.warning(
-          () -> "killing shell process " + orphan.pid() + ": it belongs to no live session");
-      OrphanShells.kill(orphan);
-      cleaned++;
-    }
-    return cleaned;
+    return new NodeReconciliation(
+            settings.nodeName(), settings.serverIdentity(), sessions, starting, registry)
+        .run();
   }
 
   @Override

@@ -1,0 +1,73 @@
+package io.tether.session;
+
+import io.tether.protocol.CloseCode;
+import io.tether.pty.OrphanShells;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+
+/**
+ * Makes one node's PTYs and its registry records agree: a record without a live session is removed,
+ * a live session whose record is gone is ended (the cluster already counts it as closed), and a
+ * shell process no session knows is killed.
+ *
+ * <p>A session being started has its shell before it is live, and is live before its record is
+ * written; until its start is over it counts as live and its missing record as not yet written, so
+ * a sweep that runs meanwhile leaves it alone.
+ *
+ * @param node this node's name (whose records are checked)
+ * @param server this server's identity, as its shells carry it ({@link OrphanShells})
+ * @param sessions the node's live sessions by id
+ * @param starting ids of sessions whose start is under way
+ */
+record NodeReconciliation(
+    String node,
+    String server,
+    Map<String, TerminalSession> sessions,
+    Set<String> starting,
+    SessionRegistry registry) {
+  private static final Logger LOG = Logger.getLogger(NodeReconciliation.class.getName());
+
+  /**
+   * @return how many things were cleaned up
+   */
+  int run() {
+    int cleaned = 0;
+    for (SessionRecord record : registry.ownedBy(node)) {
+      if (!isLiveOrStarting(record.id()) && registry.remove(record)) {
+        LOG.warning(() -> "session " + record.id() + ": removed a record with no live PTY");
+        cleaned++;
+      }
+    }
+    for (TerminalSession session : sessions.values()) {
+      // Asked first: once a start is over, its record exists.
+      if (starting.contains(session.id())) {
+        continue;
+      }
+      if (registry.find(session.id()).isEmpty() && session.ended() == null) {
+        LOG.warning(() -> "session " + session.id() + ": live PTY without a record, ending it");
+        session.end(SessionEnd.of(CloseCode.NODE_LOST, "The session's record was lost."));
+        cleaned++;
+      }
+    }
+    Predicate<String> known = this::isLiveOrStarting;
+    for (ProcessHandle orphan : OrphanShells.find(server, known)) {
+      LOG.warning(
+          () -> "killing shell process " + orphan.pid() + ": it belongs to no live session");
+      OrphanShells.kill(orphan);
+      cleaned++;
+    }
+    return cleaned;
+  }
+
+  /**
+   * Starting is asked before live: a start puts the session among the live ones before it leaves
+   * the starting ones, so one of the two answers yes throughout.
+   */
+  private boolean isLiveOrStarting(String id) {
+    return starting.contains(id) || sessions.containsKey(id);
+  }
+}

@@ -1,0 +1,119 @@
+package io.tether.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.protocol.CloseCode;
+import io.tether.pty.PtyShell;
+import io.tether.pty.ShellSpec;
+import io.tether.registry.InMemorySessionRegistry;
+import io.tether.registry.SessionRecord;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sweep's reconciliation with real shells on real PTYs, marked with a server identity of this
+ * test's own so nothing else on the machine is touched, and with sessions caught in the middle of
+ * their start, where the shell exists before the session is live and its record written.
+ */
+class NodeReconciliationTest {
+  private static final ShellSpec SHELL =
+      new ShellSpec(
+          List.of("/bin/bash", "--norc", "--noprofile"),
+          Path.of(System.getProperty("java.io.tmpdir")),
+          Map.of("TERM", "xterm-256color"));
+
+  private final String server = "reconciliation-test@" + UUID.randomUUID();
+  private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final InMemorySessionRegistry registry = new InMemorySessionRegistry();
+  private final NodeReconciliation reconciliation =
+      new NodeReconciliation("node1", server, sessions, starting, registry);
+  private final List<PtyShell> shells = new ArrayList<>();
+
+  private PtyShell shell(String sessionId) throws Exception {
+    PtyShell shell = PtyShell.start(SHELL, sessionId, server, 80, 24);
+    shells.add(shell);
+    return shell;
+  }
+
+  private static TerminalSession session(String id, PtyShell shell) {
+    return new TerminalSession(
+        id,
+        "alice",
+        Set.of("user"),
+        "node1",
+        shell,
+        80,
+        24,
+        new TerminalSession.Settings(1024, 1024, 10_000, 4, false),
+        new TerminalSession.Listener() {});
+  }
+
+  @AfterEach
+  void killShells() {
+    for (PtyShell shell : shells) {
+      shell.kill();
+      shell.close();
+    }
+  }
+
+  @Test
+  void aSessionLiveButNotYetRecordedIsLeftAloneUntilItsStartIsOver() throws Exception {
+    PtyShell shell = shell("s1");
+    TerminalSession session = session("s1", shell);
+    starting.add("s1");
+    sessions.put("s1", session);
+
+    assertEquals(0, reconciliation.run(), "its record is about to be written");
+    assertNull(session.ended());
+    assertTrue(shell.shellAlive());
+
+    // The start is over and still no record: the cluster no longer knows this session.
+    starting.remove("s1");
+    assertEquals(1, reconciliation.run());
+    assertEquals(CloseCode.NODE_LOST, session.ended().code());
+  }
+
+  @Test
+  void aShellWhoseSessionIsStartingIsNoOrphanAndOneOfNoSessionIs() throws Exception {
+    PtyShell shell = shell("s2");
+    starting.add("s2");
+
+    assertEquals(0, reconciliation.run(), "the shell of a session being started");
+    assertTrue(shell.shellAlive());
+
+    // The start failed after the shell was spawned: it belongs to no session.
+    starting.remove("s2");
+    assertEquals(1, reconciliation.run());
+    ProcessHandle.of(shell.pid()).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+    assertFalse(shell.shellAlive(), "killed");
+  }
+
+  @Test
+  void aRecordOfNoLiveSessionIsRemovedAndARecordedSessionIsKept() throws Exception {
+    SessionRecord orphanRecord = SessionRecord.of("s3", "alice", "node1", Instant.now(), 0);
+    registry.register(orphanRecord);
+    PtyShell shell = shell("s4");
+    TerminalSession recorded = session("s4", shell);
+    sessions.put("s4", recorded);
+    registry.register(SessionRecord.of("s4", "alice", "node1", Instant.now(), 1));
+
+    assertEquals(1, reconciliation.run());
+    assertTrue(registry.find("s3").isEmpty());
+    assertTrue(registry.find("s4").isPresent());
+    assertNull(recorded.ended());
+    assertTrue(shell.shellAlive());
+  }
+}

@@ -21,14 +21,9 @@ class AttachmentTest {
   private final List<String> events = new ArrayList<>();
 
   private TerminalSession session(int logBytes, long window) {
-    return new TerminalSession(
+    return TestSessions.session(
         "s1",
-        "alice",
-        java.util.Set.of("user"),
-        "node1",
         shell,
-        80,
-        24,
         new TerminalSession.Settings(logBytes, window, 10_000, 16, false),
         new TerminalSession.Listener() {
           @Override

@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.pty.PtyShell;
-import io.tether.pty.ShellSpec;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -89,21 +85,11 @@ class FlowControlTest {
 
   @Test
   void aSlowerClientThatKeepsAcknowledgingGetsEveryByteOfOutputLargerThanTheLog() throws Exception {
-    ShellSpec bash =
-        new ShellSpec(
-            List.of("/bin/bash", "--norc", "--noprofile"),
-            Path.of(System.getProperty("java.io.tmpdir")),
-            Map.of("PS1", "$ "));
-    PtyShell shell = PtyShell.start(bash, "flow-test", "flow-test-server", 80, 24);
+    PtyShell shell = PtyShell.start(TestSessions.BASH, "flow-test", "flow-test-server", 80, 24);
     TerminalSession session =
-        new TerminalSession(
+        TestSessions.session(
             "flow",
-            "alice",
-            Set.of("user"),
-            "node1",
             shell,
-            80,
-            24,
             new TerminalSession.Settings(LOG_BYTES, 64 * 1024, 10_000, 4, false),
             new TerminalSession.Listener() {});
     SlowClient client = new SlowClient();

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.protocol.CloseCode;
 import io.tether.pty.PtyShell;
-import io.tether.pty.ShellSpec;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.registry.SessionRecord;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +26,6 @@ import org.junit.jupiter.api.Test;
  * their start, where the shell exists before the session is live and its record written.
  */
 class NodeReconciliationTest {
-  private static final ShellSpec SHELL =
-      new ShellSpec(
-          List.of("/bin/bash", "--norc", "--noprofile"),
-          Path.of(System.getProperty("java.io.tmpdir")),
-          Map.of("TERM", "xterm-256color"));
-
   private final String server = "reconciliation-test@" + UUID.randomUUID();
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
@@ -43,22 +35,9 @@ class NodeReconciliationTest {
   private final List<PtyShell> shells = new ArrayList<>();
 
   private PtyShell shell(String sessionId) throws Exception {
-    PtyShell shell = PtyShell.start(SHELL, sessionId, server, 80, 24);
+    PtyShell shell = PtyShell.start(TestSessions.BASH, sessionId, server, 80, 24);
     shells.add(shell);
     return shell;
-  }
-
-  private static TerminalSession session(String id, PtyShell shell) {
-    return new TerminalSession(
-        id,
-        "alice",
-        Set.of("user"),
-        "node1",
-        shell,
-        80,
-        24,
-        new TerminalSession.Settings(1024, 1024, 10_000, 4, false),
-        new TerminalSession.Listener() {});
   }
 
   @AfterEach
@@ -72,7 +51,7 @@ class NodeReconciliationTest {
   @Test
   void aSessionLiveButNotYetRecordedIsLeftAloneUntilItsStartIsOver() throws Exception {
     PtyShell shell = shell("s1");
-    TerminalSession session = session("s1", shell);
+    TerminalSession session = TestSessions.session("s1", shell);
     starting.add("s1");
     sessions.put("s1", session);
 
@@ -106,7 +85,7 @@ class NodeReconciliationTest {
     SessionRecord orphanRecord = SessionRecord.of("s3", "alice", "node1", Instant.now(), 0);
     registry.register(orphanRecord);
     PtyShell shell = shell("s4");
-    TerminalSession recorded = session("s4", shell);
+    TerminalSession recorded = TestSessions.session("s4", shell);
     sessions.put("s4", recorded);
     registry.register(SessionRecord.of("s4", "alice", "node1", Instant.now(), 1));
 

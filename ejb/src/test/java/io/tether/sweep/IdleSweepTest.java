@@ -8,10 +8,10 @@ import io.tether.protocol.CloseCode;
 import io.tether.session.QuietShell;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
+import io.tether.session.TestSessions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class IdleSweepTest {
@@ -22,16 +22,7 @@ class IdleSweepTest {
   private static final TerminalSession.Listener QUIET = new TerminalSession.Listener() {};
 
   private static TerminalSession session(String id, QuietShell shell) {
-    return new TerminalSession(
-        id,
-        "alice",
-        Set.of("user"),
-        "node1",
-        shell,
-        80,
-        24,
-        new TerminalSession.Settings(1024, 1024, 10_000, 4, false),
-        QUIET);
+    return TestSessions.session(id, shell, TestSessions.SMALL, QUIET);
   }
 
   @Test

@@ -1,0 +1,37 @@
+package io.tether.session;
+
+import io.tether.pty.Shell;
+import io.tether.pty.ShellSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Sessions for unit tests: alice's, on node1, 80x24. */
+public final class TestSessions {
+  /** bash without rc files, for tests on real PTYs. */
+  public static final ShellSpec BASH =
+      new ShellSpec(
+          List.of("/bin/bash", "--norc", "--noprofile"),
+          Path.of(System.getProperty("java.io.tmpdir")),
+          Map.of("TERM", "xterm-256color", "PS1", "$ "));
+
+  /** A small log and window, and a listener that does nothing. */
+  public static final TerminalSession.Settings SMALL =
+      new TerminalSession.Settings(1024, 1024, 10_000, 4, false);
+
+  private TestSessions() {}
+
+  public static TerminalSession session(String id, Shell shell) {
+    return session(id, shell, SMALL, new TerminalSession.Listener() {});
+  }
+
+  public static TerminalSession session(
+      String id,
+      Shell shell,
+      TerminalSession.Settings settings,
+      TerminalSession.Listener listener) {
+    return new TerminalSession(
+        id, "alice", Set.of("user"), "node1", shell, 80, 24, settings, listener);
+  }
+}

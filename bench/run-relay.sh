@@ -42,20 +42,10 @@ BENCH_SHELL="/bin/bash,--norc,--noprofile"
 # 2. The cluster. start-cluster.sh refuses to start beside a running cluster or on busy ports; from
 #    here on, whatever happens, stop-cluster.sh runs (it also stops a half-started cluster).
 CLUSTER_STARTED=0
-BENCH_PID=""
-TAIL_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
-  if [ -n "$BENCH_PID" ] && kill -0 "$BENCH_PID" 2>/dev/null; then
-    log "Stopping the benchmark ..."
-    kill -TERM "$BENCH_PID" 2>/dev/null || true
-    wait "$BENCH_PID" 2>/dev/null || true
-  fi
-  if [ -n "$TAIL_PID" ]; then
-    kill -TERM "$TAIL_PID" 2>/dev/null || true
-    wait "$TAIL_PID" 2>/dev/null || true
-  fi
+  stop_benchmark
   if [ "$CLUSTER_STARTED" = 1 ]; then
     log "Stopping the cluster (server-config/stop-cluster.sh) ..."
     "$REPO_DIR/server-config/stop-cluster.sh" || status=1
@@ -86,23 +76,10 @@ RELAY_PID=$(cat "$CLUSTER_DIR/node2/server.pid" 2>/dev/null || echo 0)
 log "Cluster is up: node1 $NODE1_URL (JVM pid $SERVER_PID), node2 $NODE2_URL (JVM pid $RELAY_PID)."
 
 # 3. The benchmark JVM, relay phase only: node1 is the owner, node2 relays.
-REPORT="$TARGET/benchmark-relay-$(date +%Y%m%d-%H%M%S).txt"
-: >"$REPORT"
-# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-java -Xms256m -Xmx512m \
-  -Djava.io.tmpdir="$TARGET/tmp" -Djna.tmpdir="$TARGET/jna" \
+bench_status=0
+run_benchmark "$TARGET/benchmark-relay-$(date +%Y%m%d-%H%M%S).txt" \
   -Dbench.phases=relay -Dbench.url="$NODE1_URL" -Dbench.relay.url="$NODE2_URL" \
   -Dbench.relay.owner=node1 -Dbench.server.pid="$SERVER_PID" \
   -Dbench.relay.server.pid="$RELAY_PID" -Dbench.shell="$BENCH_SHELL" \
-  ${BENCH_JAVA_OPTS:-} \
-  -cp "$CLASSPATH" io.tether.bench.Benchmark >"$REPORT" 2>&1 &
-BENCH_PID=$!
-tail -n +1 -f --pid="$BENCH_PID" "$REPORT" &
-TAIL_PID=$!
-bench_status=0
-wait "$BENCH_PID" || bench_status=$?
-BENCH_PID=""
-wait "$TAIL_PID" 2>/dev/null || true
-TAIL_PID=""
-log "Report: $REPORT"
+  || bench_status=$?
 exit "$bench_status"

@@ -43,20 +43,10 @@ STARTUP_TIMEOUT_SECONDS=240
 # 2. Start the node in the background with run-single-node.sh itself (no second build), with the
 #    shell the bare side runs: bash without rc files, so both start the same shell.
 NODE_PID=""
-BENCH_PID=""
-TAIL_PID=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
-  if [ -n "$BENCH_PID" ] && kill -0 "$BENCH_PID" 2>/dev/null; then
-    log "Stopping the benchmark ..."
-    kill -TERM "$BENCH_PID" 2>/dev/null || true
-    wait "$BENCH_PID" 2>/dev/null || true
-  fi
-  if [ -n "$TAIL_PID" ]; then
-    kill -TERM "$TAIL_PID" 2>/dev/null || true
-    wait "$TAIL_PID" 2>/dev/null || true
-  fi
+  stop_benchmark
   if [ -n "$NODE_PID" ]; then
     log "Stopping node '$TETHER_NODE_NAME' ..."
     "$REPO_DIR/server-config/stop-single-node.sh" || true
@@ -115,23 +105,8 @@ SERVER_PID=$(cat "$PID_FILE" 2>/dev/null || echo 0)
 log "Node is up (JVM pid $SERVER_PID)."
 
 # 3. The benchmark JVM: temp files and pty4j's native library under bench/target.
-REPORT="$TARGET/benchmark-$(date +%Y%m%d-%H%M%S).txt"
-: >"$REPORT"
-# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-java -Xms256m -Xmx512m \
-  -Djava.io.tmpdir="$TARGET/tmp" -Djna.tmpdir="$TARGET/jna" \
-  -Dbench.url="$BASE_URL" -Dbench.server.pid="$SERVER_PID" -Dbench.shell="$BENCH_SHELL" \
-  ${BENCH_JAVA_OPTS:-} \
-  -cp "$CLASSPATH" io.tether.bench.Benchmark >"$REPORT" 2>&1 &
-BENCH_PID=$!
-# Show the report as it grows. Waiting (rather than running tail in the foreground) lets a signal
-# reach the traps at once.
-tail -n +1 -f --pid="$BENCH_PID" "$REPORT" &
-TAIL_PID=$!
 bench_status=0
-wait "$BENCH_PID" || bench_status=$?
-BENCH_PID=""
-wait "$TAIL_PID" 2>/dev/null || true
-TAIL_PID=""
-log "Report: $REPORT"
+run_benchmark "$TARGET/benchmark-$(date +%Y%m%d-%H%M%S).txt" \
+  -Dbench.url="$BASE_URL" -Dbench.server.pid="$SERVER_PID" -Dbench.shell="$BENCH_SHELL" \
+  || bench_status=$?
 exit "$bench_status"

@@ -676,14 +676,7 @@ public final class Benchmark {
         .equals(visiblePrompt(firstPrompt.get(Side.TETHER)))) {
       out("WARNING: the node's shell does not start like the bare one; figures may not compare.");
     }
-    for (String failed : failedSteps) {
-      out("WARNING: a step failed and was skipped: %s", failed);
-    }
-    for (Side side : Side.values()) {
-      for (String failure : bulkFailures.getOrDefault(side, List.of())) {
-        out("WARNING: a %s bulk run was corrupt and is not counted: %s", side.label, failure);
-      }
-    }
+    warnAboutFailures();
     out("              WebSocket listener thread: %s", TetherTerm.listenerThread);
     out("");
     out("Per round (bare PTY / Tether; bulk bare PTY / bare+awake / Tether):");
@@ -838,14 +831,7 @@ public final class Benchmark {
         "Relay: sessions owned by %s (%s), measured on a connection to the owner (direct) and"
             + " through %s (relay), same shell, same round",
         relayOwner, url, relayUrl);
-    for (String failed : failedSteps) {
-      out("WARNING: a step failed and was skipped: %s", failed);
-    }
-    for (Side side : List.of(Side.TETHER, Side.RELAY)) {
-      for (String failure : bulkFailures.getOrDefault(side, List.of())) {
-        out("WARNING: a %s bulk run was corrupt and is not counted: %s", side.label, failure);
-      }
-    }
+    warnAboutFailures();
     out("");
     out("Per round (direct / relay):");
     for (int r = 0; r < rounds; r++) {
@@ -915,6 +901,18 @@ public final class Benchmark {
         f1(Stats.max(bulkMbps.get(Side.TETHER))),
         f1(Stats.min(bulkMbps.get(Side.RELAY))),
         f1(Stats.max(bulkMbps.get(Side.RELAY))));
+  }
+
+  /** Every skipped step and every corrupt bulk run, whatever the phase. */
+  private void warnAboutFailures() {
+    for (String failed : failedSteps) {
+      out("WARNING: a step failed and was skipped: %s", failed);
+    }
+    for (Side side : Side.values()) {
+      for (String failure : bulkFailures.getOrDefault(side, List.of())) {
+        out("WARNING: a %s bulk run was corrupt and is not counted: %s", side.label, failure);
+      }
+    }
   }
 
   private static void printTable(String[][] table) {

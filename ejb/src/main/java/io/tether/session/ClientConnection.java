@@ -55,6 +55,9 @@ public final class ClientConnection {
   }
 
   public void onText(String text) {
+    if (closed) {
+      return; // refused or gone: whatever still arrives is not a frame to act on
+    }
     Relay relayed = relay;
     if (relayed != null) {
       relayed.forwardText(text);
@@ -77,6 +80,9 @@ public final class ClientConnection {
   }
 
   public void onBinary(ByteBuffer frame) {
+    if (closed) {
+      return;
+    }
     Relay relayed = relay;
     if (relayed != null) {
       relayed.forwardBinary(frame);

@@ -12,6 +12,10 @@ import java.util.Map;
  * Applies each client's input exactly once. Per client id it keeps the high-water mark of input
  * written to the shell; a resent frame's part below the mark is dropped, a frame above it (bytes
  * skipped) is a protocol fault. The mark moves only after the bytes were written.
+ *
+ * <p>Writes are serialised by their own lock, and the marks are read under another: a PTY write
+ * blocks while the shell does not read (a large paste during {@code sleep}), and that must not hold
+ * up a heartbeat or an attach that only asks for a mark.
  */
 public final class InputLedger {
   /** Writes input to the shell. */
@@ -20,7 +24,8 @@ public final class InputLedger {
     void write(ByteBuffer bytes) throws IOException;
   }
 
-  private final Map<String, Long> marks;
+  private final Map<String, Long> marks; // guarded by itself
+  private final Object writing = new Object();
 
   /**
    * @param maxClients how many clients' marks to remember; the least recently used go first
@@ -39,12 +44,16 @@ public final class InputLedger {
    * The client's mark; a client seen for the first time starts at {@code startOffset} (what it
    * declares it has typed before, which this session never saw).
    */
-  public synchronized long register(String clientId, long startOffset) {
-    return marks.computeIfAbsent(clientId, id -> startOffset);
+  public long register(String clientId, long startOffset) {
+    synchronized (marks) {
+      return marks.computeIfAbsent(clientId, id -> startOffset);
+    }
   }
 
-  public synchronized long acknowledged(String clientId) {
-    return marks.getOrDefault(clientId, 0L);
+  public long acknowledged(String clientId) {
+    synchronized (marks) {
+      return marks.getOrDefault(clientId, 0L);
+    }
   }
 
   /**
@@ -52,24 +61,28 @@ public final class InputLedger {
    *
    * @return how many bytes were written
    */
-  public synchronized int apply(String clientId, OffsetFrame frame, Sink sink)
+  public int apply(String clientId, OffsetFrame frame, Sink sink)
       throws ProtocolException, IOException {
-    long mark = marks.getOrDefault(clientId, 0L);
-    long start = frame.offset();
-    long end = start + frame.length();
-    if (start > mark) {
-      throw new ProtocolException(
-          CloseCode.PROTOCOL_ERROR,
-          "input frame at " + start + " skips bytes: " + mark + " applied so far");
+    synchronized (writing) {
+      long mark = acknowledged(clientId);
+      long start = frame.offset();
+      long end = start + frame.length();
+      if (start > mark) {
+        throw new ProtocolException(
+            CloseCode.PROTOCOL_ERROR,
+            "input frame at " + start + " skips bytes: " + mark + " applied so far");
+      }
+      if (end <= mark) {
+        return 0;
+      }
+      ByteBuffer fresh = frame.payload().duplicate();
+      fresh.position(fresh.position() + (int) (mark - start));
+      int written = fresh.remaining();
+      sink.write(fresh);
+      synchronized (marks) {
+        marks.put(clientId, end);
+      }
+      return written;
     }
-    if (end <= mark) {
-      return 0;
-    }
-    ByteBuffer fresh = frame.payload().duplicate();
-    fresh.position(fresh.position() + (int) (mark - start));
-    int written = fresh.remaining();
-    sink.write(fresh);
-    marks.put(clientId, end);
-    return written;
   }
 }

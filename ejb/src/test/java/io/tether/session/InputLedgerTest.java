@@ -2,14 +2,18 @@ package io.tether.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -98,5 +102,47 @@ class InputLedgerTest {
     }
     assertEquals(0, ledger.acknowledged("c0"));
     assertEquals(1, ledger.acknowledged("c4"));
+  }
+
+  @Test
+  void aBlockedWriteHoldsUpNoOneAskingForAMark() throws Exception {
+    ledger.apply("c1", frame(0, "ab"), this::write);
+    CountDownLatch inWrite = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread paste =
+        new Thread(
+            () -> {
+              try {
+                ledger.apply(
+                    "c1",
+                    frame(2, "cd"),
+                    bytes -> {
+                      inWrite.countDown();
+                      try {
+                        release.await(); // the shell is not reading: the PTY write blocks
+                      } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                      }
+                      write(bytes);
+                    });
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    paste.start();
+    inWrite.await();
+
+    // A heartbeat and a second client's attach, while the write still blocks.
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          assertEquals(2, ledger.acknowledged("c1"), "the mark moves only after the write");
+          assertEquals(5, ledger.register("c2", 5));
+        });
+
+    release.countDown();
+    paste.join();
+    assertEquals(4, ledger.acknowledged("c1"));
+    assertEquals("abcd", written());
   }
 }

@@ -72,7 +72,6 @@ public final class TerminalSession {
   private final Object ackSignal = new Object();
 
   private volatile Instant lastActivity = created;
-  private volatile Instant lastOutput = created;
   private volatile SessionEnd end;
   private volatile int cols;
   private volatile int rows;
@@ -115,9 +114,8 @@ public final class TerminalSession {
       for (int n; (n = shell.readBatch(buffer)) > 0; ) {
         listener.outputRead(this, n);
         log.append(buffer, 0, n);
-        lastOutput = Instant.now();
         if (settings.outputIsActivity()) {
-          lastActivity = lastOutput;
+          lastActivity = Instant.now();
         }
         for (Attachment attachment : attachments) {
           attachment.pump();
@@ -438,10 +436,6 @@ public final class TerminalSession {
 
   public Instant lastActivity() {
     return lastActivity;
-  }
-
-  public Instant lastOutput() {
-    return lastOutput;
   }
 
   public long head() {

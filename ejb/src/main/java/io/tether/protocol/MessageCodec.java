@@ -24,8 +24,11 @@ public final class MessageCodec {
   private MessageCodec() {}
 
   public static ClientMessage parse(String text) throws ProtocolException {
+    // A char is at most 3 UTF-8 bytes: only a frame that could be over the limit is encoded to
+    // count.
     if (text.length() > Limits.MAX_TEXT_BYTES
-        || text.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_TEXT_BYTES) {
+        || (text.length() * 3L > Limits.MAX_TEXT_BYTES
+            && text.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_TEXT_BYTES)) {
       throw new ProtocolException(CloseCode.FRAME_TOO_LARGE, "text frame over 4096 bytes");
     }
     JsonObject json = readObject(text);

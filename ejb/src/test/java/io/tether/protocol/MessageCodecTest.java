@@ -1,5 +1,6 @@
 package io.tether.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
@@ -106,6 +108,12 @@ class MessageCodecTest {
     String big = "{\"type\":\"heartbeat\",\"pad\":\"" + "€".repeat(1366) + "\"}";
     ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(big));
     assertEquals(CloseCode.FRAME_TOO_LARGE, e.closeCode());
+
+    // Three-byte characters up to the limit (4095 bytes, more than 4096 / 3 chars) are fine.
+    String within = "{\"type\":\"heartbeat\",\"pad\":\"" + "€".repeat(1355) + "x\"}";
+    assertEquals(4095, within.getBytes(StandardCharsets.UTF_8).length);
+    assertInstanceOf(
+        ClientMessage.Heartbeat.class, assertDoesNotThrow(() -> MessageCodec.parse(within)));
   }
 
   @Test

@@ -65,13 +65,11 @@ public final class PtyShell implements Shell {
 
   @Override
   public void write(ByteBuffer bytes) throws IOException {
-    if (bytes.hasArray()) {
-      input.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-    } else {
-      byte[] copy = new byte[bytes.remaining()];
-      bytes.duplicate().get(copy);
-      input.write(copy);
-    }
+    // Input frames arrive as read-only views, and pty4j copies whatever it gets once more: one
+    // exact-size array is all there is to pass.
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    input.write(copy);
     input.flush();
   }
 

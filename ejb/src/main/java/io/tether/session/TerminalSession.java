@@ -341,8 +341,11 @@ public final class TerminalSession {
 
   void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
-      if (attachedClients() == 0 && detachedSince == null) {
-        detachedSince = Instant.now();
+      // Under the lock attach() clears it with: a reload's new client may be attaching right now.
+      synchronized (this) {
+        if (attachedClients() == 0 && detachedSince == null) {
+          detachedSince = Instant.now();
+        }
       }
       listener.detached(this, attachment, why);
     }

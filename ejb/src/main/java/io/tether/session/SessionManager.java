@@ -155,21 +155,34 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
             sessionSettings,
             this);
     sessions.put(id, session);
-    SessionRecord record = recordOf(session, 0);
-    registry.register(record);
-    publish("opened", session, null, "pid " + shell.pid(), record);
-    LOG.info(
-        () ->
-            String.format(
-                "session %s: started for %s (pid %d, %dx%d)",
-                id, ticket.user(), shell.pid(), hello.cols(), hello.rows()));
-    Thread reader = threads.newThread(session::readOutput);
-    reader.setName("tether-pty-" + id);
-    reader.start();
-    Thread waiter = threads.newThread(session::awaitShellExit);
-    waiter.setName("tether-exit-" + id);
-    waiter.start();
-    return session;
+    boolean reading = false;
+    try {
+      SessionRecord record = recordOf(session, 0);
+      registry.register(record);
+      publish("opened", session, null, "pid " + shell.pid(), record);
+      LOG.info(
+          () ->
+              String.format(
+                  "session %s: started for %s (pid %d, %dx%d)",
+                  id, ticket.user(), shell.pid(), hello.cols(), hello.rows()));
+      Thread reader = threads.newThread(session::readOutput);
+      reader.setName("tether-pty-" + id);
+      reader.start();
+      reading = true;
+      Thread waiter = threads.newThread(session::awaitShellExit);
+      waiter.setName("tether-exit-" + id);
+      waiter.start();
+      return session;
+    } catch (RuntimeException e) {
+      // The registry or the thread factory failed: no half-started session stays behind.
+      LOG.log(Level.SEVERE, "session " + id + ": could not be started", e);
+      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, "The session could not be started."));
+      if (!reading) {
+        shell.kill();
+        shell.close(); // otherwise the reader closes the PTY once its output has ended
+      }
+      throw new ProtocolException(CloseCode.NODE_STOPPING, "The session could not be started.");
+    }
   }
 
   /** Attaches the client to an existing session of the ticket's user. */

@@ -55,8 +55,15 @@ public final class Relay implements WebSocket.Listener {
     return node;
   }
 
+  /** The upstream connection; one that comes after the relay has ended is let go at once. */
   void connected(WebSocket socket) {
-    this.upstream = socket;
+    synchronized (this) {
+      upstream = socket;
+      if (!closed) {
+        return;
+      }
+    }
+    socket.abort();
   }
 
   /** Forwards a text frame from the client to the owner. */
@@ -139,6 +146,9 @@ public final class Relay implements WebSocket.Listener {
   /** The owner closed: pass its code and sentence on (4006 shell exited, 4008 idle, ...). */
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    if (webSocket != upstream) {
+      return null; // an attempt the connector gave up on
+    }
     if (markClosed()) {
       if (statusCode == WebSocket.NORMAL_CLOSURE || statusCode >= 4000) {
         client.close(statusCode, reason);
@@ -151,6 +161,9 @@ public final class Relay implements WebSocket.Listener {
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
+    if (webSocket != upstream) {
+      return;
+    }
     upstreamFailed(error);
   }
 

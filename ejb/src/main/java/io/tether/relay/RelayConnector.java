@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +94,14 @@ public class RelayConnector {
         cluster.urlOf(node).orElseThrow(() -> new ProtocolException(CloseCode.NODE_LOST, null));
     URI uri = URI.create(base.replaceFirst("^http", "ws") + "ws/relay");
     Relay relay = new Relay(node, client, cluster::isMember, open::remove, scheduler);
-    WebSocket socket = connect(uri, relay);
-    relay.connected(socket);
+    // Known before it can end, so an upstream that closes at once is not left in the set.
     open.add(relay);
+    try {
+      relay.connected(connect(uri, relay));
+    } catch (ProtocolException | RelayUnavailableException | RuntimeException e) {
+      open.remove(relay);
+      throw e;
+    }
     relay.forwardText(authenticator.sign(node, ticket.user(), ticket.roles(), helloText).toJson());
     return relay;
   }
@@ -104,15 +110,18 @@ public class RelayConnector {
       throws ProtocolException, RelayUnavailableException {
     for (int attempt = 0; ; attempt++) {
       Throwable cause;
+      CompletableFuture<WebSocket> opening =
+          http.newWebSocketBuilder()
+              .connectTimeout(OPEN_TIMEOUT)
+              .subprotocols(Limits.SUBPROTOCOL)
+              .buildAsync(uri, relay);
       try {
-        return http.newWebSocketBuilder()
-            .connectTimeout(OPEN_TIMEOUT)
-            .subprotocols(Limits.SUBPROTOCOL)
-            .buildAsync(uri, relay)
-            .get(OPEN_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        return opening.get(OPEN_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
         cause = e.getCause();
       } catch (TimeoutException e) {
+        // Given up on: should it open after all, it must not speak for this relay.
+        opening.thenAccept(WebSocket::abort);
         cause = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

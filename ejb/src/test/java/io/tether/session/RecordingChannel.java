@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * A transport for unit tests that records what was sent, and completes sends either at once or when
  * the test says so (a slow network), failing the test on any concurrent send.
  */
-final class RecordingChannel implements ClientChannel {
+public final class RecordingChannel implements ClientChannel {
   final List<Object> sent = new ArrayList<>();
   final ArrayDeque<Consumer<Throwable>> pending = new ArrayDeque<>();
   CloseCode closedWith;
@@ -75,6 +75,11 @@ final class RecordingChannel implements ClientChannel {
   @Override
   public String describe() {
     return "recording";
+  }
+
+  /** The close code this channel was closed with, or null while open. */
+  public CloseCode closedWith() {
+    return closedWith;
   }
 
   synchronized List<String> texts() {

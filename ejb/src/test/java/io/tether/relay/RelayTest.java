@@ -1,0 +1,103 @@
+package io.tether.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.protocol.CloseCode;
+import io.tether.session.RecordingChannel;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Which upstream sockets a relay listens to, and what it does with one that comes too late. */
+class RelayTest {
+  /** An upstream socket that records what is done to it. */
+  private static final class Socket implements WebSocket {
+    boolean aborted;
+    boolean outputClosed;
+
+    @Override
+    public CompletableFuture<WebSocket> sendText(CharSequence data, boolean last) {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public CompletableFuture<WebSocket> sendBinary(ByteBuffer data, boolean last) {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public CompletableFuture<WebSocket> sendPing(ByteBuffer message) {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public CompletableFuture<WebSocket> sendPong(ByteBuffer message) {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public CompletableFuture<WebSocket> sendClose(int statusCode, String reason) {
+      outputClosed = true;
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public void request(long n) {}
+
+    @Override
+    public String getSubprotocol() {
+      return "tether.v1";
+    }
+
+    @Override
+    public boolean isOutputClosed() {
+      return outputClosed;
+    }
+
+    @Override
+    public boolean isInputClosed() {
+      return aborted;
+    }
+
+    @Override
+    public void abort() {
+      aborted = true;
+    }
+  }
+
+  private final RecordingChannel client = new RecordingChannel();
+  private final List<Relay> ended = new ArrayList<>();
+  private final Relay relay = new Relay("node1", client, node -> true, ended::add, null);
+
+  @Test
+  void theCloseOfAnAttemptTheConnectorGaveUpOnIsIgnored() {
+    Socket abandoned = new Socket();
+    Socket upstream = new Socket();
+    relay.connected(upstream);
+
+    // The owner closes the abandoned socket for never sending a hello.
+    relay.onClose(abandoned, 4000, "No hello in time.");
+    relay.onError(abandoned, new IllegalStateException("reset"));
+    assertNull(client.closedWith(), "the client's relay goes on");
+    assertTrue(ended.isEmpty());
+
+    relay.onClose(upstream, 4006, "The shell exited with code 0.");
+    assertEquals(CloseCode.of(4006), client.closedWith());
+    assertEquals(List.of(relay), ended);
+  }
+
+  @Test
+  void anUpstreamConnectedAfterTheRelayEndedIsLetGo() {
+    relay.clientClosed(); // the client left while the connector was still connecting
+    Socket late = new Socket();
+    relay.connected(late);
+
+    assertTrue(late.aborted);
+    assertEquals(List.of(relay), ended);
+  }
+}

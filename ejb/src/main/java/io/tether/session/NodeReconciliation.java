@@ -4,6 +4,8 @@ import io.tether.protocol.CloseCode;
 import io.tether.pty.OrphanShells;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -35,19 +37,20 @@ record NodeReconciliation(
    * @return how many things were cleaned up
    */
   int run() {
+    // Taken before the records are read: a session whose start was over by now has its record.
+    List<TerminalSession> started =
+        sessions.values().stream().filter(s -> !starting.contains(s.id())).toList();
+    Set<String> recorded = new HashSet<>();
     int cleaned = 0;
     for (SessionRecord record : registry.ownedBy(node)) {
+      recorded.add(record.id());
       if (!isLiveOrStarting(record.id()) && registry.remove(record)) {
         LOG.warning(() -> "session " + record.id() + ": removed a record with no live PTY");
         cleaned++;
       }
     }
-    for (TerminalSession session : sessions.values()) {
-      // Asked first: once a start is over, its record exists.
-      if (starting.contains(session.id())) {
-        continue;
-      }
-      if (registry.find(session.id()).isEmpty() && session.ended() == null) {
+    for (TerminalSession session : started) {
+      if (!recorded.contains(session.id()) && session.ended() == null) {
         LOG.warning(() -> "session " + session.id() + ": live PTY without a record, ending it");
         session.end(SessionEnd.of(CloseCode.NODE_LOST, "The session's record was lost."));
         cleaned++;

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A registry in this JVM: a single node's view. */
+/** A registry in this JVM, for unit tests of what drives the registry. */
 public final class InMemorySessionRegistry implements SessionRegistry {
   private final Map<String, SessionRecord> records = new ConcurrentHashMap<>();
 

@@ -469,6 +469,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
                 session.id(), end.code().label(), end.reason(), Durations.format(session.age())));
     try {
       scheduler.schedule(session::killSurvivors, settings.killGraceMillis(), TimeUnit.MILLISECONDS);
+      // As long as a silent client would have to be heard from while the session lived.
+      scheduler.schedule(
+          session::closeLingeringClients, 3 * settings.heartbeatMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       // The executor is gone (the application is stopping): kill at once.
       session.killSurvivors();

@@ -351,6 +351,20 @@ public final class TerminalSession {
     }
   }
 
+  /**
+   * After the session ended: closes the clients still attached. A client that stopped reading never
+   * gets the rest of the output and {@code exit} after its shell exited, and the node's heartbeats
+   * no longer visit an ended session, so nothing else would close it (and let the log go).
+   */
+  public void closeLingeringClients() {
+    SessionEnd why = end;
+    for (Attachment attachment : attachments) {
+      LOG.info(
+          () -> "session " + id + ": closing client " + attachment.clientId() + ", still attached");
+      attachment.close(why.code(), why.reason());
+    }
+  }
+
   /** One heartbeat tick for every attached client. */
   public void heartbeat() {
     Duration deadAfter = Duration.ofMillis(3 * settings.heartbeatMillis());

@@ -188,6 +188,23 @@ class AttachmentTest {
   }
 
   @Test
+  void aClientThatStoppedReadingIsClosedAfterTheShellsExitToo() throws Exception {
+    TerminalSession session = session(1024, 2);
+    RecordingChannel channel = new RecordingChannel();
+    session.attach(channel, hello("c1", 0, 0));
+    write(session, "bye!");
+    session.end(SessionEnd.exited(3));
+    assertNull(channel.closedWith, "never acknowledges: the rest and exit stay unsent");
+
+    session.closeLingeringClients();
+
+    assertEquals(CloseCode.SHELL_EXITED, channel.closedWith);
+    assertEquals("The shell exited with code 3.", channel.closeReason);
+    assertEquals(0, session.attachedClients());
+    assertEquals(List.of("attached c1", "ended shell-exited", "detached c1 shell-exited"), events);
+  }
+
+  @Test
   void aNewConnectionOfTheSameClientReplacesTheOldOne() throws Exception {
     TerminalSession session = session(1024, 1024);
     RecordingChannel old = new RecordingChannel();

@@ -224,14 +224,16 @@ function hasKind(value, kind) {
  * - reconnect: whether the client reconnects on its own (otherwise the page ends and says why).
  * - session: whether the shell still runs ('unchanged'), or is 'ended' / 'gone' for good.
  * - sentence: what the user reads; 4006's "N" is filled in by closeSentence().
+ * - reattach: whether the ended page offers to attach the same session again (it runs, it is ours).
+ * - forget: whether the stored session id is useless: the session is over, or was never ours.
  */
 export const CLOSE_CODES = Object.freeze({
-  4000: closeCode('protocol-error', 'unchanged', false, 'Protocol error.'),
-  4001: closeCode('bad-ticket', 'unchanged', false, 'Your ticket was invalid, already used or expired.'),
+  4000: closeCode('protocol-error', 'unchanged', false, 'Protocol error.', { reattach: true }),
+  4001: closeCode('bad-ticket', 'unchanged', false, 'Your ticket was invalid, already used or expired.', { reattach: true }),
   4002: closeCode('origin-rejected', 'unchanged', false, "This page's origin is not allowed to open terminals."),
-  4003: closeCode('not-your-session', 'unchanged', false, 'That session belongs to another user.'),
+  4003: closeCode('not-your-session', 'unchanged', false, 'That session belongs to another user.', { forget: true }),
   4004: closeCode('no-such-session', 'gone', false, 'That session no longer exists.'),
-  4005: closeCode('frame-too-large', 'unchanged', false, 'A message was larger than the protocol allows.'),
+  4005: closeCode('frame-too-large', 'unchanged', false, 'A message was larger than the protocol allows.', { reattach: true }),
   4006: closeCode('shell-exited', 'ended', false, 'The shell exited with code N.'),
   4007: closeCode('heartbeat-timeout', 'unchanged', true, 'The server stopped hearing from this page.'),
   4008: closeCode('idle-timeout', 'ended', false, 'The session was closed after being idle too long.'),
@@ -239,14 +241,14 @@ export const CLOSE_CODES = Object.freeze({
   4010: closeCode('node-lost', 'ended', false, 'The server that ran this session was lost.'),
   4011: closeCode('node-draining', 'unchanged', true, 'This server is draining and takes no new sessions.'),
   4012: closeCode('limit-reached', 'unchanged', false, 'You have reached your limit of sessions.'),
-  4013: closeCode('detached-by-admin', 'unchanged', false, 'An administrator detached this page.'),
+  4013: closeCode('detached-by-admin', 'unchanged', false, 'An administrator detached this page.', { reattach: true }),
   4014: closeCode('node-stopping', 'ended', false, 'The server is shutting down.'),
-  4015: closeCode('replaced', 'unchanged', false, 'This page was replaced by a newer connection of the same client.'),
+  4015: closeCode('replaced', 'unchanged', false, 'This page was replaced by a newer connection of the same client.', { reattach: true }),
   4016: closeCode('read-only', 'unchanged', false, 'This connection only observes the session; it cannot type.'),
 });
 
-function closeCode(name, session, reconnect, sentence) {
-  return Object.freeze({ name, session, reconnect, sentence });
+function closeCode(name, session, reconnect, sentence, { reattach = false, forget = session !== 'unchanged' } = {}) {
+  return Object.freeze({ name, session, reconnect, sentence, reattach, forget });
 }
 
 /**

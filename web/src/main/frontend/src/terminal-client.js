@@ -57,12 +57,6 @@ const DEFAULT_HEARTBEAT_MS = 10_000;
 const MAX_TICK_MS = 1000;
 const MIN_TICK_MS = 50;
 
-/** Ends after which the same session can still be attached: it runs, and it is ours. */
-const REATTACHABLE = new Set([4000, 4001, 4005, 4013, 4015]);
-
-/** Ends after which the stored session id is useless: the shell is gone, or never was ours. */
-const FORGET_SESSION = new Set([4003]);
-
 const SOCKET_OPEN = 1;
 
 /**
@@ -582,7 +576,7 @@ export class TerminalClient {
 
   #endWithCode(code) {
     const info = closeInfo(code);
-    const forget = (info !== null && info.session !== 'unchanged') || FORGET_SESSION.has(code);
+    const forget = info !== null && info.forget;
     if (forget && !this.observing) {
       // A reload must not try to resume a session that cannot come back.
       this.#sessions.clear();
@@ -590,7 +584,7 @@ export class TerminalClient {
     this.#end({
       code,
       sentence: this.observing && code === 4003 ? OBSERVE_REFUSED_SENTENCE : closeSentence(code, this.#exitCode),
-      canReattach: this.#sessionId !== null && REATTACHABLE.has(code),
+      canReattach: this.#sessionId !== null && info !== null && info.reattach,
     });
   }
 

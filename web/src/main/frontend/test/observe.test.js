@@ -39,6 +39,8 @@ describe('close 4016', () => {
       session: 'unchanged',
       reconnect: false,
       sentence: 'This connection only observes the session; it cannot type.',
+      reattach: false,
+      forget: false,
     });
     assert.equal(closeSentence(4016), 'This connection only observes the session; it cannot type.');
   });

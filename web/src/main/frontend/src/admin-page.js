@@ -11,6 +11,7 @@ import { ADMIN_EVENTS_PATH, commandOutcome, createAdminApi, noticeText } from '.
 import { formatAge, formatBytes, formatCountdown, formatSize, formatState, idleLeftMs, sessionState } from './admin-format.js';
 import { AdminModel, DEFAULT_LIMIT } from './admin-model.js';
 import { AdminEventStream } from './admin-stream.js';
+import { ReconnectBackoff } from './backoff.js';
 
 /** Countdowns show whole seconds. */
 const TICK_MS = 1000;
@@ -25,10 +26,11 @@ const NODE_CONFIRM_DELAY_MS = 1500;
 const IDLE_SOON_MS = 60_000;
 
 /**
- * A rebuild that failed (server restarting, network down) is tried again after these waits: until
- * it succeeds the page holds every event in its buffer and shows an old list.
+ * A rebuild that failed (server restarting, network down) is tried again after 1 s, then 2 s, 4 s
+ * ... up to 30 s, with jitter: until it succeeds the page holds every event in its buffer and shows
+ * an old list.
  */
-const REBUILD_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_000 };
 
 function main() {
   const el = {
@@ -62,7 +64,7 @@ function main() {
   let loadedOnce = false;
   let nodesFetch = null;
   const sessionFetches = new Set();
-  let rebuildFailures = 0;
+  const rebuildBackoff = new ReconnectBackoff(REBUILD_BACKOFF);
   let rebuildRetry = null;
 
   // -------------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ function main() {
       const changes = model.finishRebuild(token, list, nodes);
       if (changes === null) return; // a later rebuild took over
       el.sessions.parentElement.removeAttribute('aria-busy');
-      rebuildFailures = 0;
+      rebuildBackoff.reset();
       showError(null);
       changed(changes);
       const page = model.page;
@@ -186,9 +188,7 @@ function main() {
       el.sessions.parentElement.removeAttribute('aria-busy');
       failed(error);
       if (!forbidden && error.error !== 'login-required') {
-        const wait = REBUILD_RETRY_MS[Math.min(rebuildFailures, REBUILD_RETRY_MS.length - 1)];
-        rebuildFailures += 1;
-        rebuildRetry = setTimeout(() => rebuild(), wait);
+        rebuildRetry = setTimeout(() => rebuild(), rebuildBackoff.nextDelay());
       }
     }
   }

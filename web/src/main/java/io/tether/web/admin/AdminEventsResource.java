@@ -38,10 +38,10 @@ public class AdminEventsResource {
       from = after == null || after.isBlank() ? 0 : Long.parseLong(after.trim());
       max = limit == null || limit.isBlank() ? MAX_LIMIT : Integer.parseInt(limit.trim());
     } catch (NumberFormatException e) {
-      return badRequest("after and limit are whole numbers");
+      return ApiError.badRequest("after and limit are whole numbers");
     }
     if (from < 0 || max < 1) {
-      return badRequest("after must be 0 or more, limit 1 or more");
+      return ApiError.badRequest("after must be 0 or more, limit 1 or more");
     }
     List<RecordedEvent> events = recent.after(from).events();
     if (events.size() > max) {
@@ -50,13 +50,6 @@ public class AdminEventsResource {
     return Response.ok(events)
         .header(EPOCH_HEADER, recent.epoch())
         .header("Cache-Control", "no-store")
-        .build();
-  }
-
-  private static Response badRequest(String message) {
-    return Response.status(Response.Status.BAD_REQUEST)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ApiError("bad-request", message))
         .build();
   }
 }

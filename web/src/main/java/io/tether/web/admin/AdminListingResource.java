@@ -57,7 +57,7 @@ public class AdminListingResource {
     } else if ("detached".equals(state.trim())) {
       attached = false;
     } else {
-      return badRequest("state is attached or detached");
+      return ApiError.badRequest("state is attached or detached");
     }
     int max;
     int from;
@@ -65,10 +65,10 @@ public class AdminListingResource {
       max = blank(limit) ? DEFAULT_LIMIT : Integer.parseInt(limit.trim());
       from = blank(offset) ? 0 : Integer.parseInt(offset.trim());
     } catch (NumberFormatException e) {
-      return badRequest("limit and offset are whole numbers");
+      return ApiError.badRequest("limit and offset are whole numbers");
     }
     if (max < 1 || max > MAX_LIMIT || from < 0) {
-      return badRequest("limit is 1 to " + MAX_LIMIT + ", offset 0 or more");
+      return ApiError.badRequest("limit is 1 to " + MAX_LIMIT + ", offset 0 or more");
     }
     SessionPage page =
         registry.list(
@@ -93,10 +93,10 @@ public class AdminListingResource {
         .map(r -> Response.ok(SessionItem.of(r)).header("Cache-Control", "no-store").build())
         .orElseGet(
             () ->
-                Response.status(Response.Status.NOT_FOUND)
-                    .type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(new ApiError("no-such-session", "There is no session " + id + "."))
-                    .build());
+                ApiError.response(
+                    Response.Status.NOT_FOUND,
+                    "no-such-session",
+                    "There is no session " + id + "."));
   }
 
   /** {@code GET /api/admin/nodes}: the members of the cluster, by node name. */
@@ -119,12 +119,5 @@ public class AdminListingResource {
 
   private static boolean blank(String value) {
     return value == null || value.isBlank();
-  }
-
-  private static Response badRequest(String message) {
-    return Response.status(Response.Status.BAD_REQUEST)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ApiError("bad-request", message))
-        .build();
   }
 }

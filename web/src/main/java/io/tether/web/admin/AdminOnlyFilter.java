@@ -4,7 +4,6 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
@@ -33,9 +32,6 @@ public class AdminOnlyFilter implements ContainerRequestFilter {
             : security.getUserPrincipal().getName();
     LOG.fine(() -> user + " refused " + request.getUriInfo().getPath() + ": not an admin");
     request.abortWith(
-        Response.status(Response.Status.FORBIDDEN)
-            .type(MediaType.APPLICATION_JSON_TYPE)
-            .entity(new ApiError("forbidden", "This needs the admin role."))
-            .build());
+        ApiError.response(Response.Status.FORBIDDEN, "forbidden", "This needs the admin role."));
   }
 }

@@ -64,7 +64,8 @@ public class AdminSessionsResource {
 
   private Response toNode(String node, SessionCommand command) {
     if (!cluster.isMember(node)) {
-      return error(Response.Status.NOT_FOUND, "no-such-node", "There is no node " + node + ".");
+      return ApiError.response(
+          Response.Status.NOT_FOUND, "no-such-node", "There is no node " + node + ".");
     }
     return send(command);
   }
@@ -91,7 +92,7 @@ public class AdminSessionsResource {
       @PathParam("id") String id, NoticeRequest body, @Context SecurityContext security) {
     Optional<String> invalid = invalid(body);
     if (invalid.isPresent()) {
-      return error(Response.Status.BAD_REQUEST, "bad-request", invalid.get());
+      return ApiError.badRequest(invalid.get());
     }
     return toOwner(
         id, record -> SessionCommand.notice(id, record.node(), body.message(), by(security)));
@@ -104,7 +105,7 @@ public class AdminSessionsResource {
   public Response noticeAll(NoticeRequest body, @Context SecurityContext security) {
     Optional<String> invalid = invalid(body);
     if (invalid.isPresent()) {
-      return error(Response.Status.BAD_REQUEST, "bad-request", invalid.get());
+      return ApiError.badRequest(invalid.get());
     }
     return send(SessionCommand.noticeAll(body.message(), by(security)));
   }
@@ -112,7 +113,8 @@ public class AdminSessionsResource {
   private Response toOwner(String id, Function<SessionRecord, SessionCommand> command) {
     Optional<SessionRecord> record = registry.find(id);
     if (record.isEmpty()) {
-      return error(Response.Status.NOT_FOUND, "no-such-session", "There is no session " + id + ".");
+      return ApiError.response(
+          Response.Status.NOT_FOUND, "no-such-session", "There is no session " + id + ".");
     }
     return send(command.apply(record.get()));
   }
@@ -122,7 +124,7 @@ public class AdminSessionsResource {
       commands.send(command);
     } catch (CommandNotSentException e) {
       LOG.log(Level.SEVERE, e.getMessage(), e);
-      return error(
+      return ApiError.response(
           Response.Status.SERVICE_UNAVAILABLE,
           "commands-unavailable",
           "The command could not be sent; nothing was done. Try again.");
@@ -143,12 +145,5 @@ public class AdminSessionsResource {
 
   private static String by(SecurityContext security) {
     return security.getUserPrincipal().getName();
-  }
-
-  private static Response error(Response.Status status, String error, String message) {
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ApiError(error, message))
-        .build();
   }
 }

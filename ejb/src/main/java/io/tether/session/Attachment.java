@@ -3,6 +3,7 @@ package io.tether.session;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.MessageCodec;
+import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -264,7 +265,7 @@ public final class Attachment {
         return null;
       }
     }
-    cursor += frame.remaining() - Long.BYTES;
+    cursor += frame.remaining() - OffsetFrame.HEADER_BYTES;
     ByteBuffer out = frame;
     return new Send(done -> channel.sendBinary(out, done), null);
   }

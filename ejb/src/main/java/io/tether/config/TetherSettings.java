@@ -1,6 +1,5 @@
 package io.tether.config;
 
-import io.tether.sweep.IdleLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;

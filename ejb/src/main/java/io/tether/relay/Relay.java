@@ -1,7 +1,7 @@
 package io.tether.relay;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.CloseCode;
-import io.tether.session.ClientChannel;
 import java.io.ByteArrayOutputStream;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package io.tether.session;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.MessageCodec;

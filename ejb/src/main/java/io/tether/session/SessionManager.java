@@ -5,6 +5,7 @@ import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionCommandHandler;
 import io.tether.events.SessionEvent;
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;

@@ -1,5 +1,6 @@
 package io.tether.session;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
@@ -7,7 +8,6 @@ import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.Shell;
-import io.tether.sweep.IdlePolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -335,8 +335,8 @@ public final class TerminalSession {
   }
 
   /** What an idle sweep needs to know. */
-  public IdlePolicy.Facts idleFacts() {
-    return new IdlePolicy.Facts(lastActivity, detachedSince, idleWarned);
+  public IdleFacts idleFacts() {
+    return new IdleFacts(lastActivity, detachedSince, idleWarned);
   }
 
   void detached(Attachment attachment, String why) {

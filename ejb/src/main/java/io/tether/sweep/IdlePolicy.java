@@ -1,5 +1,7 @@
 package io.tether.sweep;
 
+import io.tether.config.IdleLimits;
+import io.tether.session.IdleFacts;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -20,33 +22,20 @@ public final class IdlePolicy {
   /** End the session: it has been idle for {@code idleFor}, past {@code limit}. */
   public record End(Duration idleFor, Duration limit, boolean attached) implements Decision {}
 
-  /**
-   * What a sweep knows about a session.
-   *
-   * @param lastActivity the last input or resize (or output, when configured to count)
-   * @param detachedSince when the last client left, or null while clients are attached
-   * @param warned whether clients have been warned since the last activity
-   */
-  public record Facts(Instant lastActivity, Instant detachedSince, boolean warned) {
-    boolean attached() {
-      return detachedSince == null;
-    }
-  }
-
   private IdlePolicy() {}
 
   /**
    * When a sweep would end the session if nothing happens from now on (it ends at the first sweep
    * at or after this instant). For the admin console's "time until the idle limit".
    */
-  public static Instant deadline(Facts facts, IdleLimits limits) {
+  public static Instant deadline(IdleFacts facts, IdleLimits limits) {
     if (facts.attached()) {
       return facts.lastActivity().plus(limits.attached());
     }
     return idleSince(facts).plus(limits.detached());
   }
 
-  public static Decision decide(Facts facts, IdleLimits limits, Instant now) {
+  public static Decision decide(IdleFacts facts, IdleLimits limits, Instant now) {
     if (facts.attached()) {
       Duration idle = Duration.between(facts.lastActivity(), now);
       if (idle.compareTo(limits.attached()) >= 0) {
@@ -67,7 +56,7 @@ public final class IdlePolicy {
     return new Keep();
   }
 
-  private static Instant idleSince(Facts facts) {
+  private static Instant idleSince(IdleFacts facts) {
     return facts.detachedSince().isAfter(facts.lastActivity())
         ? facts.detachedSince()
         : facts.lastActivity();

@@ -1,5 +1,6 @@
 package io.tether.sweep;
 
+import io.tether.config.IdleLimits;
 import io.tether.session.TerminalSession;
 import java.time.Duration;
 import java.time.Instant;

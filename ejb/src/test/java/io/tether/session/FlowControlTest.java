@@ -3,6 +3,7 @@ package io.tether.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.pty.PtyShell;

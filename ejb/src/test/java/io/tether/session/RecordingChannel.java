@@ -1,5 +1,6 @@
 package io.tether.session;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.CloseCode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;

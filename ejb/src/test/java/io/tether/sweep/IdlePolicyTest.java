@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.config.IdleLimits;
+import io.tether.session.IdleFacts;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,8 @@ class IdlePolicyTest {
   })
   void decides(long idleSeconds, Long detachedSeconds, boolean warned, String expected) {
     Instant now = T0.plusSeconds(10_000);
-    IdlePolicy.Facts facts =
-        new IdlePolicy.Facts(
+    IdleFacts facts =
+        new IdleFacts(
             now.minusSeconds(idleSeconds),
             detachedSeconds == null ? null : now.minusSeconds(detachedSeconds),
             warned);
@@ -61,8 +63,8 @@ class IdlePolicyTest {
   void theDeadlineIsWhenASweepWouldEndTheSession(
       long idleSeconds, Long detachedSeconds, long endsInSeconds) {
     Instant now = T0.plusSeconds(10_000);
-    IdlePolicy.Facts facts =
-        new IdlePolicy.Facts(
+    IdleFacts facts =
+        new IdleFacts(
             now.minusSeconds(idleSeconds),
             detachedSeconds == null ? null : now.minusSeconds(detachedSeconds),
             true);

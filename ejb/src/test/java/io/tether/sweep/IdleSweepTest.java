@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.tether.config.IdleLimits;
 import io.tether.protocol.CloseCode;
 import io.tether.session.QuietShell;
 import io.tether.session.SessionEnd;

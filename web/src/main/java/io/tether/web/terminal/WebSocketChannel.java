@@ -1,6 +1,6 @@
 package io.tether.web.terminal;
 
-import io.tether.session.ClientChannel;
+import io.tether.protocol.ClientChannel;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;

@@ -2,8 +2,8 @@ package io.tether.web.terminal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.Limits;
-import io.tether.session.ClientChannel;
 import io.tether.session.ClientConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.tether.sweep;
+package io.tether.config;
 
 import java.time.Duration;
 

@@ -1,6 +1,5 @@
-package io.tether.session;
+package io.tether.protocol;
 
-import io.tether.protocol.CloseCode;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 

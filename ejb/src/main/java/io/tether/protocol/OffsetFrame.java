@@ -31,10 +31,13 @@ public record OffsetFrame(long offset, ByteBuffer payload) {
 
   /**
    * Encodes {@code length} bytes of {@code source} from {@code from} as a frame at {@code offset}.
+   * The source is read as a ring: bytes past its end continue at its start (an output log's ring
+   * hands out a frame that straddles its end without a copy of its own).
    */
   public static ByteBuffer encode(long offset, byte[] source, int from, int length) {
     ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + length);
-    frame.putLong(offset).put(source, from, length).flip();
+    int first = Math.min(length, source.length - from);
+    frame.putLong(offset).put(source, from, first).put(source, 0, length - first).flip();
     return frame;
   }
 

@@ -6,7 +6,7 @@ import io.tether.protocol.Limits;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -14,12 +14,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One client attached to a session: its output cursor, the flow-control window, and the single
- * writer of its connection. Output, control messages, heartbeats and pings all leave through {@link
- * #pump()}, one send at a time, so the transport never sees concurrent sends and never buffers more
- * than one frame plus a short control queue. The shell never waits for this client: when the log
- * overwrites the cursor the client is told ({@code resync}) and continues from the oldest byte
- * held.
+ * One client attached to a session: its cursor on the session's output log, the flow-control
+ * window, its input, and the single writer of its connection. Output, control messages, heartbeats
+ * and pings all leave through {@link #pump()}, one send at a time, so the transport never sees
+ * concurrent sends and never buffers more than one frame plus a short control queue. The shell
+ * never waits for this client: when the log overwrites the cursor the client is told ({@code
+ * resync}) and continues from the oldest byte held.
+ *
+ * <p>The way is one way: the attachment reads the log through the log's own calls and writes input
+ * through the ledger; what the session must hear of it goes through the narrow {@link Owner}.
  */
 public final class Attachment {
   private static final Logger LOG = Logger.getLogger(Attachment.class.getName());
@@ -30,7 +33,30 @@ public final class Attachment {
   /** One thing to send, and what to do once it is sent. */
   private record Send(Consumer<Consumer<Throwable>> start, Runnable afterSent) {}
 
-  private final TerminalSession session;
+  /** What an attachment tells its session. */
+  interface Owner {
+    /** The session's id, for logs. */
+    String id();
+
+    /** A client acknowledged output: a reader waiting for it may go on. */
+    void acknowledged();
+
+    /** Input reached the shell: the session is in use. */
+    void typed();
+
+    /** The client resized the terminal. */
+    void resized(int cols, int rows);
+
+    /** The attachment closed, for the reason given. */
+    void gone(Attachment attachment, String why);
+  }
+
+  /** Where the attachment's input goes: the session's ledger, then its shell. */
+  record Input(InputLedger ledger, InputLedger.Sink shell) {}
+
+  private final Owner owner;
+  private final OutputLog log;
+  private final Input input;
   private final ClientChannel channel;
   private final String clientId;
   private final long window;
@@ -50,13 +76,17 @@ public final class Attachment {
   private Thread sendingThread;
 
   Attachment(
-      TerminalSession session,
+      Owner owner,
+      OutputLog log,
+      Input input,
       ClientChannel channel,
       String clientId,
       long from,
       long window,
       boolean observer) {
-    this.session = session;
+    this.owner = owner;
+    this.log = log;
+    this.input = input;
     this.observer = observer;
     this.channel = channel;
     this.clientId = clientId;
@@ -72,10 +102,6 @@ public final class Attachment {
   /** An administrator watching read-only: receives output, may not type or resize. */
   public boolean observer() {
     return observer;
-  }
-
-  public TerminalSession session() {
-    return session;
   }
 
   public ClientChannel channel() {
@@ -105,8 +131,42 @@ public final class Attachment {
         lastAckProgressNanos = System.nanoTime();
       }
     }
-    session.acknowledged();
+    owner.acknowledged();
     pump();
+  }
+
+  /**
+   * The client's input frame, written to the shell once per byte.
+   *
+   * @throws ProtocolException {@code 4016} from an observer, {@code 4000} for a frame that skips
+   *     bytes; either changes nothing
+   */
+  public void input(OffsetFrame frame) throws ProtocolException {
+    refuseIfObserver("input");
+    try {
+      if (input.ledger().apply(clientId, frame, input.shell()) > 0) {
+        owner.typed();
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, e, () -> "session " + owner.id() + ": input after the shell closed");
+    }
+  }
+
+  /**
+   * The client's resize.
+   *
+   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
+   */
+  public void resize(int cols, int rows) throws ProtocolException {
+    refuseIfObserver("resize");
+    owner.resized(cols, rows);
+  }
+
+  private void refuseIfObserver(String what) throws ProtocolException {
+    if (observer) {
+      LOG.info(() -> "session " + owner.id() + ": refused " + what + " from an observer");
+      throw new ProtocolException(CloseCode.READ_ONLY, null);
+    }
   }
 
   /**
@@ -131,21 +191,21 @@ public final class Attachment {
    * The heartbeat tick: closes a client not heard from for {@code deadAfter}, otherwise queues one
    * heartbeat (never two) and a ping.
    */
-  void heartbeat(Duration deadAfter) {
+  void heartbeat(Duration deadAfter, long head) {
     long silentNanos = System.nanoTime() - lastHeardNanos;
     if (silentNanos > deadAfter.toNanos()) {
       LOG.info(
           () ->
               String.format(
                   "session %s: client %s silent for %d ms, closing after %s connected",
-                  session.id(),
+                  owner.id(),
                   channel.describe(),
                   silentNanos / 1_000_000,
                   Durations.format(connectedFor())));
       close(CloseCode.HEARTBEAT_TIMEOUT, null);
       return;
     }
-    String beat = MessageCodec.heartbeat(session.inputAcknowledged(clientId), session.head());
+    String beat = MessageCodec.heartbeat(input.ledger().acknowledged(clientId), head);
     synchronized (lock) {
       if (closed || heartbeatQueued) {
         return;
@@ -215,7 +275,7 @@ public final class Attachment {
       LOG.log(
           Level.FINE,
           failure,
-          () -> "session " + session.id() + ": send to " + channel.describe() + " failed");
+          () -> "session " + owner.id() + ": send to " + channel.describe() + " failed");
       lost();
       return;
     }
@@ -233,42 +293,31 @@ public final class Attachment {
     if (queued != null) {
       return queued;
     }
-    OutputLog log = session.log();
-    ByteBuffer frame;
-    synchronized (log) {
-      long tail = log.tail();
-      if (cursor < tail) {
-        long dropped = tail - cursor;
-        LOG.info(
-            () ->
-                String.format(
-                    "session %s: client %s fell %d bytes behind the output log, resyncing at %d",
-                    session.id(), channel.describe(), dropped, tail));
-        cursor = tail;
-        acked = Math.max(acked, tail);
-        String resync = MessageCodec.resync(dropped, tail);
-        return new Send(done -> channel.sendText(resync, done), null);
-      }
-      long limit = Math.min(log.head(), acked + window);
-      frame =
-          cursor < limit
-              ? log.frame(cursor, (int) Math.min(Limits.MAX_PAYLOAD_BYTES, limit - cursor))
-              : null;
-      if (frame == null) {
-        if (exitCode != null && cursor == log.head()) {
-          int code = exitCode;
-          exitCode = null;
-          String exit = MessageCodec.exit(code);
-          return new Send(
-              done -> channel.sendText(exit, done),
-              () -> close(CloseCode.SHELL_EXITED, "The shell exited with code " + code + "."));
-        }
-        return null;
-      }
+    OutputLog.Read read = log.read(cursor, acked + window, Limits.MAX_PAYLOAD_BYTES);
+    if (read instanceof OutputLog.Frame frame) {
+      cursor += frame.payloadBytes();
+      return new Send(done -> channel.sendBinary(frame.frame(), done), null);
     }
-    cursor += frame.remaining() - OffsetFrame.HEADER_BYTES;
-    ByteBuffer out = frame;
-    return new Send(done -> channel.sendBinary(out, done), null);
+    if (read instanceof OutputLog.Behind behind) {
+      LOG.info(
+          () ->
+              String.format(
+                  "session %s: client %s fell %d bytes behind the output log, resyncing at %d",
+                  owner.id(), channel.describe(), behind.dropped(), behind.tail()));
+      cursor = behind.tail();
+      acked = Math.max(acked, behind.tail());
+      String resync = MessageCodec.resync(behind.dropped(), behind.tail());
+      return new Send(done -> channel.sendText(resync, done), null);
+    }
+    if (exitCode != null && ((OutputLog.Nothing) read).atHead()) {
+      int code = exitCode;
+      exitCode = null;
+      String exit = MessageCodec.exit(code);
+      return new Send(
+          done -> channel.sendText(exit, done),
+          () -> close(CloseCode.SHELL_EXITED, "The shell exited with code " + code + "."));
+    }
+    return null;
   }
 
   private void enqueue(Send send) {
@@ -286,7 +335,7 @@ public final class Attachment {
       LOG.info(
           () ->
               "session "
-                  + session.id()
+                  + owner.id()
                   + ": client "
                   + channel.describe()
                   + " is not reading, closing");
@@ -300,7 +349,7 @@ public final class Attachment {
   public void close(CloseCode code, String reason) {
     if (markClosed()) {
       channel.close(code, code.reason(reason));
-      session.detached(this, code.label());
+      owner.gone(this, code.label());
     }
   }
 
@@ -308,7 +357,7 @@ public final class Attachment {
   public void lost() {
     if (markClosed()) {
       channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
-      session.detached(this, "connection closed");
+      owner.gone(this, "connection closed");
     }
   }
 

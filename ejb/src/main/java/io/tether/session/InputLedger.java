@@ -26,6 +26,7 @@ public final class InputLedger {
 
   private final Map<String, Long> marks; // guarded by itself
   private final Object writing = new Object();
+  private boolean closed; // guarded by writing
 
   /**
    * @param maxClients how many clients' marks to remember; the least recently used go first
@@ -57,13 +58,26 @@ public final class InputLedger {
   }
 
   /**
+   * The session ended: input that arrives from now on is not written (a write under way finishes
+   * first).
+   */
+  public void close() {
+    synchronized (writing) {
+      closed = true;
+    }
+  }
+
+  /**
    * Writes the new part of {@code frame} to {@code sink} and advances the client's mark.
    *
-   * @return how many bytes were written
+   * @return how many bytes were written (none once the ledger is closed)
    */
   public int apply(String clientId, OffsetFrame frame, Sink sink)
       throws ProtocolException, IOException {
     synchronized (writing) {
+      if (closed) {
+        return 0;
+      }
       long mark = acknowledged(clientId);
       long start = frame.offset();
       long end = start + frame.length();

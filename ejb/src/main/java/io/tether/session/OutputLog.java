@@ -6,12 +6,29 @@ import java.nio.ByteBuffer;
 /**
  * The session's output: a ring of the most recent {@code capacity} bytes, addressed by absolute
  * offset (byte 0 is the first byte the shell ever wrote). One writer (the PTY reader) appends; any
- * number of clients read from their own cursor. A cursor older than {@link #tail()} has been
- * overwritten.
+ * number of clients read from their own cursor with {@link #read}. A cursor older than {@link
+ * #tail()} has been overwritten. The log's lock never leaves it: every answer that needs two of its
+ * values consistent (a resume point, a read) is one call.
  */
 public final class OutputLog {
+  /** What a reader at a cursor gets next. */
+  public sealed interface Read {}
+
+  /** The next output frame: header and payload, ready to send. */
+  public record Frame(ByteBuffer frame, int payloadBytes) implements Read {}
+
+  /** The cursor was overwritten: the reader continues at {@code tail}, {@code dropped} bytes on. */
+  public record Behind(long tail, long dropped) implements Read {}
+
+  /** Nothing to send now: the reader is at the head, or at the end of what it may be sent. */
+  public record Nothing(boolean atHead) implements Read {}
+
+  /** Where a client resuming at some offset starts, and the head at that moment. */
+  public record ResumePoint(long from, long head) {}
+
+  private final Object lock = new Object();
   private final byte[] ring;
-  private long head;
+  private long head; // guarded by lock
 
   public OutputLog(int capacity) {
     if (capacity <= 0) {
@@ -25,27 +42,72 @@ public final class OutputLog {
   }
 
   /** The offset one past the newest byte: how many bytes the shell has written in all. */
-  public synchronized long head() {
-    return head;
+  public long head() {
+    synchronized (lock) {
+      return head;
+    }
   }
 
   /** The offset of the oldest byte still held. */
-  public synchronized long tail() {
+  public long tail() {
+    synchronized (lock) {
+      return tailLocked();
+    }
+  }
+
+  private long tailLocked() {
     return Math.max(0, head - ring.length);
   }
 
-  public synchronized void append(byte[] bytes, int from, int length) {
-    if (length > ring.length) {
-      // Only the newest capacity bytes can be kept; the rest is overwritten at once anyway.
-      head += length - ring.length;
-      from += length - ring.length;
-      length = ring.length;
+  public void append(byte[] bytes, int from, int length) {
+    synchronized (lock) {
+      if (length > ring.length) {
+        // Only the newest capacity bytes can be kept; the rest is overwritten at once anyway.
+        head += length - ring.length;
+        from += length - ring.length;
+        length = ring.length;
+      }
+      int at = (int) (head % ring.length);
+      int first = Math.min(length, ring.length - at);
+      System.arraycopy(bytes, from, ring, at, first);
+      System.arraycopy(bytes, from + first, ring, 0, length - first);
+      head += length;
     }
-    int at = (int) (head % ring.length);
-    int first = Math.min(length, ring.length - at);
-    System.arraycopy(bytes, from, ring, at, first);
-    System.arraycopy(bytes, from + first, ring, 0, length - first);
-    head += length;
+  }
+
+  /**
+   * Where a client asking to resume at {@code requested} starts: there, or at the oldest byte still
+   * held if that is later.
+   *
+   * @throws IllegalArgumentException if {@code requested} is beyond the head
+   */
+  public ResumePoint resumePoint(long requested) {
+    synchronized (lock) {
+      if (requested > head) {
+        throw new IllegalArgumentException(
+            "resume offset " + requested + " is beyond the output head " + head);
+      }
+      return new ResumePoint(Math.max(requested, tailLocked()), head);
+    }
+  }
+
+  /**
+   * What a reader at {@code cursor} gets next, sending nothing at or beyond {@code until} (its
+   * flow-control window's end).
+   */
+  public Read read(long cursor, long until, int maxPayload) {
+    synchronized (lock) {
+      long tail = tailLocked();
+      if (cursor < tail) {
+        return new Behind(tail, tail - cursor);
+      }
+      long end = Math.min(head, until);
+      if (cursor >= end) {
+        return new Nothing(cursor == head);
+      }
+      int length = (int) Math.min(maxPayload, end - cursor);
+      return new Frame(frameLocked(cursor, length), length);
+    }
   }
 
   /**
@@ -54,21 +116,19 @@ public final class OutputLog {
    *
    * @throws IllegalArgumentException if {@code offset} is outside {@code [tail, head]}
    */
-  public synchronized ByteBuffer frame(long offset, int maxPayload) {
-    long tail = tail();
-    if (offset < tail || offset > head) {
-      throw new IllegalArgumentException(
-          "offset " + offset + " outside [" + tail + ", " + head + "]");
+  public ByteBuffer frame(long offset, int maxPayload) {
+    synchronized (lock) {
+      long tail = tailLocked();
+      if (offset < tail || offset > head) {
+        throw new IllegalArgumentException(
+            "offset " + offset + " outside [" + tail + ", " + head + "]");
+      }
+      int length = (int) Math.min(maxPayload, head - offset);
+      return length == 0 ? null : frameLocked(offset, length);
     }
-    int length = (int) Math.min(maxPayload, head - offset);
-    if (length == 0) {
-      return null;
-    }
-    ByteBuffer frame = ByteBuffer.allocate(OffsetFrame.HEADER_BYTES + length);
-    frame.putLong(offset);
-    int at = (int) (offset % ring.length);
-    int first = Math.min(length, ring.length - at);
-    frame.put(ring, at, first).put(ring, 0, length - first).flip();
-    return frame;
+  }
+
+  private ByteBuffer frameLocked(long offset, int length) {
+    return OffsetFrame.encode(offset, ring, (int) (offset % ring.length), length);
   }
 }

@@ -5,7 +5,6 @@ import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.MessageCodec;
-import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.Shell;
 import java.io.IOException;
@@ -70,6 +69,8 @@ public final class TerminalSession {
   private final Listener listener;
   private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
   private final Object ackSignal = new Object();
+  private final Attachment.Owner attachmentOwner = new AttachmentOwner();
+  private final Attachment.Input input;
 
   private volatile Instant lastActivity = created;
   private volatile SessionEnd end;
@@ -100,6 +101,7 @@ public final class TerminalSession {
     this.listener = listener;
     this.log = new OutputLog(settings.logBytes());
     this.ledger = new InputLedger(settings.maxClientsRemembered());
+    this.input = new Attachment.Input(ledger, shell::write);
   }
 
   /**
@@ -166,10 +168,33 @@ public final class TerminalSession {
     }
   }
 
-  /** A client acknowledged output: a reader waiting for it may go on. */
-  void acknowledged() {
-    synchronized (ackSignal) {
-      ackSignal.notifyAll();
+  /** What this session hears from its attachments. */
+  private final class AttachmentOwner implements Attachment.Owner {
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public void acknowledged() {
+      synchronized (ackSignal) {
+        ackSignal.notifyAll(); // a reader waiting for it may go on
+      }
+    }
+
+    @Override
+    public void typed() {
+      active();
+    }
+
+    @Override
+    public void resized(int cols, int rows) {
+      resize(cols, rows);
+    }
+
+    @Override
+    public void gone(Attachment attachment, String why) {
+      detached(attachment, why);
     }
   }
 
@@ -211,17 +236,13 @@ public final class TerminalSession {
       if (ended != null) {
         throw new ProtocolException(ended.code(), ended.reason());
       }
-      long head;
-      long from;
-      synchronized (log) {
-        head = log.head();
-        if (hello.resumeOffset() > head) {
-          throw new ProtocolException(
-              CloseCode.PROTOCOL_ERROR,
-              "resume offset " + hello.resumeOffset() + " is beyond the output head " + head);
-        }
-        from = Math.max(hello.resumeOffset(), log.tail());
+      OutputLog.ResumePoint resume;
+      try {
+        resume = log.resumePoint(hello.resumeOffset());
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolException(CloseCode.PROTOCOL_ERROR, e.getMessage());
       }
+      long from = resume.from();
       // An observer never types: it has no place in the input ledger.
       long inputAcked =
           hello.observe() ? 0 : ledger.register(hello.clientId(), hello.inputOffset());
@@ -231,13 +252,21 @@ public final class TerminalSession {
         }
       }
       attachment =
-          new Attachment(this, channel, hello.clientId(), from, settings.window(), hello.observe());
+          new Attachment(
+              attachmentOwner,
+              log,
+              input,
+              channel,
+              hello.clientId(),
+              from,
+              settings.window(),
+              hello.observe());
       attachment.sendText(
           MessageCodec.attached(
               id,
               node,
               from,
-              head,
+              resume.head(),
               from - hello.resumeOffset(),
               inputAcked,
               settings.heartbeatMillis(),
@@ -259,42 +288,6 @@ public final class TerminalSession {
     }
     listener.attached(this, attachment);
     return attachment;
-  }
-
-  /**
-   * Writes a client's input frame to the shell, each byte once.
-   *
-   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
-   */
-  public void input(Attachment from, OffsetFrame frame) throws ProtocolException {
-    refuseObserver(from, "input");
-    if (end != null) {
-      return;
-    }
-    try {
-      if (ledger.apply(from.clientId(), frame, shell::write) > 0) {
-        active();
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, e, () -> "session " + id + ": input after the shell closed");
-    }
-  }
-
-  /**
-   * A client's resize.
-   *
-   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
-   */
-  public void resize(Attachment from, int cols, int rows) throws ProtocolException {
-    refuseObserver(from, "resize");
-    resize(cols, rows);
-  }
-
-  private static void refuseObserver(Attachment from, String what) throws ProtocolException {
-    if (from.observer()) {
-      LOG.info(() -> "session " + from.session().id() + ": refused " + what + " from an observer");
-      throw new ProtocolException(CloseCode.READ_ONLY, null);
-    }
   }
 
   public void resize(int cols, int rows) {
@@ -339,7 +332,7 @@ public final class TerminalSession {
     return new IdleFacts(lastActivity, detachedSince, idleWarned);
   }
 
-  void detached(Attachment attachment, String why) {
+  private void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
       // Under the lock attach() clears it with: a reload's new client may be attaching right now.
       synchronized (this) {
@@ -369,7 +362,7 @@ public final class TerminalSession {
   public void heartbeat() {
     Duration deadAfter = Duration.ofMillis(3 * settings.heartbeatMillis());
     for (Attachment attachment : attachments) {
-      attachment.heartbeat(deadAfter);
+      attachment.heartbeat(deadAfter, log.head());
     }
   }
 
@@ -395,6 +388,7 @@ public final class TerminalSession {
       }
       end = why;
     }
+    ledger.close();
     shell.hangUp();
     for (Attachment attachment : attachments) {
       if (why.exitCode() != null) {
@@ -417,10 +411,6 @@ public final class TerminalSession {
 
   public boolean anyProcessAlive() {
     return shell.anyAlive();
-  }
-
-  public long inputAcknowledged(String clientId) {
-    return ledger.acknowledged(clientId);
   }
 
   public String id() {

@@ -220,13 +220,13 @@ class AttachmentTest {
   void inputIsAppliedOnceAcrossReconnectsAndReportedInAttached() throws Exception {
     TerminalSession session = session(1024, 1024);
     Attachment first = session.attach(new RecordingChannel(), hello("c1", 0, 0));
-    session.input(first, new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
+    first.input(new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
     first.lost();
     RecordingChannel again = new RecordingChannel();
     Attachment second = session.attach(again, hello("c1", 0, 3));
     assertTrue(again.texts().get(0).contains("\"inputAcked\":3"));
     // The client resends what it could not know was applied, plus one new key.
-    session.input(second, new OffsetFrame(0, ByteBuffer.wrap("ls\rx".getBytes())));
+    second.input(new OffsetFrame(0, ByteBuffer.wrap("ls\rx".getBytes())));
     assertEquals("ls\rx", shell.input.toString());
   }
 
@@ -252,21 +252,18 @@ class AttachmentTest {
     ProtocolException typed =
         assertThrows(
             ProtocolException.class,
-            () ->
-                session.input(
-                    observer, new OffsetFrame(0, ByteBuffer.wrap("rm -rf ~\r".getBytes()))));
+            () -> observer.input(new OffsetFrame(0, ByteBuffer.wrap("rm -rf ~\r".getBytes()))));
     assertEquals(CloseCode.READ_ONLY, typed.closeCode());
-    ProtocolException resized =
-        assertThrows(ProtocolException.class, () -> session.resize(observer, 10, 5));
+    ProtocolException resized = assertThrows(ProtocolException.class, () -> observer.resize(10, 5));
     assertEquals(CloseCode.READ_ONLY, resized.closeCode());
     assertEquals("", shell.input.toString());
     assertEquals(100, shell.cols);
 
-    session.input(user, new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
+    user.input(new OffsetFrame(0, ByteBuffer.wrap("ls\r".getBytes())));
     assertEquals("ls\r", shell.input.toString());
 
     // The user resizes: the observer is told, so it shows the screen at the user's size.
-    session.resize(user, 132, 43);
+    user.resize(132, 43);
     assertTrue(watching.texts().contains("{\"type\":\"size\",\"cols\":132,\"rows\":43}"));
   }
 
@@ -289,10 +286,10 @@ class AttachmentTest {
     TerminalSession session = session(1024, 1024);
     RecordingChannel channel = new RecordingChannel();
     Attachment client = session.attach(channel, hello("c1", 0, 0));
-    client.heartbeat(Duration.ofHours(1));
+    client.heartbeat(Duration.ofHours(1), session.head());
     assertTrue(channel.texts().stream().anyMatch(t -> t.contains("\"type\":\"heartbeat\"")));
     assertTrue(channel.sent.contains("<ping>"));
-    client.heartbeat(Duration.ZERO);
+    client.heartbeat(Duration.ZERO, session.head());
     assertEquals(CloseCode.HEARTBEAT_TIMEOUT, channel.closedWith);
     assertEquals(0, session.attachedClients());
   }

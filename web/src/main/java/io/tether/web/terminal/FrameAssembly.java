@@ -1,15 +1,16 @@
 package io.tether.web.terminal;
 
+import io.tether.connection.ClientConnection;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.ProtocolException;
-import io.tether.session.ClientConnection;
 import java.nio.ByteBuffer;
 
 /**
  * Puts partial WebSocket messages back together within the protocol's size limits, enforced here
- * because the container does not limit text frames, and hands whole frames to the connection. One
- * per connection; the container calls it for one message at a time.
+ * because the container does not limit text frames, and hands whole frames to the connection, and
+ * its end. What both endpoints do with their messages, one per connection; the container calls it
+ * for one message at a time.
  */
 final class FrameAssembly {
   private final ClientConnection connection;
@@ -67,6 +68,11 @@ final class FrameAssembly {
       binaryParts = null;
       connection.onBinary(whole);
     }
+  }
+
+  /** The transport closed (by the peer, or failed). */
+  void closed() {
+    connection.onClosed();
   }
 
   private void tooLarge() {

@@ -1,12 +1,7 @@
 package io.tether.web.terminal;
 
+import io.tether.connection.Connections;
 import io.tether.protocol.Limits;
-import io.tether.relay.RelayConnector;
-import io.tether.session.ClientConnection;
-import io.tether.session.SessionManager;
-import io.tether.ticket.TicketStore;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -15,7 +10,6 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,23 +21,14 @@ import java.util.logging.Logger;
 @ServerEndpoint(value = "/ws/relay", subprotocols = Limits.SUBPROTOCOL)
 public class RelayEndpoint {
   private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
-  private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
 
-  @Inject SessionManager sessions;
-  @Inject TicketStore tickets;
-  @Inject RelayConnector relays;
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject Connections connections;
 
-  private ClientConnection connection;
   private FrameAssembly frames;
 
   @OnOpen
   public void open(Session ws) {
-    WebSocketChannel channel = new WebSocketChannel(ws);
-    ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, true);
-    connection = opened;
-    frames = new FrameAssembly(opened);
-    opened.expectHelloWithin(scheduler, HELLO_TIMEOUT);
+    frames = new FrameAssembly(connections.fromRelay(new WebSocketChannel(ws)));
   }
 
   @OnMessage
@@ -58,16 +43,12 @@ public class RelayEndpoint {
 
   @OnClose
   public void closed(Session ws) {
-    if (connection != null) {
-      connection.onClosed();
-    }
+    frames.closed();
   }
 
   @OnError
   public void failed(Session ws, Throwable error) {
     LOG.log(Level.FINE, error, () -> "relay ws-" + ws.getId() + ": transport error");
-    if (connection != null) {
-      connection.onClosed();
-    }
+    frames.closed();
   }
 }

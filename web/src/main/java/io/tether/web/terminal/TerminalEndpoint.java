@@ -1,15 +1,9 @@
 package io.tether.web.terminal;
 
+import io.tether.connection.Connections;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
-import io.tether.relay.RelayConnector;
-import io.tether.session.ClientConnection;
-import io.tether.session.SessionManager;
-import io.tether.ticket.TicketStore;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -17,14 +11,12 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The browser's terminal connection (protocol v1, docs/protocol.md). Transport only: assembles
- * frames within the size limits (enforced here, since the container does not limit text frames) and
- * hands them to a {@link ClientConnection}.
+ * The browser's terminal connection (protocol v1, docs/protocol.md). Transport only: checks the
+ * handshake, then hands every message to the connection's {@link FrameAssembly}.
  */
 @ServerEndpoint(
     value = "/ws/terminal",
@@ -32,16 +24,10 @@ import java.util.logging.Logger;
     configurator = OriginCheck.class)
 public class TerminalEndpoint {
   private static final Logger LOG = Logger.getLogger(TerminalEndpoint.class.getName());
-  private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
 
-  @Inject SessionManager sessions;
-  @Inject TicketStore tickets;
-  @Resource ManagedScheduledExecutorService scheduler;
+  @Inject Connections connections;
 
-  @Inject RelayConnector relays;
-
-  private ClientConnection connection;
-  private FrameAssembly frames;
+  private FrameAssembly frames; // null for a refused handshake
 
   @OnOpen
   public void open(Session ws) {
@@ -55,10 +41,7 @@ public class TerminalEndpoint {
       channel.close(CloseCode.ORIGIN_REJECTED, CloseCode.ORIGIN_REJECTED.sentence());
       return;
     }
-    ClientConnection opened = new ClientConnection(channel, tickets, sessions, relays, false);
-    connection = opened;
-    frames = new FrameAssembly(opened);
-    opened.expectHelloWithin(scheduler, HELLO_TIMEOUT);
+    frames = new FrameAssembly(connections.fromBrowser(channel));
   }
 
   @OnMessage
@@ -76,9 +59,9 @@ public class TerminalEndpoint {
   }
 
   @OnClose
-  public void closed(Session ws, CloseReason reason) {
-    if (connection != null) {
-      connection.onClosed();
+  public void closed(Session ws) {
+    if (frames != null) {
+      frames.closed();
     }
   }
 
@@ -86,8 +69,6 @@ public class TerminalEndpoint {
   public void failed(Session ws, Throwable error) {
     // Resets and timeouts are how networks fail; the close that follows detaches the client.
     LOG.log(Level.FINE, error, () -> "ws-" + ws.getId() + ": transport error");
-    if (connection != null) {
-      connection.onClosed();
-    }
+    closed(ws);
   }
 }

@@ -2,9 +2,9 @@ package io.tether.web.terminal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tether.connection.ClientConnection;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.Limits;
-import io.tether.session.ClientConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,7 +50,12 @@ class FrameAssemblyTest {
   private final Channel channel = new Channel();
   // No hello yet: any frame the connection acted on would be refused with 4000.
   private final FrameAssembly assembly =
-      new FrameAssembly(new ClientConnection(channel, null, null, null, false));
+      new FrameAssembly(
+          new ClientConnection(
+              channel,
+              (text, ch) -> {
+                throw new AssertionError("a frame reached the hello handler: " + text);
+              }));
 
   @Test
   void theRestOfAnOversizedBinaryMessageIsIgnored() {

@@ -1,8 +1,12 @@
-package io.tether.sweep;
+package io.tether.node;
 
 import io.tether.config.TetherSettings;
-import io.tether.session.SessionManager;
+import io.tether.protocol.CloseCode;
+import io.tether.session.Durations;
+import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
+import io.tether.sweep.IdlePolicy;
+import io.tether.sweep.IdleSweep;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -27,7 +31,8 @@ public class IdleSweeper {
   private static final Logger LOG = Logger.getLogger(IdleSweeper.class.getName());
 
   @Resource TimerService timers;
-  @Inject SessionManager sessions;
+  @Inject NodeSessions sessions;
+  @Inject RecordMirror mirror;
   @Inject TetherSettings settings;
 
   @PostConstruct
@@ -50,10 +55,10 @@ public class IdleSweeper {
     try {
       IdleSweep.Report report =
           IdleSweep.run(
-              sessions.sessions(),
+              sessions.all(),
               (TerminalSession s) -> settings.idleLimits(s.isAdmin()),
-              sessions::endIdle,
-              sessions::refreshAndAnnounce);
+              IdleSweeper::endIdle,
+              mirror::refreshAndAnnounce);
       int reconciled = sessions.reconcile();
       LOG.info(
           () ->
@@ -69,5 +74,23 @@ public class IdleSweeper {
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "idle sweep failed", e);
     }
+  }
+
+  /** The sweep decided this session has been idle too long. */
+  private static void endIdle(TerminalSession session, IdlePolicy.End idle) {
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: idle timeout (%s): idle for %s, limit %s",
+                session.id(),
+                idle.attached() ? "attached" : "detached",
+                Durations.format(idle.idleFor()),
+                Durations.format(idle.limit())));
+    session.end(
+        SessionEnd.of(
+            CloseCode.IDLE_TIMEOUT,
+            "The session was closed after being idle for "
+                + Durations.format(idle.idleFor())
+                + "."));
   }
 }

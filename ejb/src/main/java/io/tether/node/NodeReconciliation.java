@@ -1,9 +1,11 @@
-package io.tether.session;
+package io.tether.node;
 
 import io.tether.protocol.CloseCode;
 import io.tether.pty.OrphanShells;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

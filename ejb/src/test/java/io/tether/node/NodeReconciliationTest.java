@@ -1,4 +1,4 @@
-package io.tether.session;
+package io.tether.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,8 @@ import io.tether.protocol.CloseCode;
 import io.tether.pty.PtyShell;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.registry.SessionRecord;
+import io.tether.session.TerminalSession;
+import io.tether.session.TestSessions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

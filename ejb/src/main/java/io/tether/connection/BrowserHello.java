@@ -1,0 +1,50 @@
+package io.tether.connection;
+
+import io.tether.node.SessionLauncher;
+import io.tether.protocol.ClientChannel;
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.MessageCodec;
+import io.tether.protocol.ProtocolException;
+import io.tether.relay.RelayConnector;
+import io.tether.relay.RelayUnavailableException;
+import io.tether.ticket.Ticket;
+import io.tether.ticket.TicketStore;
+import java.util.Optional;
+
+/**
+ * A browser's {@code hello}: the ticket is redeemed, then a new session starts here, a session
+ * owned by another node is relayed there (the client's {@code hello} passed on verbatim), and any
+ * other is attached here.
+ */
+final class BrowserHello implements HelloHandler {
+  private final TicketStore tickets;
+  private final SessionLauncher launcher;
+  private final RelayConnector relays;
+
+  BrowserHello(TicketStore tickets, SessionLauncher launcher, RelayConnector relays) {
+    this.tickets = tickets;
+    this.launcher = launcher;
+    this.relays = relays;
+  }
+
+  @Override
+  public Route hello(String text, ClientChannel channel)
+      throws ProtocolException, RelayUnavailableException {
+    if (!(MessageCodec.parse(text) instanceof ClientMessage.Hello hello)) {
+      throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "hello must come first");
+    }
+    Ticket ticket =
+        tickets
+            .redeem(hello.ticket())
+            .orElseThrow(() -> new ProtocolException(CloseCode.BAD_TICKET, null));
+    if (!hello.resumes()) {
+      return new Attached(launcher.open(ticket, hello, channel));
+    }
+    Optional<String> owner = launcher.remoteOwner(hello.sessionId(), ticket, hello.observe());
+    if (owner.isPresent()) {
+      return new Relayed(relays.open(owner.get(), ticket, text, channel));
+    }
+    return new Attached(launcher.resume(ticket, hello, channel));
+  }
+}

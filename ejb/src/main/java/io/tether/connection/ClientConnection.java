@@ -1,0 +1,168 @@
+package io.tether.connection;
+
+import io.tether.protocol.ClientChannel;
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.MessageCodec;
+import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
+import io.tether.relay.Relay;
+import io.tether.relay.RelayUnavailableException;
+import io.tether.session.Attachment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * The protocol state of one connection, independent of the WebSocket API: its first frame goes to
+ * its {@link HelloHandler}, which attaches it here or relays it to the session's owner; after that
+ * acks, resizes, heartbeats and input go to its attachment, or every frame to its relay unchanged.
+ * A fault closes this connection with its code and never changes the session.
+ */
+public final class ClientConnection {
+  private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+
+  private final ClientChannel channel;
+  private final HelloHandler helloHandler;
+  private final AtomicBoolean helloReceived = new AtomicBoolean();
+  private volatile Attachment attachment;
+  private volatile Relay relay;
+  private volatile boolean closed;
+
+  public ClientConnection(ClientChannel channel, HelloHandler helloHandler) {
+    this.channel = channel;
+    this.helloHandler = helloHandler;
+  }
+
+  public void onText(String text) {
+    if (closed) {
+      return; // refused or gone: whatever still arrives is not a frame to act on
+    }
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.forwardText(text);
+      return;
+    }
+    try {
+      if (helloReceived.compareAndSet(false, true)) {
+        hello(text);
+      } else {
+        handle(MessageCodec.parse(text));
+      }
+    } catch (ProtocolException e) {
+      refuse(e);
+    }
+  }
+
+  public void onBinary(ByteBuffer frame) {
+    if (closed) {
+      return;
+    }
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.forwardBinary(frame);
+      return;
+    }
+    try {
+      OffsetFrame input = OffsetFrame.decode(frame);
+      Attachment attached = attachedOrFail();
+      attached.heard();
+      attached.input(input);
+    } catch (ProtocolException e) {
+      refuse(e);
+    }
+  }
+
+  /** The transport closed by itself (client close, network error). */
+  public void onClosed() {
+    closed = true;
+    Relay relayed = relay;
+    if (relayed != null) {
+      relayed.clientClosed();
+    }
+    Attachment attached = attachment;
+    if (attached != null) {
+      attached.lost();
+    }
+  }
+
+  /** Closes the connection with {@code 4000} unless its first frame has come by {@code within}. */
+  void expectHelloWithin(ScheduledExecutorService scheduler, Duration within) {
+    scheduler.schedule(
+        () -> {
+          if (!helloReceived.get()) {
+            refuse(new ProtocolException(CloseCode.PROTOCOL_ERROR, "No hello in time."));
+          }
+        },
+        within.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes this connection with a code (hello timeout, frame too large, ...). */
+  public void refuse(ProtocolException e) {
+    LOG.fine(
+        () ->
+            "refusing "
+                + channel.describe()
+                + ": "
+                + e.closeCode().label()
+                + " ("
+                + e.getMessage()
+                + ")");
+    closed = true;
+    Attachment attached = attachment;
+    if (attached != null) {
+      attached.close(e.closeCode(), e.getMessage());
+    } else {
+      channel.close(e.closeCode(), e.closeCode().reason(e.getMessage()));
+    }
+  }
+
+  /** The first frame: no lock is held while a relay's upstream connects. */
+  private void hello(String text) throws ProtocolException {
+    HelloHandler.Route route;
+    try {
+      route = helloHandler.hello(text, channel);
+    } catch (RelayUnavailableException e) {
+      closed = true;
+      channel.close(e.closeCode(), e.getMessage());
+      return;
+    }
+    if (route instanceof HelloHandler.Relayed relayed) {
+      relay = relayed.relay();
+      if (closed) { // the socket went away while the relay was connecting
+        relayed.relay().clientClosed();
+      }
+    } else if (route instanceof HelloHandler.Attached attached) {
+      attachment = attached.attachment();
+      if (closed) { // the socket went away while the hello was being served
+        attached.attachment().lost();
+      }
+    }
+  }
+
+  private void handle(ClientMessage message) throws ProtocolException {
+    if (message instanceof ClientMessage.Hello) {
+      throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "a second hello");
+    }
+    Attachment attached = attachedOrFail();
+    attached.heard();
+    if (message instanceof ClientMessage.Ack ack) {
+      attached.acknowledge(ack.offset());
+    } else if (message instanceof ClientMessage.Resize resize) {
+      attached.resize(resize.cols(), resize.rows());
+    }
+    // A heartbeat needs nothing beyond being heard.
+  }
+
+  private Attachment attachedOrFail() throws ProtocolException {
+    Attachment attached = attachment;
+    if (attached == null) {
+      throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "hello must come first");
+    }
+    return attached;
+  }
+}

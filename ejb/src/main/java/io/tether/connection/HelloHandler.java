@@ -1,0 +1,30 @@
+package io.tether.connection;
+
+import io.tether.protocol.ClientChannel;
+import io.tether.protocol.ProtocolException;
+import io.tether.relay.Relay;
+import io.tether.relay.RelayUnavailableException;
+import io.tether.session.Attachment;
+
+/**
+ * Serves one kind of first frame: a browser's {@code hello} ({@link BrowserHello}) or another
+ * node's {@code relay-hello} ({@link RelayedHello}).
+ */
+public interface HelloHandler {
+  /** Where a connection's later frames go. */
+  sealed interface Route permits Attached, Relayed {}
+
+  /** To an attachment on this node. */
+  record Attached(Attachment attachment) implements Route {}
+
+  /** Unchanged, to the session's owner node. */
+  record Relayed(Relay relay) implements Route {}
+
+  /**
+   * @param text the connection's first text frame
+   * @throws ProtocolException the close code for a frame or request that is refused
+   * @throws RelayUnavailableException the owner node cannot be reached now (retryable)
+   */
+  Route hello(String text, ClientChannel channel)
+      throws ProtocolException, RelayUnavailableException;
+}

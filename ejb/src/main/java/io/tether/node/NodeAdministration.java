@@ -1,0 +1,105 @@
+package io.tether.node;
+
+import io.tether.cluster.NodeStates;
+import io.tether.config.TetherSettings;
+import io.tether.events.SessionCommandHandler;
+import io.tether.protocol.CloseCode;
+import io.tether.session.Attachment;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.logging.Logger;
+
+/**
+ * What an administrator does to this node and its sessions, as the JMS command consumer delivers
+ * it: kill, notice, detach, and draining. A session this node does not hold (it ended meanwhile) is
+ * ignored.
+ */
+@ApplicationScoped
+public class NodeAdministration implements SessionCommandHandler {
+  private static final Logger LOG = Logger.getLogger(NodeAdministration.class.getName());
+
+  @Inject NodeSessions sessions;
+  @Inject TetherSettings settings;
+  @Inject Instance<NodeStates> nodeStates; // draining, visible cluster-wide
+
+  private volatile boolean draining;
+
+  /** Whether this node refuses new sessions ({@code 4011}). */
+  boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Drains this node: it takes no new sessions (a new one is refused with {@code 4011}, and the
+   * page retries, landing on another node), while its sessions go on; their users are told.
+   */
+  @Override
+  public void drain(String by) {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    publishDraining(true);
+    LOG.info(() -> "draining (asked by " + by + "): no new sessions on this node");
+    for (TerminalSession session : sessions.all()) {
+      session.notice(
+          "draining",
+          "This server is being drained: your session goes on, new sessions start elsewhere.",
+          -1);
+    }
+  }
+
+  @Override
+  public void undrain(String by) {
+    if (draining) {
+      draining = false;
+      publishDraining(false);
+      LOG.info(() -> "no longer draining (asked by " + by + ")");
+    }
+  }
+
+  private void publishDraining(boolean on) {
+    if (nodeStates.isResolvable()) {
+      nodeStates.get().setDraining(settings.nodeName(), on);
+    }
+  }
+
+  @Override
+  public void kill(String sessionId, String by) {
+    sessions
+        .find(sessionId)
+        .ifPresent(
+            session -> {
+              LOG.info(() -> "session " + sessionId + ": killed by " + by);
+              session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+            });
+  }
+
+  @Override
+  public void notice(String sessionId, String message) {
+    sessions.find(sessionId).ifPresent(session -> session.notice("broadcast", message, -1));
+  }
+
+  @Override
+  public void detach(String sessionId, String by) {
+    sessions
+        .find(sessionId)
+        .ifPresent(
+            session -> {
+              LOG.info(() -> "session " + sessionId + ": clients detached by " + by);
+              for (Attachment attachment : session.attachments()) {
+                attachment.close(CloseCode.DETACHED_BY_ADMIN, null);
+              }
+            });
+  }
+
+  @Override
+  public void noticeAll(String message) {
+    for (TerminalSession session : sessions.all()) {
+      session.notice("broadcast", message, -1);
+    }
+  }
+}

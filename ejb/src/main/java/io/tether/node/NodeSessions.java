@@ -1,0 +1,199 @@
+package io.tether.node;
+
+import io.tether.config.TetherSettings;
+import io.tether.protocol.CloseCode;
+import io.tether.pty.CpuLatencyRequest;
+import io.tether.registry.SessionRegistry;
+import io.tether.session.Attachment;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The sessions that live on this node, and their upkeep: the heartbeat tick, what follows a
+ * session's end (its record and event, the kill of what survives the hang-up, the close of clients
+ * that stopped reading), the CPU latency request while output streams, and on undeploy or shutdown
+ * the end of every session, so no shell outlives the application. A session enters through {@link
+ * SessionLauncher} and leaves here, and nowhere else.
+ */
+@Singleton
+@Startup
+@DependsOn("ClusterMember") // so the shared state outlives this bean's cleanup on undeploy
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class NodeSessions {
+  private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
+
+  @Inject TetherSettings settings;
+  @Inject RecordMirror mirror;
+  @Inject SessionRegistry registry;
+  @Resource ManagedScheduledExecutorService scheduler;
+
+  private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  // Ids whose start is under way: the shell exists before the session is live and its record
+  // written, and the sweep's reconciliation must not take them for lost or orphaned.
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final TerminalSession.Listener listener = new Upkeep();
+  private ScheduledFuture<?> heartbeats;
+  private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
+
+  @PostConstruct
+  void start() {
+    LOG.info("Tether settings: " + settings.effective());
+    if (settings.keepCpusAwake()) {
+      cpuLatency = new CpuLatencyRequest(scheduler);
+    }
+    long interval = settings.heartbeatMillis();
+    heartbeats =
+        scheduler.scheduleAtFixedRate(
+            this::heartbeatTick, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** What every session of this node tells the node about itself. */
+  TerminalSession.Listener listener() {
+    return listener;
+  }
+
+  /** A start begins: until {@link #startOver}, reconciliation leaves {@code id} alone. */
+  void starting(String id) {
+    starting.add(id);
+  }
+
+  /** The session is live: heartbeats and sweeps visit it. */
+  void live(TerminalSession session) {
+    sessions.put(session.id(), session);
+  }
+
+  /** The start is over: the session is live and recorded by now, or never started. */
+  void startOver(String id) {
+    starting.remove(id);
+  }
+
+  public Optional<TerminalSession> find(String id) {
+    return Optional.ofNullable(sessions.get(id));
+  }
+
+  public Collection<TerminalSession> all() {
+    return List.copyOf(sessions.values());
+  }
+
+  /**
+   * Makes this node's PTYs and its registry records agree (see {@link NodeReconciliation}); the
+   * sessions being started are left alone.
+   *
+   * @return how many things were cleaned up
+   */
+  public int reconcile() {
+    return new NodeReconciliation(
+            settings.nodeName(), settings.serverIdentity(), sessions, starting, registry)
+        .run();
+  }
+
+  private void heartbeatTick() {
+    Duration grace = Duration.ofMillis(settings.killGraceMillis());
+    for (TerminalSession session : sessions.values()) {
+      try {
+        session.heartbeat();
+        session.killSurvivorsOfExitedShell(grace);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "session " + session.id() + ": heartbeat failed", e);
+      }
+    }
+  }
+
+  /** Hands each session's news to the mirror, and does what a session's end requires. */
+  private final class Upkeep implements TerminalSession.Listener {
+    @Override
+    public void attached(TerminalSession session, Attachment attachment) {
+      mirror.attached(session, attachment);
+    }
+
+    @Override
+    public void detached(TerminalSession session, Attachment attachment, String why) {
+      mirror.detached(session, attachment, why);
+    }
+
+    @Override
+    public void resized(TerminalSession session) {
+      mirror.resized(session);
+    }
+
+    @Override
+    public void idleWarned(TerminalSession session, long secondsLeft) {
+      mirror.idleWarned(session, secondsLeft);
+    }
+
+    /** Every PTY batch: streaming output keeps the CPUs awake (see {@link CpuLatencyRequest}). */
+    @Override
+    public void outputRead(TerminalSession session, int bytes) {
+      if (cpuLatency != null) {
+        cpuLatency.outputBatch(bytes);
+      }
+    }
+
+    @Override
+    public void ended(TerminalSession session, SessionEnd end) {
+      sessions.remove(session.id(), session);
+      mirror.ended(session, end);
+      try {
+        scheduler.schedule(
+            session::killSurvivors, settings.killGraceMillis(), TimeUnit.MILLISECONDS);
+        // As long as a silent client would have to be heard from while the session lived.
+        scheduler.schedule(
+            session::closeLingeringClients, 3 * settings.heartbeatMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException e) {
+        // The executor is gone (the application is stopping): kill at once.
+        session.killSurvivors();
+      }
+    }
+  }
+
+  /**
+   * Undeploy or shutdown: every shell gets SIGHUP, then SIGKILL for whatever survives the grace
+   * period, before this method returns. No PTY process outlives the application.
+   */
+  @PreDestroy
+  void stop() {
+    heartbeats.cancel(false);
+    if (cpuLatency != null) {
+      cpuLatency.close();
+    }
+    List<TerminalSession> live = List.copyOf(sessions.values());
+    if (live.isEmpty()) {
+      return;
+    }
+    LOG.info(() -> "stopping: ending " + live.size() + " session(s)");
+    for (TerminalSession session : live) {
+      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.killGraceMillis());
+    while (System.nanoTime() < deadline && live.stream().anyMatch(s -> s.anyProcessAlive())) {
+      try {
+        Thread.sleep(50); // polling process liveness; there is no event to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    live.forEach(TerminalSession::killSurvivors);
+  }
+}

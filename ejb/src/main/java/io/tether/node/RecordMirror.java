@@ -1,0 +1,201 @@
+package io.tether.node;
+
+import io.tether.config.TetherSettings;
+import io.tether.events.LifecycleEvents;
+import io.tether.events.SessionEvent;
+import io.tether.pty.ForegroundCommand;
+import io.tether.registry.SessionItem;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import io.tether.session.Attachment;
+import io.tether.session.Durations;
+import io.tether.session.EndedSessions;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import io.tether.sweep.IdlePolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Mirrors this node's sessions into the cluster: each change of a session becomes its registry
+ * record's next revision and a lifecycle event, and is logged. Called by {@link NodeSessions} for
+ * every session's {@link TerminalSession.Listener} call; it never changes a session.
+ */
+@ApplicationScoped
+public class RecordMirror {
+  private static final Logger LOG = Logger.getLogger(RecordMirror.class.getName());
+
+  private final TetherSettings settings;
+  private final SessionRegistry registry;
+  private final EndedSessions ended;
+  private final Instance<LifecycleEvents> events;
+
+  /** What {@link #refresh} found or wrote. */
+  record Refreshed(SessionRecord record, boolean changed) {}
+
+  @Inject
+  public RecordMirror(
+      TetherSettings settings,
+      SessionRegistry registry,
+      EndedSessions ended,
+      Instance<LifecycleEvents> events) {
+    this.settings = settings;
+    this.registry = registry;
+    this.ended = ended;
+    this.events = events;
+  }
+
+  protected RecordMirror() { // for the CDI proxy
+    this(null, null, null, null);
+  }
+
+  /** A session just started: its first record, and {@code opened}. */
+  void started(TerminalSession session) {
+    SessionRecord record = recordOf(session, 0);
+    registry.register(record);
+    publish("opened", session, null, "pid " + session.pid(), record);
+  }
+
+  void attached(TerminalSession session, Attachment attachment) {
+    String client = describe(attachment);
+    publish("attached", session, null, client, refresh(session).record());
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: %s attached via %s (%d attached, session age %s)",
+                session.id(),
+                client,
+                attachment.channel().describe(),
+                session.attachedClients(),
+                Durations.format(session.age())));
+  }
+
+  void detached(TerminalSession session, Attachment attachment, String why) {
+    SessionRecord record = refresh(session).record();
+    if (session.ended() == null) { // after the end, closed has said it all
+      publish("detached", session, null, describe(attachment) + ": " + why, record);
+    }
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: %s detached (%s) after %s connected (%d attached, session age %s)",
+                session.id(),
+                attachment.clientId(),
+                why,
+                Durations.format(attachment.connectedFor()),
+                session.attachedClients(),
+                Durations.format(session.age())));
+  }
+
+  /** The session ended: its record goes, its end is remembered for late resumes, and announced. */
+  void ended(TerminalSession session, SessionEnd end) {
+    try {
+      registry.find(session.id()).ifPresent(registry::remove);
+      ended.remember(session.id(), end);
+      publish("closed", session, end.code().label(), end.reason(), null);
+    } catch (RuntimeException e) {
+      // The shared state is unreachable (the cluster is stopping): the shell must die anyway.
+      LOG.log(Level.WARNING, "session " + session.id() + ": could not record its end", e);
+    }
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: ended (%s: %s) after %s",
+                session.id(), end.code().label(), end.reason(), Durations.format(session.age())));
+  }
+
+  void resized(TerminalSession session) {
+    String size = session.cols() + "x" + session.rows();
+    publish("resized", session, null, size, refresh(session).record());
+  }
+
+  void idleWarned(TerminalSession session, long secondsLeft) {
+    String left = "ends in " + secondsLeft + " s";
+    publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
+  }
+
+  /** The sweep's refresh: a changed record is announced, so the admin console follows it. */
+  public void refreshAndAnnounce(TerminalSession session) {
+    Refreshed refreshed = refresh(session);
+    if (refreshed.changed()) {
+      publish("updated", session, null, null, refreshed.record());
+    }
+  }
+
+  /**
+   * Writes the session's current state to its registry record, if it changed, as the record's next
+   * revision. Called on attach, detach, resize and by the sweep: activity and output reach the
+   * registry at most once a sweep, never per key.
+   *
+   * @return the record as it is now (null if the session has no record any more) and whether this
+   *     call rewrote it
+   */
+  Refreshed refresh(TerminalSession session) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<SessionRecord> current = registry.find(session.id());
+      if (current.isEmpty() || session.ended() != null) {
+        return new Refreshed(null, false);
+      }
+      long revision = current.get().revision();
+      SessionRecord now = recordOf(session, revision);
+      if (now.equals(current.get())) {
+        return new Refreshed(current.get(), false);
+      }
+      SessionRecord next = now.withRevision(revision + 1);
+      if (registry.replace(current.get(), next)) {
+        return new Refreshed(next, true);
+      }
+    }
+    LOG.warning(() -> "session " + session.id() + ": its record kept changing; not refreshed");
+    return new Refreshed(null, false);
+  }
+
+  private SessionRecord recordOf(TerminalSession session, long revision) {
+    return new SessionRecord(
+        session.id(),
+        session.owner(),
+        session.node(),
+        session.created(),
+        session.lastActivity(),
+        session.attachedClients(),
+        session.observers(),
+        session.cols(),
+        session.rows(),
+        IdlePolicy.deadline(session.idleFacts(), settings.idleLimits(session.isAdmin())),
+        session.head(),
+        ForegroundCommand.of(session.pid()),
+        revision);
+  }
+
+  private static String describe(Attachment attachment) {
+    return attachment.clientId() + (attachment.observer() ? " (observer)" : "");
+  }
+
+  /**
+   * @param record the session's record as written with this event, for the console (null when the
+   *     session has none any more)
+   */
+  private void publish(
+      String type, TerminalSession session, String reason, String detail, SessionRecord record) {
+    if (events.isResolvable()) {
+      events
+          .get()
+          .publish(
+              new SessionEvent(
+                  type,
+                  session.id(),
+                  session.owner(),
+                  session.node(),
+                  Instant.now(),
+                  session.attachedClients(),
+                  reason,
+                  detail,
+                  record == null ? null : SessionItem.of(record)));
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.tether.node;
+
+import io.tether.config.TetherSettings;
+import io.tether.protocol.ClientChannel;
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.ProtocolException;
+import io.tether.pty.PtyShell;
+import io.tether.pty.ShellSpec;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
+import io.tether.session.Attachment;
+import io.tether.session.EndedSessions;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import io.tether.ticket.Ticket;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Brings clients to sessions: starts a new session (within the user's limit, unless the node
+ * drains), attaches a client to a session of this node, and says which node owns a session held
+ * elsewhere. Only a session's owner attaches to it; an administrator may observe read-only.
+ */
+@ApplicationScoped
+public class SessionLauncher {
+  private static final Logger LOG = Logger.getLogger(SessionLauncher.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @Inject TetherSettings settings;
+  @Inject NodeSessions sessions;
+  @Inject RecordMirror mirror;
+  @Inject NodeAdministration administration;
+  @Inject SessionRegistry registry;
+  @Inject EndedSessions ended;
+  @Resource ManagedThreadFactory threads;
+
+  private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
+  private TerminalSession.Settings sessionSettings;
+  private ShellSpec shellSpec;
+
+  @PostConstruct
+  void configure() {
+    sessionSettings =
+        new TerminalSession.Settings(
+            settings.logBytes(),
+            settings.windowBytes(),
+            settings.heartbeatMillis(),
+            256,
+            settings.outputIsActivity());
+    shellSpec =
+        new ShellSpec(
+            settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+  }
+
+  /** Starts a new session for the ticket's user and attaches the client to it. */
+  public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
+      throws ProtocolException {
+    if (administration.draining()) {
+      throw new ProtocolException(CloseCode.NODE_DRAINING, null);
+    }
+    TerminalSession session;
+    // One user's concurrent opens are serialised so the session limit cannot be overrun.
+    synchronized (userLocks.computeIfAbsent(ticket.user(), user -> new Object())) {
+      int limit = settings.maxSessionsPerUser(ticket.isAdmin());
+      if (registry.countOwnedBy(ticket.user()) >= limit) {
+        LOG.info(() -> ticket.user() + " refused a new session: limit of " + limit + " reached");
+        throw new ProtocolException(
+            CloseCode.LIMIT_REACHED, "You have reached your limit of " + limit + " sessions.");
+      }
+      String id = newSessionId();
+      sessions.starting(id);
+      try {
+        session = start(id, ticket, hello);
+      } finally {
+        sessions.startOver(id);
+      }
+    }
+    return session.attach(channel, hello);
+  }
+
+  /** The shell, the live session, its record, its threads: in this order, while it starts. */
+  private TerminalSession start(String id, Ticket ticket, ClientMessage.Hello hello)
+      throws ProtocolException {
+    PtyShell shell;
+    try {
+      shell = PtyShell.start(shellSpec, id, settings.serverIdentity(), hello.cols(), hello.rows());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
+      throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
+    }
+    TerminalSession session =
+        new TerminalSession(
+            id,
+            ticket.user(),
+            ticket.roles(),
+            settings.nodeName(),
+            shell,
+            hello.cols(),
+            hello.rows(),
+            sessionSettings,
+            sessions.listener());
+    sessions.live(session);
+    boolean reading = false;
+    try {
+      mirror.started(session);
+      LOG.info(
+          () ->
+              String.format(
+                  "session %s: started for %s (pid %d, %dx%d)",
+                  id, ticket.user(), shell.pid(), hello.cols(), hello.rows()));
+      Thread reader = threads.newThread(session::readOutput);
+      reader.setName("tether-pty-" + id);
+      reader.start();
+      reading = true;
+      Thread waiter = threads.newThread(session::awaitShellExit);
+      waiter.setName("tether-exit-" + id);
+      waiter.start();
+      return session;
+    } catch (RuntimeException e) {
+      // The registry or the thread factory failed: no half-started session stays behind.
+      LOG.log(Level.SEVERE, "session " + id + ": could not be started", e);
+      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, "The session could not be started."));
+      if (!reading) {
+        shell.kill();
+        shell.close(); // otherwise the reader closes the PTY once its output has ended
+      }
+      throw new ProtocolException(CloseCode.NODE_STOPPING, "The session could not be started.");
+    }
+  }
+
+  /** Attaches the client to a session of this node that the ticket's user may attach to. */
+  public Attachment resume(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
+      throws ProtocolException {
+    Optional<TerminalSession> found = sessions.find(hello.sessionId());
+    if (found.isEmpty()) {
+      Optional<SessionEnd> end = ended.find(hello.sessionId());
+      if (end.isPresent()) {
+        throw new ProtocolException(end.get().code(), end.get().reason());
+      }
+      throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
+    }
+    TerminalSession session = found.get();
+    checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
+    return session.attach(channel, hello);
+  }
+
+  /**
+   * The node that owns {@code sessionId} if it is another node's (a connection for it must be
+   * relayed there); empty if the session is here or unknown.
+   *
+   * @throws ProtocolException {@code 4003} if the ticket's user may not attach to it
+   */
+  public Optional<String> remoteOwner(String sessionId, Ticket ticket, boolean observe)
+      throws ProtocolException {
+    if (sessions.find(sessionId).isPresent()) {
+      return Optional.empty();
+    }
+    Optional<SessionRecord> record = registry.find(sessionId);
+    if (record.isEmpty() || record.get().node().equals(settings.nodeName())) {
+      return Optional.empty();
+    }
+    checkMayAttach(sessionId, record.get().owner(), ticket, observe);
+    return Optional.of(record.get().node());
+  }
+
+  /**
+   * Only a session's owner attaches to it; an administrator may observe any session read-only.
+   *
+   * @throws ProtocolException {@code 4003} otherwise
+   */
+  private static void checkMayAttach(String sessionId, String owner, Ticket ticket, boolean observe)
+      throws ProtocolException {
+    if (observe && !ticket.isAdmin()) {
+      LOG.warning(
+          () ->
+              String.format(
+                  "session %s: %s tried to observe it without the admin role",
+                  sessionId, ticket.user()));
+      throw new ProtocolException(
+          CloseCode.NOT_YOUR_SESSION, "Observing a session needs the admin role.");
+    }
+    if (!observe && !owner.equals(ticket.user())) {
+      LOG.warning(
+          () ->
+              String.format(
+                  "session %s: %s tried to attach to a session of %s",
+                  sessionId, ticket.user(), owner));
+      throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
+    }
+  }
+
+  private static String newSessionId() {
+    byte[] bits = new byte[16];
+    RANDOM.nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+  }
+}

@@ -8,7 +8,6 @@ import io.tether.session.Attachment;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.logging.Logger;
 
@@ -23,7 +22,7 @@ public class NodeAdministration implements SessionCommandHandler {
 
   @Inject NodeSessions sessions;
   @Inject TetherSettings settings;
-  @Inject Instance<NodeStates> nodeStates; // draining, visible cluster-wide
+  @Inject NodeStates nodeStates; // draining, visible cluster-wide
 
   private volatile boolean draining;
 
@@ -62,9 +61,7 @@ public class NodeAdministration implements SessionCommandHandler {
   }
 
   private void publishDraining(boolean on) {
-    if (nodeStates.isResolvable()) {
-      nodeStates.get().setDraining(settings.nodeName(), on);
-    }
+    nodeStates.setDraining(settings.nodeName(), on);
   }
 
   @Override

@@ -15,7 +15,6 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collection;
@@ -24,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -46,7 +46,9 @@ public class NodeSessions {
   @Inject TetherSettings settings;
   @Inject RecordMirror mirror;
   @Inject SessionRegistry registry;
-  @Resource ManagedScheduledExecutorService scheduler;
+
+  @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+  ScheduledExecutorService scheduler;
 
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   // Ids whose start is under way: the shell exists before the session is live and its record

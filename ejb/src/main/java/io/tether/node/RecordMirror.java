@@ -14,7 +14,6 @@ import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.sweep.IdlePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,29 +29,13 @@ import java.util.logging.Logger;
 public class RecordMirror {
   private static final Logger LOG = Logger.getLogger(RecordMirror.class.getName());
 
-  private final TetherSettings settings;
-  private final SessionRegistry registry;
-  private final EndedSessions ended;
-  private final Instance<LifecycleEvents> events;
+  @Inject TetherSettings settings;
+  @Inject SessionRegistry registry;
+  @Inject EndedSessions ended;
+  @Inject LifecycleEvents events;
 
   /** What {@link #refresh} found or wrote. */
   record Refreshed(SessionRecord record, boolean changed) {}
-
-  @Inject
-  public RecordMirror(
-      TetherSettings settings,
-      SessionRegistry registry,
-      EndedSessions ended,
-      Instance<LifecycleEvents> events) {
-    this.settings = settings;
-    this.registry = registry;
-    this.ended = ended;
-    this.events = events;
-  }
-
-  protected RecordMirror() { // for the CDI proxy
-    this(null, null, null, null);
-  }
 
   /** A session just started: its first record, and {@code opened}. */
   void started(TerminalSession session) {
@@ -182,20 +165,16 @@ public class RecordMirror {
    */
   private void publish(
       String type, TerminalSession session, String reason, String detail, SessionRecord record) {
-    if (events.isResolvable()) {
-      events
-          .get()
-          .publish(
-              new SessionEvent(
-                  type,
-                  session.id(),
-                  session.owner(),
-                  session.node(),
-                  Instant.now(),
-                  session.attachedClients(),
-                  reason,
-                  detail,
-                  record == null ? null : SessionItem.of(record)));
-    }
+    events.publish(
+        new SessionEvent(
+            type,
+            session.id(),
+            session.owner(),
+            session.node(),
+            Instant.now(),
+            session.attachedClients(),
+            reason,
+            detail,
+            record == null ? null : SessionItem.of(record)));
   }
 }

@@ -16,7 +16,6 @@ import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,7 +44,9 @@ public class SessionLauncher {
   @Inject NodeAdministration administration;
   @Inject SessionRegistry registry;
   @Inject EndedSessions ended;
-  @Resource ManagedThreadFactory threads;
+
+  @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+  ThreadFactory threads;
 
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private TerminalSession.Settings sessionSettings;

@@ -83,7 +83,7 @@ public final class RecordingChannel implements ClientChannel {
     return closedWith;
   }
 
-  synchronized List<String> texts() {
+  public synchronized List<String> texts() {
     return sent.stream().filter(String.class::isInstance).map(String.class::cast).toList();
   }
 

@@ -1,0 +1,168 @@
+package io.tether.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.ProtocolException;
+import io.tether.registry.SessionRecord;
+import io.tether.session.Attachment;
+import io.tether.session.RecordingChannel;
+import io.tether.session.SessionEnd;
+import io.tether.session.TerminalSession;
+import io.tether.ticket.Ticket;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Opening and resuming sessions on one node, with real shells and the in-memory registry. */
+class SessionLauncherTest {
+  private final TestNode node = new TestNode();
+
+  @AfterEach
+  void stopNode() {
+    node.close();
+  }
+
+  private static Ticket ticket(String user, String... roles) {
+    return new Ticket("t-" + user, user, Set.of(roles), Instant.now().plusSeconds(30));
+  }
+
+  private static ClientMessage.Hello newSession(String client) {
+    return new ClientMessage.Hello("t", null, 0, client, 0, 100, 30, false);
+  }
+
+  private static ClientMessage.Hello resume(String sessionId, String client, boolean observe) {
+    return new ClientMessage.Hello("t", sessionId, 0, client, 0, 100, 30, observe);
+  }
+
+  @Test
+  void aNewSessionIsLiveRecordedAnnouncedAndAttached() throws Exception {
+    RecordingChannel channel = new RecordingChannel();
+    Attachment attachment = node.launcher.open(ticket("alice", "user"), newSession("c1"), channel);
+
+    TerminalSession session = node.sessions.all().iterator().next();
+    SessionRecord record = node.registry.find(session.id()).orElseThrow();
+    assertEquals("alice", record.owner());
+    assertEquals("node1", record.node());
+    assertEquals(1, record.attachedClients());
+    assertEquals("c1", attachment.clientId());
+    assertTrue(channel.texts().get(0).contains("\"type\":\"attached\""), channel.texts().get(0));
+    assertEquals(java.util.List.of("opened", "attached"), node.eventTypes());
+    assertTrue(session.anyProcessAlive(), "its shell runs");
+  }
+
+  @Test
+  void theUsersLimitRefusesOneMoreAndStartsNothing() throws Exception {
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    node.launcher.open(ticket("alice", "user"), newSession("c2"), new RecordingChannel());
+
+    ProtocolException refused =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.open(
+                    ticket("alice", "user"), newSession("c3"), new RecordingChannel()));
+
+    assertEquals(CloseCode.LIMIT_REACHED, refused.closeCode());
+    assertEquals(2, node.sessions.all().size());
+    assertEquals(2, node.registry.countOwnedBy("alice"));
+    // Another user's limit is their own; an admin's is higher.
+    node.launcher.open(ticket("bob", "user"), newSession("c4"), new RecordingChannel());
+    assertEquals(3, node.sessions.all().size());
+  }
+
+  @Test
+  void aDrainingNodeStartsNoSession() {
+    node.administration.drain("admin");
+
+    ProtocolException refused =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.open(
+                    ticket("alice", "user"), newSession("c1"), new RecordingChannel()));
+
+    assertEquals(CloseCode.NODE_DRAINING, refused.closeCode());
+    assertTrue(node.sessions.all().isEmpty());
+    assertTrue(node.registry.ownedBy("node1").isEmpty());
+  }
+
+  @Test
+  void onlyTheOwnerResumesAndOnlyAnAdminObserves() throws Exception {
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    String id = node.sessions.all().iterator().next().id();
+
+    ProtocolException foreign =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.resume(
+                    ticket("bob", "user"), resume(id, "b1", false), new RecordingChannel()));
+    assertEquals(CloseCode.NOT_YOUR_SESSION, foreign.closeCode());
+    ProtocolException peeking =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.resume(
+                    ticket("bob", "user"), resume(id, "b1", true), new RecordingChannel()));
+    assertEquals(CloseCode.NOT_YOUR_SESSION, peeking.closeCode());
+    assertEquals(1, node.sessions.find(id).orElseThrow().attachedClients());
+
+    Attachment watching =
+        node.launcher.resume(
+            ticket("root", "user", "admin"), resume(id, "a1", true), new RecordingChannel());
+    assertTrue(watching.observer());
+    Attachment again =
+        node.launcher.resume(
+            ticket("alice", "user"), resume(id, "c2", false), new RecordingChannel());
+    assertFalse(again.observer());
+    assertEquals(2, node.sessions.find(id).orElseThrow().attachedClients());
+  }
+
+  @Test
+  void anEndedSessionSaysWhyAndAnUnknownOneThatItIsGone() throws Exception {
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    TerminalSession session = node.sessions.all().iterator().next();
+    session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+
+    ProtocolException ended =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.resume(
+                    ticket("alice", "user"),
+                    resume(session.id(), "c1", false),
+                    new RecordingChannel()));
+    assertEquals(CloseCode.KILLED_BY_ADMIN, ended.closeCode());
+    ProtocolException unknown =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.resume(
+                    ticket("alice", "user"), resume("nope", "c1", false), new RecordingChannel()));
+    assertEquals(CloseCode.NO_SUCH_SESSION, unknown.closeCode());
+  }
+
+  @Test
+  void aSessionOfAnotherNodeIsRelayedOnlyForItsOwner() throws Exception {
+    Instant now = Instant.now();
+    node.registry.register(
+        new SessionRecord(
+            "elsewhere", "alice", "node2", now, now, 0, 0, 80, 24, now, 0, "bash", 0));
+
+    assertEquals(
+        "node2",
+        node.launcher.remoteOwner("elsewhere", ticket("alice", "user"), false).orElseThrow());
+    ProtocolException foreign =
+        assertThrows(
+            ProtocolException.class,
+            () -> node.launcher.remoteOwner("elsewhere", ticket("bob", "user"), false));
+    assertEquals(CloseCode.NOT_YOUR_SESSION, foreign.closeCode());
+    assertTrue(node.launcher.remoteOwner("unknown", ticket("alice", "user"), false).isEmpty());
+  }
+}

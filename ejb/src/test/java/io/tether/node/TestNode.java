@@ -1,0 +1,167 @@
+package io.tether.node;
+
+import io.tether.cluster.NodeStates;
+import io.tether.config.IdleLimits;
+import io.tether.config.TetherSettings;
+import io.tether.events.LifecycleEvents;
+import io.tether.events.SessionEvent;
+import io.tether.registry.InMemorySessionRegistry;
+import io.tether.session.EndedSessions;
+import io.tether.session.SessionEnd;
+import io.tether.session.TestSessions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One node's session handling wired as the container wires it, on the in-memory registry, a list of
+ * published events and real shells (bash without rc files), with its executor stopped by {@link
+ * #close()}.
+ */
+final class TestNode implements AutoCloseable {
+  /** node1's settings: 2 sessions per user (3 for admins), short kill grace. */
+  static final class Settings extends TetherSettings {
+    @Override
+    public String nodeName() {
+      return "node1";
+    }
+
+    @Override
+    public String serverIdentity() {
+      return "node-test@" + ProcessHandle.current().pid();
+    }
+
+    @Override
+    public List<String> shellCommand() {
+      return TestSessions.BASH.command();
+    }
+
+    @Override
+    public Path shellDirectory() {
+      return TestSessions.BASH.directory();
+    }
+
+    @Override
+    public Map<String, String> shellEnvironment() {
+      return TestSessions.BASH.environment();
+    }
+
+    @Override
+    public int logBytes() {
+      return 64 * 1024;
+    }
+
+    @Override
+    public long windowBytes() {
+      return 64 * 1024;
+    }
+
+    @Override
+    public long heartbeatMillis() {
+      return 10_000;
+    }
+
+    @Override
+    public long killGraceMillis() {
+      return 200;
+    }
+
+    @Override
+    public int maxSessionsPerUser(boolean admin) {
+      return admin ? 3 : 2;
+    }
+
+    @Override
+    public IdleLimits idleLimits(boolean admin) {
+      return new IdleLimits(Duration.ofHours(2), Duration.ofMinutes(30), Duration.ofMinutes(2));
+    }
+
+    @Override
+    public boolean outputIsActivity() {
+      return false;
+    }
+
+    @Override
+    public boolean keepCpusAwake() {
+      return false;
+    }
+
+    @Override
+    public Map<String, Object> effective() {
+      return Map.of("tether.node.name", nodeName());
+    }
+  }
+
+  /** Records which nodes said they drain. */
+  static final class DrainingNodes extends NodeStates {
+    final Map<String, Boolean> draining = new ConcurrentHashMap<>();
+
+    @Override
+    public void setDraining(String node, boolean on) {
+      draining.put(node, on);
+    }
+  }
+
+  final Settings settings = new Settings();
+  final InMemorySessionRegistry registry = new InMemorySessionRegistry();
+  final Map<String, SessionEnd> endedSessions = new ConcurrentHashMap<>();
+  final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+  final DrainingNodes nodeStates = new DrainingNodes();
+  final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  final RecordMirror mirror = new RecordMirror();
+  final NodeSessions sessions = new NodeSessions();
+  final NodeAdministration administration = new NodeAdministration();
+  final SessionLauncher launcher = new SessionLauncher();
+
+  TestNode() {
+    mirror.settings = settings;
+    mirror.registry = registry;
+    mirror.ended =
+        new EndedSessions() {
+          @Override
+          public void remember(String sessionId, SessionEnd end) {
+            endedSessions.put(sessionId, end);
+          }
+
+          @Override
+          public Optional<SessionEnd> find(String sessionId) {
+            return Optional.ofNullable(endedSessions.get(sessionId));
+          }
+        };
+    mirror.events = (LifecycleEvents) events::add;
+    sessions.settings = settings;
+    sessions.mirror = mirror;
+    sessions.registry = registry;
+    sessions.scheduler = scheduler;
+    administration.sessions = sessions;
+    administration.settings = settings;
+    administration.nodeStates = nodeStates;
+    launcher.settings = settings;
+    launcher.sessions = sessions;
+    launcher.mirror = mirror;
+    launcher.administration = administration;
+    launcher.registry = registry;
+    launcher.ended = mirror.ended;
+    launcher.threads = Thread::new;
+    launcher.configure();
+    sessions.start();
+  }
+
+  /** The types of the events published so far, in order. */
+  List<String> eventTypes() {
+    return events.stream().map(SessionEvent::type).toList();
+  }
+
+  /** Ends every session as an undeploy does, and waits for their processes to go. */
+  @Override
+  public void close() {
+    sessions.stop();
+    scheduler.shutdownNow();
+  }
+}

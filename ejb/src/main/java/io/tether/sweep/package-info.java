@@ -1,6 +1,7 @@
 /**
- * Idle sweeps: a non-persistent EJB timer on every node looks at that node's sessions, warns the
- * people at idle ones, ends those idle past their limit, and reconciles the node's PTYs with the
- * session registry so abandoned shells never pile up.
+ * The idle rules: {@link io.tether.sweep.IdlePolicy} decides, for one session's facts and its
+ * owner's limits, whether to keep, warn or end it, and {@link io.tether.sweep.IdleSweep} applies
+ * the rules to a node's sessions, surviving any one session's failure. The node's timer ({@code
+ * io.tether.node.IdleSweeper}) runs it.
  */
 package io.tether.sweep;

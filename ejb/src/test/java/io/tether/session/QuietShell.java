@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 public final class QuietShell implements Shell {
   public QuietShell() {}
 
-  final ByteArrayOutputStream input = new ByteArrayOutputStream();
+  public final ByteArrayOutputStream input = new ByteArrayOutputStream();
   boolean hungUp;
 
   /** When set, hanging up fails with it: a session whose close throws. */

@@ -5,6 +5,7 @@ import io.tether.protocol.CloseCode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -17,6 +18,7 @@ public final class RecordingChannel implements ClientChannel {
   final ArrayDeque<Consumer<Throwable>> pending = new ArrayDeque<>();
   CloseCode closedWith;
   String closeReason;
+  private int closeCode;
   boolean completeAtOnce = true;
   private int inFlight;
 
@@ -62,15 +64,22 @@ public final class RecordingChannel implements ClientChannel {
 
   @Override
   public void close(CloseCode code, String reason) {
-    if (closedWith == null) {
-      closedWith = code;
+    close(code.code(), reason);
+  }
+
+  @Override
+  public synchronized void close(int code, String reason) {
+    if (closeCode == 0) {
+      closeCode = code;
+      closedWith =
+          Arrays.stream(CloseCode.values()).filter(c -> c.code() == code).findFirst().orElse(null);
       closeReason = reason;
     }
   }
 
-  @Override
-  public void close(int code, String reason) {
-    close(CloseCode.of(code), reason);
+  /** The WebSocket close code this channel was closed with (a Tether code or not), 0 while open. */
+  public synchronized int closeCode() {
+    return closeCode;
   }
 
   @Override

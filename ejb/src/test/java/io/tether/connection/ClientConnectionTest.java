@@ -1,0 +1,99 @@
+package io.tether.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.protocol.ClientMessage;
+import io.tether.protocol.CloseCode;
+import io.tether.protocol.MessageCodec;
+import io.tether.protocol.OffsetFrame;
+import io.tether.relay.RelayUnavailableException;
+import io.tether.session.QuietShell;
+import io.tether.session.RecordingChannel;
+import io.tether.session.TerminalSession;
+import io.tether.session.TestSessions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One connection's protocol state: its first frame goes to its hello handler, later frames to the
+ * attachment the handler made; anything out of order closes it and changes nothing.
+ */
+class ClientConnectionTest {
+  private final QuietShell shell = new QuietShell();
+  private final TerminalSession session = TestSessions.session("s1", shell);
+  private final RecordingChannel channel = new RecordingChannel();
+  private final List<String> hellos = new ArrayList<>();
+
+  /** A handler that attaches every hello to the test's session, as a browser's hello would. */
+  private final ClientConnection connection =
+      new ClientConnection(
+          channel,
+          (text, ch) -> {
+            hellos.add(text);
+            ClientMessage.Hello hello = (ClientMessage.Hello) MessageCodec.parse(text);
+            return new HelloHandler.Attached(session.attach(ch, hello));
+          });
+
+  private static final String HELLO =
+      "{\"type\":\"hello\",\"ticket\":\"t\",\"sessionId\":\"s1\",\"resumeOffset\":0,"
+          + "\"clientId\":\"c1\",\"inputOffset\":0,\"cols\":90,\"rows\":20}";
+
+  private static ByteBuffer input(long offset, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    return OffsetFrame.encode(offset, bytes, 0, bytes.length);
+  }
+
+  @Test
+  void theFirstFrameGoesToTheHelloHandlerAndTheRestToTheAttachment() {
+    connection.onText(HELLO);
+    connection.onBinary(input(0, "ls\r"));
+    connection.onText("{\"type\":\"resize\",\"cols\":100,\"rows\":40}");
+
+    assertEquals(List.of(HELLO), hellos);
+    assertEquals("ls\r", shell.input.toString());
+    assertEquals(100, session.cols());
+    assertNull(channel.closedWith());
+  }
+
+  @Test
+  void inputBeforeHelloIsRefusedAndNeverReachesTheShell() {
+    connection.onBinary(input(0, "rm -rf ~\r"));
+    connection.onText(HELLO);
+
+    assertEquals(CloseCode.PROTOCOL_ERROR, channel.closedWith());
+    assertEquals("", shell.input.toString());
+    assertTrue(hellos.isEmpty(), "after the refusal nothing acts");
+  }
+
+  @Test
+  void aSecondHelloClosesTheConnectionAndTheSessionGoesOn() {
+    connection.onText(HELLO);
+    connection.onText(HELLO);
+
+    assertEquals(CloseCode.PROTOCOL_ERROR, channel.closedWith());
+    assertEquals(1, hellos.size());
+    assertEquals(0, session.attachedClients());
+    assertNull(session.ended());
+  }
+
+  @Test
+  void anUnreachableOwnerClosesWithItsRetryableCodeAndNothingMoreActs() {
+    ClientConnection relayed =
+        new ClientConnection(
+            channel,
+            (text, ch) -> {
+              throw new RelayUnavailableException(1013, "The session's server cannot be reached.");
+            });
+
+    relayed.onText(HELLO);
+    relayed.onBinary(input(0, "ls\r"));
+
+    assertEquals(1013, channel.closeCode());
+    assertEquals("", shell.input.toString());
+  }
+}

@@ -27,7 +27,7 @@ public class NodeAdministration implements SessionCommandHandler {
   private volatile boolean draining;
 
   /** Whether this node refuses new sessions ({@code 4011}). */
-  boolean draining() {
+  public boolean draining() {
     return draining;
   }
 

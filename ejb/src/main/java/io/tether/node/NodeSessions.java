@@ -71,22 +71,22 @@ public class NodeSessions {
   }
 
   /** What every session of this node tells the node about itself. */
-  TerminalSession.Listener listener() {
+  public TerminalSession.Listener listener() {
     return listener;
   }
 
   /** A start begins: until {@link #startOver}, reconciliation leaves {@code id} alone. */
-  void starting(String id) {
+  public void starting(String id) {
     starting.add(id);
   }
 
   /** The session is live: heartbeats and sweeps visit it. */
-  void live(TerminalSession session) {
+  public void live(TerminalSession session) {
     sessions.put(session.id(), session);
   }
 
   /** The start is over: the session is live and recorded by now, or never started. */
-  void startOver(String id) {
+  public void startOver(String id) {
     starting.remove(id);
   }
 

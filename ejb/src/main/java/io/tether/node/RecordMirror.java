@@ -35,16 +35,16 @@ public class RecordMirror {
   @Inject LifecycleEvents events;
 
   /** What {@link #refresh} found or wrote. */
-  record Refreshed(SessionRecord record, boolean changed) {}
+  public record Refreshed(SessionRecord record, boolean changed) {}
 
   /** A session just started: its first record, and {@code opened}. */
-  void started(TerminalSession session) {
+  public void started(TerminalSession session) {
     SessionRecord record = recordOf(session, 0);
     registry.register(record);
     publish("opened", session, null, "pid " + session.pid(), record);
   }
 
-  void attached(TerminalSession session, Attachment attachment) {
+  public void attached(TerminalSession session, Attachment attachment) {
     String client = describe(attachment);
     publish("attached", session, null, client, refresh(session).record());
     LOG.info(
@@ -58,7 +58,7 @@ public class RecordMirror {
                 Durations.format(session.age())));
   }
 
-  void detached(TerminalSession session, Attachment attachment, String why) {
+  public void detached(TerminalSession session, Attachment attachment, String why) {
     SessionRecord record = refresh(session).record();
     if (session.ended() == null) { // after the end, closed has said it all
       publish("detached", session, null, describe(attachment) + ": " + why, record);
@@ -76,7 +76,7 @@ public class RecordMirror {
   }
 
   /** The session ended: its record goes, its end is remembered for late resumes, and announced. */
-  void ended(TerminalSession session, SessionEnd end) {
+  public void ended(TerminalSession session, SessionEnd end) {
     try {
       registry.find(session.id()).ifPresent(registry::remove);
       ended.remember(session.id(), end);
@@ -92,12 +92,12 @@ public class RecordMirror {
                 session.id(), end.code().label(), end.reason(), Durations.format(session.age())));
   }
 
-  void resized(TerminalSession session) {
+  public void resized(TerminalSession session) {
     String size = session.cols() + "x" + session.rows();
     publish("resized", session, null, size, refresh(session).record());
   }
 
-  void idleWarned(TerminalSession session, long secondsLeft) {
+  public void idleWarned(TerminalSession session, long secondsLeft) {
     String left = "ends in " + secondsLeft + " s";
     publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
   }
@@ -118,7 +118,7 @@ public class RecordMirror {
    * @return the record as it is now (null if the session has no record any more) and whether this
    *     call rewrote it
    */
-  Refreshed refresh(TerminalSession session) {
+  public Refreshed refresh(TerminalSession session) {
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<SessionRecord> current = registry.find(session.id());
       if (current.isEmpty() || session.ended() != null) {

@@ -9,6 +9,7 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,7 +49,8 @@ public class RelayEndpoint {
 
   @OnError
   public void failed(Session ws, Throwable error) {
-    LOG.log(Level.FINE, error, () -> "relay ws-" + ws.getId() + ": transport error");
+    Level level = error instanceof IOException ? Level.FINE : Level.SEVERE;
+    LOG.log(level, error, () -> "relay ws-" + ws.getId() + ": failed");
     frames.closed();
   }
 }

@@ -10,6 +10,7 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -68,7 +69,9 @@ public class TerminalEndpoint {
   @OnError
   public void failed(Session ws, Throwable error) {
     // Resets and timeouts are how networks fail; the close that follows detaches the client.
-    LOG.log(Level.FINE, error, () -> "ws-" + ws.getId() + ": transport error");
+    // Anything else is a fault of the server's own and must be seen.
+    Level level = error instanceof IOException ? Level.FINE : Level.SEVERE;
+    LOG.log(level, error, () -> "ws-" + ws.getId() + ": failed");
     closed(ws);
   }
 }

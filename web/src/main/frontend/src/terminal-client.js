@@ -398,7 +398,10 @@ export class TerminalClient {
     if (this.#sessionId !== null && message.sessionId !== this.#sessionId) {
       throw new ProtocolError(`attached to ${message.sessionId} instead of ${this.#sessionId}`);
     }
-    // The server applied our input up to its mark: forget that, resend the rest (below).
+    // The server applied our input up to its mark: forget that, resend the rest (below). If it
+    // no longer knew this page's input stream (inputForgotten), its mark is what the hello
+    // declared: what this page still held unconfirmed was not applied, and is not resent.
+    const unconfirmed = message.inputForgotten === true ? this.#input.pendingBytes : 0;
     this.#input.ack(message.inputAcked);
     const resend = this.#input.framesFrom(message.inputAcked);
 
@@ -424,6 +427,11 @@ export class TerminalClient {
     this.#acks = new AckPolicy(message.window, this.#tracker.expected);
     if (skipped > 0) {
       this.#view.writeNote(`dropped ${plural(skipped, 'byte')} of output: the server no longer holds them.`);
+    }
+    if (unconfirmed > 0) {
+      this.#view.writeNote(
+        `${plural(unconfirmed, 'byte')} of input typed while disconnected could not be confirmed and were not sent again.`,
+      );
     }
     for (const frame of resend) this.#sendFrame(frame);
     // The server applies the size from hello; a resize while waiting for attached was not sent.

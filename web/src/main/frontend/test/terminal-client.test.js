@@ -229,6 +229,26 @@ describe('input', () => {
     assert.deepEqual(second.frames(), [{ offset: 5, text: 'hi\r' }]);
   });
 
+  test('input the server no longer knows is reported to the user and never resent', async () => {
+    const h = clientHarness();
+    h.client.start();
+    const first = await h.attach();
+    h.client.input(bytes('echo '));
+    first.serverClose(1006);
+    h.client.input(bytes('hi\r'));
+    h.clock.advance(150);
+    const second = await h.opened();
+    // The server forgot this page's mark: it takes the declared offset and says so.
+    second.receive({ ...ATTACHED, inputAcked: 8, inputForgotten: true });
+    assert.deepEqual(second.frames(), [], 'nothing is resent: the server cannot tell what it applied');
+    assert.ok(
+      h.view.notes.some((note) => note.startsWith('8 bytes of input typed while disconnected could not be confirmed')),
+      h.view.notes.join('\n'),
+    );
+    h.client.input(bytes('x'));
+    assert.deepEqual(second.frames(), [{ offset: 8, text: 'x' }], 'the stream goes on from there');
+  });
+
   test('heartbeats from the server let the page forget acknowledged input', async () => {
     const h = clientHarness();
     h.client.start();

@@ -146,6 +146,7 @@ public final class MessageCodec {
       long head,
       long dropped,
       long inputAcked,
+      boolean inputForgotten,
       long heartbeatMillis,
       long window,
       boolean observer,
@@ -159,6 +160,7 @@ public final class MessageCodec {
         .add("head", head)
         .add("dropped", dropped)
         .add("inputAcked", inputAcked)
+        .add("inputForgotten", inputForgotten)
         .add("heartbeatMillis", heartbeatMillis)
         .add("window", window)
         .add("observer", observer)

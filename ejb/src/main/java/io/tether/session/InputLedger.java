@@ -5,6 +5,7 @@ import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,6 +13,12 @@ import java.util.Map;
  * Applies each client's input exactly once. Per client id it keeps the high-water mark of input
  * written to the shell; a resent frame's part below the mark is dropped, a frame above it (bytes
  * skipped) is a protocol fault. The mark moves only after the bytes were written.
+ *
+ * <p>Memory stays bounded without guessing: the mark of a client that is attached is never
+ * forgotten; of the clients that went away, the {@code maxIdle} most recently seen are remembered.
+ * A client that comes back after its mark was forgotten, or that declares input this session never
+ * saw, is told so ({@link Registration#forgotten()}) instead of being trusted: its mark starts at
+ * what it declares, and whatever it still holds unacknowledged was not applied.
  *
  * <p>Writes are serialised by their own lock, and the marks are read under another: a PTY write
  * blocks while the shell does not read (a large paste during {@code sleep}), and that must not hold
@@ -24,36 +31,92 @@ public final class InputLedger {
     void write(ByteBuffer bytes) throws IOException;
   }
 
-  private final Map<String, Long> marks; // guarded by itself
+  /**
+   * What an attaching client is told about its input stream.
+   *
+   * @param acknowledged the client's mark: how much of its input this session applied
+   * @param forgotten true when the session does not know the client's earlier input (its mark was
+   *     forgotten, or it never typed here): the client's unacknowledged input was not applied and
+   *     is not to be resent
+   */
+  public record Registration(long acknowledged, boolean forgotten) {}
+
+  /** An attached client's mark, and how many of its connections are attached right now. */
+  private static final class Pinned {
+    long mark;
+    int attachments = 1;
+
+    Pinned(long mark) {
+      this.mark = mark;
+    }
+  }
+
+  private final Object marks = new Object();
+  private final Map<String, Pinned> attached = new HashMap<>(); // guarded by marks
+  private final Map<String, Long> idle; // guarded by marks; least recently used first
   private final Object writing = new Object();
   private boolean closed; // guarded by writing
 
   /**
-   * @param maxClients how many clients' marks to remember; the least recently used go first
+   * @param maxIdle how many detached clients' marks to remember; the least recently used go first
    */
-  public InputLedger(int maxClients) {
-    this.marks =
+  public InputLedger(int maxIdle) {
+    this.idle =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > maxClients;
+            return size() > maxIdle;
           }
         };
   }
 
   /**
-   * The client's mark; a client seen for the first time starts at {@code startOffset} (what it
-   * declares it has typed before, which this session never saw).
+   * A connection of {@code clientId} attaches; its mark is kept for as long as one is attached.
+   *
+   * @param declaredOffset what the client says it has typed in all ({@code inputOffset})
    */
-  public long register(String clientId, long startOffset) {
+  public Registration attach(String clientId, long declaredOffset) {
     synchronized (marks) {
-      return marks.computeIfAbsent(clientId, id -> startOffset);
+      Pinned pinned = attached.get(clientId);
+      if (pinned != null) {
+        pinned.attachments++;
+        return new Registration(pinned.mark, false);
+      }
+      Long remembered = idle.remove(clientId);
+      if (remembered != null) {
+        attached.put(clientId, new Pinned(remembered));
+        return new Registration(remembered, false);
+      }
+      attached.put(clientId, new Pinned(declaredOffset));
+      return new Registration(declaredOffset, declaredOffset > 0);
+    }
+  }
+
+  /** A connection of {@code clientId} went away; with its last one, its mark becomes idle. */
+  public void detach(String clientId) {
+    synchronized (marks) {
+      Pinned pinned = attached.get(clientId);
+      if (pinned != null && --pinned.attachments == 0) {
+        attached.remove(clientId);
+        idle.put(clientId, pinned.mark);
+      }
     }
   }
 
   public long acknowledged(String clientId) {
     synchronized (marks) {
-      return marks.getOrDefault(clientId, 0L);
+      Pinned pinned = attached.get(clientId);
+      if (pinned != null) {
+        return pinned.mark;
+      }
+      return idle.getOrDefault(clientId, 0L);
+    }
+  }
+
+  /** How many clients' marks are held now (attached and idle). */
+  public int remembered() {
+    synchronized (marks) {
+      return attached.size() + idle.size();
     }
   }
 
@@ -94,7 +157,12 @@ public final class InputLedger {
       int written = fresh.remaining();
       sink.write(fresh);
       synchronized (marks) {
-        marks.put(clientId, end);
+        Pinned pinned = attached.get(clientId);
+        if (pinned != null) {
+          pinned.mark = end;
+        } else {
+          idle.put(clientId, end);
+        }
       }
       return written;
     }

@@ -244,8 +244,10 @@ public final class TerminalSession {
       }
       long from = resume.from();
       // An observer never types: it has no place in the input ledger.
-      long inputAcked =
-          hello.observe() ? 0 : ledger.register(hello.clientId(), hello.inputOffset());
+      InputLedger.Registration registration =
+          hello.observe()
+              ? new InputLedger.Registration(0, false)
+              : ledger.attach(hello.clientId(), hello.inputOffset());
       for (Attachment existing : attachments) {
         if (existing.clientId().equals(hello.clientId())) {
           replaced = existing;
@@ -268,7 +270,8 @@ public final class TerminalSession {
               from,
               resume.head(),
               from - hello.resumeOffset(),
-              inputAcked,
+              registration.acknowledged(),
+              registration.forgotten(),
               settings.heartbeatMillis(),
               settings.window(),
               hello.observe(),
@@ -334,6 +337,9 @@ public final class TerminalSession {
 
   private void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
+      if (!attachment.observer()) {
+        ledger.detach(attachment.clientId());
+      }
       // Under the lock attach() clears it with: a reload's new client may be attaching right now.
       synchronized (this) {
         if (attachedClients() == 0 && detachedSince == null) {

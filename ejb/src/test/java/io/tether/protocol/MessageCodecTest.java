@@ -119,7 +119,8 @@ class MessageCodecTest {
   @Test
   void serverMessagesAreValidJson() {
     JsonObject attached =
-        json(MessageCodec.attached("s", "node1", 10, 20, 10, 3, 10000, 1024, false, 120, 40));
+        json(
+            MessageCodec.attached("s", "node1", 10, 20, 10, 3, false, 10000, 1024, false, 120, 40));
     assertEquals("attached", attached.getString("type"));
     assertEquals(10, attached.getJsonNumber("dropped").longValue());
     assertEquals(3, json(MessageCodec.heartbeat(3, 9)).getInt("inputAcked"));

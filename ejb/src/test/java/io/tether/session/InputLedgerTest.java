@@ -74,11 +74,63 @@ class InputLedgerTest {
   }
 
   @Test
-  void aNewClientStartsAtTheOffsetItDeclares() throws Exception {
-    assertEquals(10, ledger.register("c1", 10));
+  void aClientThatDeclaresInputNeverSeenHereIsToldItWasNotApplied() throws Exception {
+    assertEquals(new InputLedger.Registration(10, true), ledger.attach("c1", 10));
     ledger.apply("c1", frame(10, "z"), this::write);
-    assertEquals(11, ledger.register("c1", 0));
+    ledger.detach("c1");
+    assertEquals(new InputLedger.Registration(11, false), ledger.attach("c1", 0));
     assertEquals("z", written());
+  }
+
+  @Test
+  void aNewClientStartsAtZeroWithNothingForgotten() {
+    assertEquals(new InputLedger.Registration(0, false), ledger.attach("c1", 0));
+  }
+
+  @Test
+  void anAttachedClientsMarkIsNeverForgottenHoweverManyComeAndGo() throws Exception {
+    ledger.attach("c1", 0);
+    ledger.apply("c1", frame(0, "abc"), this::write);
+    for (int i = 0; i < 400; i++) {
+      ledger.attach("other" + i, 0);
+      ledger.apply("other" + i, frame(0, "x"), this::write);
+      ledger.detach("other" + i);
+    }
+    // c1's next keystroke follows its own mark, not a mark re-made at 0.
+    assertEquals(1, ledger.apply("c1", frame(3, "d"), this::write));
+    assertEquals(4, ledger.acknowledged("c1"));
+    assertEquals(1 + 4, ledger.remembered(), "c1 and the four most recent of the others");
+  }
+
+  @Test
+  void aClientAwayWhileOthersCameAndWentIsToldItsMarkWasForgottenNeverGuessed() throws Exception {
+    ledger.attach("away", 0);
+    ledger.apply("away", frame(0, "echo 1\r"), this::write);
+    ledger.detach("away");
+    for (int i = 0; i < 300; i++) {
+      ledger.attach("other" + i, 0);
+      ledger.detach("other" + i);
+    }
+    // It typed 7 bytes, all applied, then 5 more while away that never arrived.
+    InputLedger.Registration back = ledger.attach("away", 12);
+    assertEquals(new InputLedger.Registration(12, true), back);
+    shell.reset();
+    // Its next keystroke is numbered after what it declared; nothing is applied twice.
+    ledger.apply("away", frame(12, "x"), this::write);
+    assertEquals("x", written());
+  }
+
+  @Test
+  void aSecondConnectionOfTheSameClientKeepsTheMarkPinnedUntilBothAreGone() throws Exception {
+    ledger.attach("c1", 0);
+    ledger.apply("c1", frame(0, "ab"), this::write);
+    ledger.attach("c1", 2); // a reload's new connection, before the old one is replaced
+    ledger.detach("c1");
+    for (int i = 0; i < 10; i++) {
+      ledger.attach("other" + i, 0);
+      ledger.detach("other" + i);
+    }
+    assertEquals(2, ledger.acknowledged("c1"));
   }
 
   @Test
@@ -96,9 +148,11 @@ class InputLedgerTest {
   }
 
   @Test
-  void forgetsTheLeastRecentlyUsedClients() throws Exception {
+  void forgetsTheLeastRecentlyUsedOfTheClientsThatWentAway() throws Exception {
     for (int i = 0; i < 5; i++) {
+      ledger.attach("c" + i, 0);
       ledger.apply("c" + i, frame(0, "x"), this::write);
+      ledger.detach("c" + i);
     }
     assertEquals(0, ledger.acknowledged("c0"));
     assertEquals(1, ledger.acknowledged("c4"));
@@ -137,7 +191,7 @@ class InputLedgerTest {
         Duration.ofSeconds(10),
         () -> {
           assertEquals(2, ledger.acknowledged("c1"), "the mark moves only after the write");
-          assertEquals(5, ledger.register("c2", 5));
+          assertEquals(5, ledger.attach("c2", 5).acknowledged());
         });
 
     release.countDown();

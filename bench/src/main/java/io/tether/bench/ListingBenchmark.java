@@ -6,7 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.cluster.HazelcastSessionRegistry;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;

@@ -228,6 +228,11 @@ function hasKind(value, kind) {
  * - forget: whether the stored session id is useless: the session is over, or was never ours.
  */
 export const CLOSE_CODES = Object.freeze({
+  // Standard WebSocket codes a relaying node sends (the session goes on on its owner).
+  1001: closeCode('going-away', 'unchanged', true, 'This server is shutting down.'),
+  1012: closeCode('service-restart', 'unchanged', true, "The connection to the session's server was interrupted."),
+  1013: closeCode('try-again-later', 'unchanged', true, "The session's server cannot be reached."),
+  // Tether's own.
   4000: closeCode('protocol-error', 'unchanged', false, 'Protocol error.', { reattach: true }),
   4001: closeCode('bad-ticket', 'unchanged', false, 'Your ticket was invalid, already used or expired.', { reattach: true }),
   4002: closeCode('origin-rejected', 'unchanged', false, "This page's origin is not allowed to open terminals."),
@@ -253,7 +258,7 @@ function closeCode(name, session, reconnect, sentence, { reattach = false, forge
 
 /**
  * Codes this client sends when it gives up on a connection itself. The faults lie outside the
- * server's table (4000-4099) so server logs can tell who closed.
+ * server's codes (4000-4099 and the three standard ones above) so server logs can tell who closed.
  */
 export const CLIENT_CLOSE = Object.freeze({
   HEARTBEAT_LOST: { code: 4900, reason: 'heartbeat lost' },

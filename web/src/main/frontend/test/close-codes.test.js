@@ -9,7 +9,10 @@ import { CLIENT_CLOSE, CLOSE_CODES, closeSentence } from '../src/protocol.js';
 
 const PROTOCOL_DOC = new URL('../../../../../docs/protocol.md', import.meta.url);
 
-/** Rows of the "Close codes" table: | code | name | session | client action | sentence shown | */
+/**
+ * Rows of the "Close codes" tables (Tether's 40xx, and the standard codes a relaying node sends):
+ * | code | name | session | client action | sentence shown |
+ */
 function documentedCloseCodes() {
   const doc = readFileSync(PROTOCOL_DOC, 'utf8');
   const section = doc.split(/^## /m).find((s) => s.startsWith('Close codes'));
@@ -28,9 +31,19 @@ function documentedCloseCodes() {
 describe('close-code table', () => {
   const documented = documentedCloseCodes();
 
-  test('the document lists the 40xx codes', () => {
-    assert.ok(documented.length >= 16, `found ${documented.length} rows`);
-    assert.ok(documented.every((row) => row.code >= 4000 && row.code <= 4099));
+  test('the document lists the 40xx codes and the standard codes a relay sends', () => {
+    const tether = documented.filter((row) => row.code >= 4000 && row.code <= 4099);
+    const standard = documented.filter((row) => row.code >= 1000 && row.code <= 1015);
+    assert.ok(tether.length >= 16, `found ${tether.length} 40xx rows`);
+    assert.deepEqual(standard.map((row) => row.code), [1001, 1012, 1013]);
+    assert.equal(tether.length + standard.length, documented.length, 'no code outside both ranges');
+  });
+
+  test('a standard code a relay sends only ever sends the client back', () => {
+    for (const code of [1001, 1012, 1013]) {
+      assert.equal(CLOSE_CODES[code].reconnect, true, `${code}`);
+      assert.equal(CLOSE_CODES[code].session, 'unchanged', `${code}`);
+    }
   });
 
   test('the client knows exactly the documented codes', () => {

@@ -6,7 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.cluster.HazelcastSessionRegistry;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
@@ -161,7 +161,7 @@ public final class ListingBenchmark {
     for (int i = 0; i < size; i++) {
       byte[] bits = new byte[16];
       random.nextBytes(bits);
-      // Ids as SessionManager makes them: 16 random bytes, URL-safe Base64.
+      // Ids as SessionLauncher makes them: 16 random bytes, URL-safe Base64.
       String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
       String owner = i % 10 == 0 ? HEAVY_USER : "user-" + random.nextInt(users);
       String node = "node" + (1 + random.nextInt(NODES));

@@ -9,9 +9,9 @@ import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionEvent;
 import io.tether.protocol.CloseCode;
-import io.tether.registry.HazelcastSessionRegistry;
 import io.tether.registry.SessionRecord;
-import io.tether.session.HazelcastEndedSessions;
+import io.tether.registry.SessionRegistry;
+import io.tether.session.EndedSessions;
 import io.tether.session.SessionEnd;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -46,6 +46,9 @@ public class ClusterMember {
   @Inject TetherSettings settings;
   @Inject Event<NodeLeft> nodeLeft;
   @Inject Instance<LifecycleEvents> events;
+  // Built by ClusterStores on this member; proxies, first used once the member has started.
+  @Inject SessionRegistry registry;
+  @Inject EndedSessions ended;
   @Resource ManagedExecutorService executor;
 
   private HazelcastInstance hazelcast;
@@ -54,10 +57,9 @@ public class ClusterMember {
   void start() {
     long started = System.nanoTime();
     hazelcast = Hazelcast.newHazelcastInstance(HazelcastMemberConfig.from(settings));
-    HazelcastEndedSessions ended = new HazelcastEndedSessions(hazelcast);
     NodeDepartures departures =
         new NodeDepartures(
-            new HazelcastSessionRegistry(hazelcast),
+            registry,
             executor,
             record -> {
               SessionEnd end = SessionEnd.of(CloseCode.NODE_LOST, CloseCode.NODE_LOST.sentence());

@@ -1,11 +1,8 @@
 package io.tether.cluster;
 
 import io.tether.config.TetherSettings;
-import io.tether.registry.HazelcastSessionRegistry;
 import io.tether.registry.SessionRegistry;
 import io.tether.session.EndedSessions;
-import io.tether.session.HazelcastEndedSessions;
-import io.tether.ticket.HazelcastTicketStore;
 import io.tether.ticket.TicketStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -13,7 +10,9 @@ import java.time.Duration;
 
 /**
  * The shared state of the cluster, on this node's Hazelcast member: the session registry, the
- * tickets and the memory of ended sessions. A single node is a cluster of one.
+ * tickets and the memory of ended sessions. The one place that builds the Hazelcast adapters of
+ * {@link SessionRegistry}, {@link TicketStore} and {@link EndedSessions}; every other bean, {@link
+ * ClusterMember} included, injects them. A single node is a cluster of one.
  */
 @ApplicationScoped
 public class ClusterStores {

@@ -5,9 +5,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.tether.config.TetherSettings;
-import io.tether.registry.HazelcastSessionRegistry;
-import io.tether.session.HazelcastEndedSessions;
-import io.tether.ticket.HazelcastTicketStore;
 
 /** The embedded member's configuration, from Tether's settings (docs/cluster.md). */
 final class HazelcastMemberConfig {

@@ -2,15 +2,10 @@ package io.tether.events;
 
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import jakarta.jms.JMSDestinationDefinition;
-import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
-import jakarta.jms.TextMessage;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -23,38 +18,35 @@ import java.util.logging.Logger;
     interfaceName = "jakarta.jms.Topic",
     destinationName = "tether.lifecycle")
 @MessageDriven(
+    messageListenerInterface = MessageListener.class, // implemented by TopicConsumer
     activationConfig = {
       @ActivationConfigProperty(
           propertyName = "destinationLookup",
           propertyValue = JmsLifecycleEvents.TOPIC),
       @ActivationConfigProperty(
           propertyName = "destinationType",
-          propertyValue = "jakarta.jms.Topic"),
+          propertyValue = TopicConsumer.TOPIC),
       @ActivationConfigProperty(
           propertyName = "subscriptionDurability",
-          propertyValue = "NonDurable"),
-      @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "1")
+          propertyValue = TopicConsumer.NON_DURABLE),
+      @ActivationConfigProperty(
+          propertyName = "maxSession",
+          propertyValue = TopicConsumer.ONE_SESSION)
     })
-@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-public class LifecycleEventConsumer implements MessageListener {
+public class LifecycleEventConsumer extends TopicConsumer {
   private static final Logger LOG = Logger.getLogger(LifecycleEventConsumer.class.getName());
 
   @Inject RecentEvents recent;
   @Inject EventCodec codec;
 
+  public LifecycleEventConsumer() {
+    super("lifecycle message");
+  }
+
   @Override
-  public void onMessage(Message message) {
-    try {
-      if (!(message instanceof TextMessage text)) {
-        LOG.warning(() -> "ignoring a lifecycle message that is not text: " + message);
-        return;
-      }
-      SessionEvent event = codec.event(text.getText());
-      recent.add(event);
-      LOG.fine(() -> "event " + event);
-    } catch (JMSException | RuntimeException e) {
-      // Never thrown back: a bad message must not be redelivered forever.
-      LOG.log(Level.WARNING, "ignoring a lifecycle message that could not be read", e);
-    }
+  protected void receive(String text, Message message) {
+    SessionEvent event = codec.event(text);
+    recent.add(event);
+    LOG.fine(() -> "event " + event);
   }
 }

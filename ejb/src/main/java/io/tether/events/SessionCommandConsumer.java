@@ -3,16 +3,12 @@ package io.tether.events;
 import io.tether.config.TetherSettings;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.jms.JMSDestinationDefinition;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
-import jakarta.jms.TextMessage;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -26,62 +22,63 @@ import java.util.logging.Logger;
     interfaceName = "jakarta.jms.Topic",
     destinationName = "tether.commands")
 @MessageDriven(
+    messageListenerInterface = MessageListener.class, // implemented by TopicConsumer
     activationConfig = {
       @ActivationConfigProperty(
           propertyName = "destinationLookup",
           propertyValue = SessionCommands.TOPIC),
       @ActivationConfigProperty(
           propertyName = "destinationType",
-          propertyValue = "jakarta.jms.Topic"),
+          propertyValue = TopicConsumer.TOPIC),
       @ActivationConfigProperty(
           propertyName = "subscriptionDurability",
-          propertyValue = "NonDurable"),
-      @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "1")
+          propertyValue = TopicConsumer.NON_DURABLE),
+      @ActivationConfigProperty(
+          propertyName = "maxSession",
+          propertyValue = TopicConsumer.ONE_SESSION)
     })
-@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-public class SessionCommandConsumer implements MessageListener {
+public class SessionCommandConsumer extends TopicConsumer {
   private static final Logger LOG = Logger.getLogger(SessionCommandConsumer.class.getName());
 
   @Inject TetherSettings settings;
   @Inject EventCodec codec;
   @Inject Instance<SessionCommandHandler> handlers;
 
+  public SessionCommandConsumer() {
+    super("command message");
+  }
+
   @Override
-  public void onMessage(Message message) {
-    try {
-      String node = message.getStringProperty("node");
-      String self = settings.nodeName();
-      if (!SessionCommand.ALL.equals(node) && !self.equals(node)) {
-        LOG.finer(() -> "ignoring a command for node " + node);
-        return;
-      }
-      if (!(message instanceof TextMessage text)) {
-        LOG.warning(() -> "ignoring a command message that is not text: " + message);
-        return;
-      }
-      SessionCommand command = codec.command(text.getText());
-      if (!command.isFor(self)) {
-        LOG.warning(() -> "ignoring " + command + ": its property node was " + node);
-        return;
-      }
-      if (!handlers.isResolvable()) {
-        LOG.warning(
-            () ->
-                "no single SessionCommandHandler bean on this node ("
-                    + (handlers.isUnsatisfied() ? "none" : "several")
-                    + "): ignoring "
-                    + command);
-        return;
-      }
-      LOG.info(
-          () ->
-              String.format(
-                  "%s of session %s by %s",
-                  command.kind(), command.sessionId(), command.issuedBy()));
-      command.applyTo(handlers.get());
-    } catch (JMSException | RuntimeException e) {
-      // Never thrown back: a command that fails must not be redelivered and run again.
-      LOG.log(Level.WARNING, "a session command failed", e);
+  protected boolean takes(Message message) throws JMSException {
+    String node = message.getStringProperty("node");
+    if (SessionCommand.ALL.equals(node) || settings.nodeName().equals(node)) {
+      return true;
     }
+    LOG.finer(() -> "ignoring a command for node " + node);
+    return false;
+  }
+
+  @Override
+  protected void receive(String text, Message message) throws JMSException {
+    SessionCommand command = codec.command(text);
+    if (!command.isFor(settings.nodeName())) {
+      String node = message.getStringProperty("node");
+      LOG.warning(() -> "ignoring " + command + ": its property node was " + node);
+      return;
+    }
+    if (!handlers.isResolvable()) {
+      LOG.warning(
+          () ->
+              "no single SessionCommandHandler bean on this node ("
+                  + (handlers.isUnsatisfied() ? "none" : "several")
+                  + "): ignoring "
+                  + command);
+      return;
+    }
+    LOG.info(
+        () ->
+            String.format(
+                "%s of session %s by %s", command.kind(), command.sessionId(), command.issuedBy()));
+    command.applyTo(handlers.get());
   }
 }

@@ -2,10 +2,18 @@ package io.tether.protocol;
 
 /**
  * Every way Tether ends a connection: the WebSocket close code, a stable name and the sentence a
- * person reads. One table, used by the endpoint, the REST API and the docs; the browser keeps the
- * same table in {@code protocol.js}.
+ * person reads. One table, used by the endpoint, the relay, the REST API and the docs; the browser
+ * keeps the same table in {@code protocol.js}. Tether's own codes are 40xx; a node that relays a
+ * client to the session's owner also sends three standard WebSocket codes (RFC 6455 and the IANA
+ * registry), each of which tells the client to come back.
  */
 public enum CloseCode {
+  // Standard WebSocket codes, sent by a relaying node.
+  GOING_AWAY(1001, "going-away", "This server is shutting down.", false),
+  SERVICE_RESTART(
+      1012, "service-restart", "The connection to the session's server was interrupted.", false),
+  TRY_AGAIN_LATER(1013, "try-again-later", "The session's server cannot be reached.", false),
+  // Tether's own.
   PROTOCOL_ERROR(4000, "protocol-error", "Protocol error.", false),
   BAD_TICKET(4001, "bad-ticket", "Your ticket was invalid, already used or expired.", false),
   ORIGIN_REJECTED(

@@ -83,7 +83,7 @@ public final class Relay implements WebSocket.Listener {
       return;
     }
     if (++pending > MAX_PENDING_UPSTREAM) {
-      closeBoth(CloseCode.HEARTBEAT_TIMEOUT.code(), "The relay to the session's server stalled.");
+      closeBoth(CloseCode.HEARTBEAT_TIMEOUT, "The relay to the session's server stalled.");
       return;
     }
     WebSocket ws = upstream;
@@ -185,17 +185,22 @@ public final class Relay implements WebSocket.Listener {
 
   private void awaitVerdict(long deadline) {
     if (!isMember.test(node)) {
-      client.close(CloseCode.NODE_LOST.code(), CloseCode.NODE_LOST.sentence());
+      client.close(CloseCode.NODE_LOST, CloseCode.NODE_LOST.sentence());
     } else if (System.nanoTime() >= deadline) {
       // The owner is alive: the client should simply come back (possibly through another node).
-      client.close(1012, "The connection to the session's server was interrupted.");
+      client.close(CloseCode.SERVICE_RESTART, CloseCode.SERVICE_RESTART.sentence());
     } else {
       scheduler.schedule(() -> awaitVerdict(deadline), 100, TimeUnit.MILLISECONDS);
     }
   }
 
   /** Ends the relay from this side: the client gets {@code code}, the owner a normal close. */
-  public void closeBoth(int code, String reason) {
+  public void closeBoth(CloseCode code) {
+    closeBoth(code, code.sentence());
+  }
+
+  /** As {@link #closeBoth(CloseCode)}, with a more specific reason than the code's sentence. */
+  public void closeBoth(CloseCode code, String reason) {
     if (markClosed()) {
       client.close(code, reason);
     }

@@ -132,7 +132,7 @@ public class RelayConnector {
         LOG.warning("relay: cannot reach " + uri + " after " + attempts + " attempt(s): " + cause);
         if (cluster.isMember(relay.node())) {
           // Alive but unreachable: the client should come back a little later.
-          throw new RelayUnavailableException(1013, "The session's server cannot be reached.");
+          throw new RelayUnavailableException(CloseCode.TRY_AGAIN_LATER);
         }
         throw new ProtocolException(CloseCode.NODE_LOST, CloseCode.NODE_LOST.sentence());
       }
@@ -159,7 +159,7 @@ public class RelayConnector {
     int closed = 0;
     for (Relay relay : List.copyOf(open)) {
       if (relay.node().equals(left.node())) {
-        relay.closeBoth(CloseCode.NODE_LOST.code(), CloseCode.NODE_LOST.sentence());
+        relay.closeBoth(CloseCode.NODE_LOST);
         closed++;
       }
     }
@@ -170,7 +170,7 @@ public class RelayConnector {
   @PreDestroy
   void stop() {
     for (Relay relay : List.copyOf(open)) {
-      relay.closeBoth(1001, "This server is shutting down.");
+      relay.closeBoth(CloseCode.GOING_AWAY);
     }
   }
 }

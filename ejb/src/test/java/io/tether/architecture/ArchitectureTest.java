@@ -80,4 +80,17 @@ class ArchitectureTest {
       rule.check(CORE);
     }
   }
+
+  @Test
+  void onlyTheClusterPackageKnowsHazelcast() {
+    ArchRule rule =
+        ArchRuleDefinition.noClasses()
+            .that()
+            .resideOutsideOfPackage("io.tether.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("com.hazelcast..")
+            .because("ClusterStores builds every Hazelcast adapter, in one place");
+    rule.check(CORE);
+  }
 }

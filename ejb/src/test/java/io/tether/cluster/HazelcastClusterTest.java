@@ -11,12 +11,13 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
-import io.tether.registry.HazelcastSessionRegistry;
+import io.tether.protocol.CloseCode;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
-import io.tether.ticket.HazelcastTicketStore;
+import io.tether.session.EndedSessions;
+import io.tether.session.SessionEnd;
 import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import java.time.Duration;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry and the tickets on a real two-member Hazelcast cluster in this JVM (TCP-IP join on
- * loopback, a cluster name of its own so no other cluster on the machine can interfere).
+ * The registry, the tickets and the memory of ended sessions on a real two-member Hazelcast cluster
+ * in this JVM (TCP-IP join on loopback, a cluster name of its own so no other cluster on the
+ * machine can interfere).
  */
 class HazelcastClusterTest {
   private static final int BASE_PORT = 5811;
@@ -130,6 +132,19 @@ class HazelcastClusterTest {
     }
     assertTrue(
         new HazelcastTicketStore(node2, Duration.ofMillis(300)).redeem(ticket.value()).isEmpty());
+  }
+
+  @Test
+  void whyASessionEndedIsKnownOnEveryNode() {
+    EndedSessions on1 = new HazelcastEndedSessions(node1);
+    EndedSessions on2 = new HazelcastEndedSessions(node2);
+    on1.remember("ended-1", SessionEnd.exited(3));
+
+    SessionEnd end = on2.find("ended-1").orElseThrow();
+    assertEquals(CloseCode.SHELL_EXITED, end.code());
+    assertEquals(3, end.exitCode());
+    assertEquals("The shell exited with code 3.", end.reason());
+    assertTrue(on2.find("never-ended").isEmpty());
   }
 
   /** A third member joins and crashes; the other tests' records are distinct from its own. */

@@ -87,7 +87,7 @@ class ClientConnectionTest {
         new ClientConnection(
             channel,
             (text, ch) -> {
-              throw new RelayUnavailableException(1013, "The session's server cannot be reached.");
+              throw new RelayUnavailableException(CloseCode.TRY_AGAIN_LATER);
             });
 
     relayed.onText(HELLO);

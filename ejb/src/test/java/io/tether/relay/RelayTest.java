@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.CloseCode;
 import io.tether.session.RecordingChannel;
 import java.net.http.WebSocket;
@@ -11,6 +12,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Which upstream sockets a relay listens to, and what it does with one that comes too late. */
@@ -70,6 +75,36 @@ class RelayTest {
     }
   }
 
+  /** The client's end as the wire sees it: the raw close code and reason. */
+  private static final class WireClient implements ClientChannel {
+    final CompletableFuture<String> closed = new CompletableFuture<>();
+
+    @Override
+    public void sendBinary(ByteBuffer frame, Consumer<Throwable> done) {
+      done.accept(null);
+    }
+
+    @Override
+    public void sendText(String text, Consumer<Throwable> done) {
+      done.accept(null);
+    }
+
+    @Override
+    public void sendPing(Consumer<Throwable> done) {
+      done.accept(null);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      closed.complete(code + " " + reason);
+    }
+
+    @Override
+    public String describe() {
+      return "wire";
+    }
+  }
+
   private final RecordingChannel client = new RecordingChannel();
   private final List<Relay> ended = new ArrayList<>();
   private final Relay relay = new Relay("node1", client, node -> true, ended::add, null);
@@ -99,5 +134,53 @@ class RelayTest {
 
     assertTrue(late.aborted);
     assertEquals(List.of(relay), ended);
+  }
+
+  @Test
+  void anOwnerThatIsStillAMemberSendsTheClientBackWith1012() throws Exception {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      WireClient wire = new WireClient();
+      Relay toLiveOwner = new Relay("node1", wire, node -> true, ended::add, scheduler);
+      Socket upstream = new Socket();
+      toLiveOwner.connected(upstream);
+
+      // The owner's socket dropped without a close frame, but the owner stays in the cluster.
+      toLiveOwner.onError(upstream, new java.io.IOException("connection reset"));
+
+      assertEquals(
+          "1012 The connection to the session's server was interrupted.",
+          wire.closed.get(10, TimeUnit.SECONDS));
+      assertTrue(upstream.outputClosed, "the owner is told the relay closed");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRelayEndedFromThisSideGivesTheClientTheTablesCodeAndSentence() throws Exception {
+    WireClient wire = new WireClient();
+    Relay stopping = new Relay("node1", wire, node -> true, ended::add, null);
+    Socket upstream = new Socket();
+    stopping.connected(upstream);
+
+    stopping.closeBoth(CloseCode.GOING_AWAY);
+    stopping.closeBoth(CloseCode.NODE_LOST); // once ended, a relay is not closed again
+
+    assertEquals("1001 This server is shutting down.", wire.closed.getNow(null));
+    assertTrue(upstream.outputClosed);
+    assertEquals(List.of(stopping), ended);
+  }
+
+  @Test
+  void anOwnersOwnCloseIsPassedOnUnchanged() {
+    WireClient wire = new WireClient();
+    Relay relayed = new Relay("node1", wire, node -> true, ended::add, null);
+    Socket upstream = new Socket();
+    relayed.connected(upstream);
+
+    relayed.onClose(upstream, 4008, "Idle for 30 minutes.");
+
+    assertEquals("4008 Idle for 30 minutes.", wire.closed.getNow(null));
   }
 }

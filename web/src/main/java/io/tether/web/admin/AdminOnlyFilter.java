@@ -4,7 +4,6 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.util.logging.Logger;
@@ -31,7 +30,6 @@ public class AdminOnlyFilter implements ContainerRequestFilter {
             ? "anonymous"
             : security.getUserPrincipal().getName();
     LOG.fine(() -> user + " refused " + request.getUriInfo().getPath() + ": not an admin");
-    request.abortWith(
-        ApiError.response(Response.Status.FORBIDDEN, "forbidden", "This needs the admin role."));
+    request.abortWith(ApiError.forbidden());
   }
 }

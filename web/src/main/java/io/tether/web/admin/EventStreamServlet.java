@@ -8,6 +8,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,12 +42,7 @@ public class EventStreamServlet extends HttpServlet {
       throws IOException {
     if (!request.isUserInRole("admin")) {
       LOG.fine(() -> request.getRemoteUser() + " refused the event stream: not an admin");
-      response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-      response.setContentType("application/json");
-      response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-      response
-          .getWriter()
-          .write("{\"error\":\"forbidden\",\"message\":\"This needs the admin role.\"}");
+      ApiError.FORBIDDEN.writeTo(response, Response.Status.FORBIDDEN);
       return;
     }
     String lastEventId = request.getHeader("Last-Event-ID");

@@ -1,4 +1,4 @@
-package io.tether.registry;
+package io.tether.cluster;
 
 import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.config.IndexConfig;
@@ -9,6 +9,10 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import io.tether.registry.SessionPage;
+import io.tether.registry.SessionQuery;
+import io.tether.registry.SessionRecord;
+import io.tether.registry.SessionRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

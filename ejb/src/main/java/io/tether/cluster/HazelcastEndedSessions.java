@@ -1,16 +1,18 @@
-package io.tether.session;
+package io.tether.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.tether.session.EndedSessions;
+import io.tether.session.SessionEnd;
 import java.util.Optional;
 
 /** Ended sessions in a Hazelcast map (its TTL forgets them): a client learns why on any node. */
-public final class HazelcastEndedSessions implements EndedSessions {
-  public static final String MAP = "tether.ended";
+final class HazelcastEndedSessions implements EndedSessions {
+  static final String MAP = "tether.ended";
 
   private final IMap<String, SessionEnd> ended;
 
-  public HazelcastEndedSessions(HazelcastInstance hazelcast) {
+  HazelcastEndedSessions(HazelcastInstance hazelcast) {
     this.ended = hazelcast.getMap(MAP);
   }
 

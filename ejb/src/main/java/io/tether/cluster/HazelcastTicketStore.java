@@ -1,7 +1,10 @@
-package io.tether.ticket;
+package io.tether.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.tether.ticket.Ticket;
+import io.tether.ticket.TicketStore;
+import io.tether.ticket.Tickets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -12,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * remove}, so a ticket works exactly once however many nodes race for it; the map's time-to-live
  * clears tickets nobody redeemed.
  */
-public final class HazelcastTicketStore implements TicketStore {
-  public static final String MAP = "tether.tickets";
+final class HazelcastTicketStore implements TicketStore {
+  static final String MAP = "tether.tickets";
 
   private final IMap<String, Ticket> tickets;
   private final Duration ttl;
 
-  public HazelcastTicketStore(HazelcastInstance hazelcast, Duration ttl) {
+  HazelcastTicketStore(HazelcastInstance hazelcast, Duration ttl) {
     this.tickets = hazelcast.getMap(MAP);
     this.ttl = ttl;
   }

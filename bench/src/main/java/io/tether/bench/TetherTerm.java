@@ -394,6 +394,8 @@ final class TetherTerm implements Term {
             received = message.getJsonNumber("from").longValue();
             acked = received;
           }
+          // Taking the resync in is acknowledged, as the protocol asks: the window moves on.
+          sendText("{\"type\":\"ack\",\"offset\":" + message.getJsonNumber("from") + "}");
         }
         default -> {
           // exit, notice: nothing to do; the close that follows exit is awaited.

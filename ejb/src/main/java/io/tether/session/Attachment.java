@@ -304,8 +304,9 @@ public final class Attachment {
               String.format(
                   "session %s: client %s fell %d bytes behind the output log, resyncing at %d",
                   owner.id(), channel.describe(), behind.dropped(), behind.tail()));
+      // The window does not move with the cursor: a client that never acknowledges gets one
+      // window in all. It acknowledges the resync's offset once it took it in, and goes on.
       cursor = behind.tail();
-      acked = Math.max(acked, behind.tail());
       String resync = MessageCodec.resync(behind.dropped(), behind.tail());
       return new Send(done -> channel.sendText(resync, done), null);
     }

@@ -125,9 +125,27 @@ class AttachmentTest {
     // The log overwrote the client's next byte: told at once, it goes on from the oldest held.
     List<String> texts = channel.texts();
     assertEquals("{\"type\":\"resync\",\"dropped\":8,\"from\":12}", texts.get(texts.size() - 1));
+    // Nothing more until the client says it took the resync in: its window is still the one it
+    // never acknowledged.
+    assertEquals("", outputAfter(channel, "resync"));
+    client.acknowledge(12);
     client.acknowledge(16);
     assertEquals("abcd", outputBefore(channel, "resync"));
     assertEquals("mnopqrst", outputAfter(channel, "resync"));
+  }
+
+  @Test
+  void aClientThatNeverAcknowledgesGetsOneWindowWhateverTheResyncs() throws Exception {
+    TerminalSession session = session(64, 16);
+    RecordingChannel channel = new RecordingChannel();
+    session.attach(channel, hello("c1", 0, 0));
+    for (int i = 0; i < 1000; i++) {
+      write(session, "0123456789abcdefghijklmnopqrstuvwxyz");
+    }
+    long resyncs = channel.texts().stream().filter(t -> t.contains("\"resync\"")).count();
+    int received = outputBefore(channel, "no such marker").length();
+    assertTrue(resyncs >= 1, "it was told it fell behind");
+    assertEquals(16, received, "one window in all, through " + resyncs + " resyncs");
   }
 
   private static String outputBefore(RecordingChannel channel, String marker) {

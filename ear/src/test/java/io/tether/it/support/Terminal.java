@@ -437,6 +437,7 @@ public final class Terminal implements AutoCloseable {
 
     private void handle(JsonObject message) {
       byte[] resend = null;
+      long ackResync = -1;
       synchronized (Terminal.this) {
         messages.add(message);
         switch (message.getString("type")) {
@@ -466,6 +467,7 @@ public final class Terminal implements AutoCloseable {
             resyncDropped += from - outputEnd();
             output.reset();
             outputStart = from;
+            ackResync = from;
           }
           default -> {}
         }
@@ -473,6 +475,10 @@ public final class Terminal implements AutoCloseable {
       }
       if (resend != null) {
         sendInput(inputAcked, resend);
+      }
+      if (ackResync >= 0) {
+        // Taking the resync in is acknowledged, as the protocol asks: the window moves on.
+        send("{\"type\":\"ack\",\"offset\":" + ackResync + "}");
       }
       send("{\"type\":\"heartbeat\"}");
       if ("attached".equals(message.getString("type"))) {

@@ -54,8 +54,12 @@ public class TetherSettings {
   long endedMemoryMinutes;
 
   @Inject
-  @ConfigProperty(name = "tether.heartbeat.interval-millis", defaultValue = "10000")
+  @ConfigProperty(name = "tether.heartbeat.interval-millis", defaultValue = "5000")
   long heartbeatMillis;
+
+  @Inject
+  @ConfigProperty(name = "tether.session.reconnect-grace-millis", defaultValue = "5000")
+  long reconnectGraceMillis;
 
   @Inject
   @ConfigProperty(name = "tether.ticket.ttl-seconds", defaultValue = "30")
@@ -174,6 +178,14 @@ public class TetherSettings {
     return heartbeatMillis;
   }
 
+  /**
+   * How long a client that vanished while keeping up holds its session's output back for its
+   * reconnect; never longer than a dead link takes to be detected (three heartbeat intervals).
+   */
+  public long reconnectGraceMillis() {
+    return Math.max(0, Math.min(reconnectGraceMillis, 3 * heartbeatMillis()));
+  }
+
   public long ticketTtlSeconds() {
     return ticketTtlSeconds;
   }
@@ -286,6 +298,7 @@ public class TetherSettings {
     values.put("tether.session.kill-grace-millis", killGraceMillis);
     values.put("tether.session.ended-memory-minutes", endedMemoryMinutes);
     values.put("tether.heartbeat.interval-millis", heartbeatMillis);
+    values.put("tether.session.reconnect-grace-millis", reconnectGraceMillis());
     values.put("tether.ticket.ttl-seconds", ticketTtlSeconds);
     values.put("tether.web.allowed-origins", allowedOrigins());
     values.put("tether.session.max-per-user", maxSessionsPerUser);

@@ -76,16 +76,25 @@ public final class ClientConnection {
     }
   }
 
-  /** The transport closed by itself (client close, network error). */
-  public void onClosed() {
+  /**
+   * The transport closed by itself.
+   *
+   * @param abrupt true when the client vanished without a close (a network blip, a reset), false
+   *     when it closed the connection
+   */
+  public void onClosed(boolean abrupt) {
     closed = true;
     Relay relayed = relay;
     if (relayed != null) {
-      relayed.clientClosed();
+      if (abrupt) {
+        relayed.clientVanished();
+      } else {
+        relayed.clientClosed();
+      }
     }
     Attachment attached = attachment;
     if (attached != null) {
-      attached.lost();
+      attached.lost(abrupt);
     }
   }
 
@@ -139,7 +148,7 @@ public final class ClientConnection {
     } else if (route instanceof HelloHandler.Attached attached) {
       attachment = attached.attachment();
       if (closed) { // the socket went away while the hello was being served
-        attached.attachment().lost();
+        attached.attachment().lost(false);
       }
     }
   }
@@ -154,8 +163,9 @@ public final class ClientConnection {
       attached.acknowledge(ack.offset());
     } else if (message instanceof ClientMessage.Resize resize) {
       attached.resize(resize.cols(), resize.rows());
+    } else if (message instanceof ClientMessage.Heartbeat) {
+      attached.answerHeartbeat();
     }
-    // A heartbeat needs nothing beyond being heard.
   }
 
   private Attachment attachedOrFail() throws ProtocolException {

@@ -60,7 +60,8 @@ public class SessionLauncher {
             settings.windowBytes(),
             settings.heartbeatMillis(),
             256,
-            settings.outputIsActivity());
+            settings.outputIsActivity(),
+            settings.reconnectGraceMillis());
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());

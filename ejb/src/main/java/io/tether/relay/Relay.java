@@ -208,10 +208,23 @@ public final class Relay implements WebSocket.Listener {
 
   /** The client went away: close the upstream quietly. */
   public void clientClosed() {
-    markClosed();
+    markClosed(false);
+  }
+
+  /**
+   * The client vanished without a close (a blip): the owner is shown the same, an aborted
+   * connection, so it holds the shell back for the client's reconnect grace as it would for a
+   * client of its own.
+   */
+  public void clientVanished() {
+    markClosed(true);
   }
 
   private boolean markClosed() {
+    return markClosed(false);
+  }
+
+  private boolean markClosed(boolean abort) {
     synchronized (this) {
       if (closed) {
         return false;
@@ -219,7 +232,9 @@ public final class Relay implements WebSocket.Listener {
       closed = true;
     }
     WebSocket ws = upstream;
-    if (ws != null && !ws.isOutputClosed()) {
+    if (ws != null && abort) {
+      ws.abort();
+    } else if (ws != null && !ws.isOutputClosed()) {
       ws.sendClose(WebSocket.NORMAL_CLOSURE, "relay closed")
           .whenComplete((v, e) -> ws.abort()); // the owner already knows; nothing else to send
     }

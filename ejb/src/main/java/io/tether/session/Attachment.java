@@ -27,6 +27,9 @@ import java.util.logging.Logger;
 public final class Attachment {
   private static final Logger LOG = Logger.getLogger(Attachment.class.getName());
 
+  /** A client whose acks advanced this recently counts as keeping up with the output. */
+  static final long KEEPING_UP_NANOS = 300_000_000L;
+
   /** Control frames waiting behind a stalled send; a client this far behind is not reading. */
   private static final int MAX_QUEUED_CONTROL = 64;
 
@@ -46,6 +49,12 @@ public final class Attachment {
 
     /** The client resized the terminal. */
     void resized(int cols, int rows);
+
+    /**
+     * The client vanished without a close while keeping up, having acknowledged output up to {@code
+     * acked}: its reconnect may follow at once.
+     */
+    void vanished(String clientId, long acked);
 
     /** The attachment closed, for the reason given. */
     void gone(Attachment attachment, String why);
@@ -191,7 +200,7 @@ public final class Attachment {
    * The heartbeat tick: closes a client not heard from for {@code deadAfter}, otherwise queues one
    * heartbeat (never two) and a ping.
    */
-  void heartbeat(Duration deadAfter, long head) {
+  void heartbeat(Duration deadAfter) {
     long silentNanos = System.nanoTime() - lastHeardNanos;
     if (silentNanos > deadAfter.toNanos()) {
       LOG.info(
@@ -205,10 +214,24 @@ public final class Attachment {
       close(CloseCode.HEARTBEAT_TIMEOUT, null);
       return;
     }
-    String beat = MessageCodec.heartbeat(input.ledger().acknowledged(clientId), head);
+    if (queueHeartbeat()) {
+      enqueue(new Send(channel::sendPing, null));
+    }
+  }
+
+  /**
+   * The client's heartbeat is answered at once: a page that typed and heard nothing asks, and an
+   * answer within a round trip tells it the link is alive (docs/protocol.md, "Heartbeats").
+   */
+  public void answerHeartbeat() {
+    queueHeartbeat();
+  }
+
+  /** Queues one heartbeat, never two; false if one was already waiting (or the client is gone). */
+  private boolean queueHeartbeat() {
     synchronized (lock) {
       if (closed || heartbeatQueued) {
-        return;
+        return false;
       }
       heartbeatQueued = true;
     }
@@ -218,10 +241,12 @@ public final class Attachment {
               synchronized (lock) {
                 heartbeatQueued = false;
               }
-              channel.sendText(beat, done);
+              // Built when it leaves, so it says what is true then.
+              channel.sendText(
+                  MessageCodec.heartbeat(input.ledger().acknowledged(clientId), log.head()), done);
             },
             null));
-    enqueue(new Send(channel::sendPing, null));
+    return true;
   }
 
   /** The shell exited: send what is left of the output, then {@code exit}, then close. */
@@ -354,11 +379,37 @@ public final class Attachment {
     }
   }
 
-  /** The connection went away by itself (closed by the client, or failed). */
+  /** The connection was closed by the client. */
   public void lost() {
+    lost(false);
+  }
+
+  /**
+   * The connection went away by itself.
+   *
+   * @param abrupt true when the client vanished without a close: if it was keeping up, its session
+   *     holds output back for its reconnect grace ({@link Owner#vanished})
+   */
+  public void lost(boolean abrupt) {
+    long keptUpTo = abrupt ? keptUpTo() : -1;
     if (markClosed()) {
       channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
-      owner.gone(this, "connection closed");
+      if (keptUpTo >= 0) {
+        owner.vanished(clientId, keptUpTo);
+      }
+      owner.gone(this, abrupt ? "connection lost" : "connection closed");
+    }
+  }
+
+  /**
+   * What this client acknowledged, if it was keeping up (its acks advanced within the last 300 ms,
+   * or it had acknowledged all it was sent); -1 for a client that had stalled.
+   */
+  private long keptUpTo() {
+    synchronized (lock) {
+      boolean caughtUp = acked >= cursor;
+      boolean acking = System.nanoTime() - lastAckProgressNanos <= KEEPING_UP_NANOS;
+      return observer || closed || !(caughtUp || acking) ? -1 : acked;
     }
   }
 

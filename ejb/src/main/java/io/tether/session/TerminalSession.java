@@ -10,6 +10,8 @@ import io.tether.pty.Shell;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +25,6 @@ import java.util.logging.Logger;
  */
 public final class TerminalSession {
   private static final Logger LOG = Logger.getLogger(TerminalSession.class.getName());
-  private static final long KEEPING_UP_NANOS = 300_000_000L;
 
   /** What the session tells the node about itself. */
   public interface Listener {
@@ -48,13 +49,16 @@ public final class TerminalSession {
    *
    * @param outputIsActivity whether output keeps the session from going idle (for people who leave
    *     {@code tail -f} running on purpose)
+   * @param reconnectGraceMillis how long a client that vanished while keeping up holds output back
+   *     for its reconnect (0: not at all)
    */
   public record Settings(
       int logBytes,
       long window,
       long heartbeatMillis,
       int maxClientsRemembered,
-      boolean outputIsActivity) {}
+      boolean outputIsActivity,
+      long reconnectGraceMillis) {}
 
   private final String id;
   private final String owner;
@@ -69,6 +73,7 @@ public final class TerminalSession {
   private final Listener listener;
   private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
   private final Object ackSignal = new Object();
+  private final List<Hold> holds = new ArrayList<>(); // guarded by ackSignal
   private final Attachment.Owner attachmentOwner = new AttachmentOwner();
   private final Attachment.Input input;
 
@@ -146,27 +151,60 @@ public final class TerminalSession {
    * writes block, as with any terminal whose screen cannot keep up. Nothing is lost for a client
    * that is reading. A stalled or sleeping client stops counting after 300 ms, so it never holds
    * the shell back; it is resynced when it comes back.
+   *
+   * <p>A client that vanished without a close while keeping up (a blip) holds the shell back the
+   * same way for its reconnect grace, as a stuck SSH connection would: a quick reconnect then loses
+   * nothing at any output rate. After the grace, the shell goes on without it.
    */
   private void waitForClientsKeepingUp() throws InterruptedException {
     long limit = log.capacity() - 2L * Limits.MAX_PAYLOAD_BYTES;
     synchronized (ackSignal) {
       for (; ; ) {
         long head = log.head();
+        long waitNanos = Attachment.KEEPING_UP_NANOS;
         boolean wouldOverrun = false;
         for (Attachment attachment : attachments) {
-          if (attachment.lagIfKeepingUp(head, KEEPING_UP_NANOS) > limit) {
+          if (attachment.lagIfKeepingUp(head, Attachment.KEEPING_UP_NANOS) > limit) {
             wouldOverrun = true;
             break;
+          }
+        }
+        long now = System.nanoTime();
+        for (Iterator<Hold> it = holds.iterator(); it.hasNext(); ) {
+          Hold hold = it.next();
+          if (now - hold.untilNanos() >= 0) {
+            it.remove();
+            LOG.info(
+                () ->
+                    "session "
+                        + id
+                        + ": client "
+                        + hold.clientId()
+                        + " did not come back within its reconnect grace; output goes on");
+          } else if (head - hold.acked() > limit) {
+            wouldOverrun = true;
+            waitNanos = Math.min(waitNanos, hold.untilNanos() - now);
           }
         }
         if (!wouldOverrun || end != null) {
           return;
         }
-        // Woken by the next ack; the timeout re-checks who still counts as keeping up.
-        ackSignal.wait(KEEPING_UP_NANOS / 1_000_000);
+        // Woken by the next ack or reconnect; the timeout re-checks who still counts.
+        ackSignal.wait(Math.max(1, waitNanos / 1_000_000));
       }
     }
   }
+
+  private void releaseHold(String clientId) {
+    synchronized (ackSignal) {
+      if (holds.removeIf(hold -> hold.clientId().equals(clientId))) {
+        ackSignal.notifyAll();
+      }
+    }
+  }
+
+  /** A client that vanished while keeping up, holding output back until {@code untilNanos}. */
+  private record Hold(String clientId, long acked, long untilNanos) {}
 
   /** What this session hears from its attachments. */
   private final class AttachmentOwner implements Attachment.Owner {
@@ -190,6 +228,18 @@ public final class TerminalSession {
     @Override
     public void resized(int cols, int rows) {
       resize(cols, rows);
+    }
+
+    @Override
+    public void vanished(String clientId, long acked) {
+      long grace = settings.reconnectGraceMillis();
+      if (grace <= 0 || end != null) {
+        return;
+      }
+      synchronized (ackSignal) {
+        holds.add(new Hold(clientId, acked, System.nanoTime() + grace * 1_000_000));
+      }
+      LOG.fine(() -> "session " + id + ": client " + clientId + " vanished, holding output back");
     }
 
     @Override
@@ -283,6 +333,9 @@ public final class TerminalSession {
         detachedSince = null;
       }
     }
+    if (!hello.observe()) {
+      releaseHold(hello.clientId()); // it is back: its new attachment keeps up from here
+    }
     if (replaced != null) {
       replaced.close(CloseCode.REPLACED, null);
     }
@@ -368,7 +421,7 @@ public final class TerminalSession {
   public void heartbeat() {
     Duration deadAfter = Duration.ofMillis(3 * settings.heartbeatMillis());
     for (Attachment attachment : attachments) {
-      attachment.heartbeat(deadAfter, log.head());
+      attachment.heartbeat(deadAfter);
     }
   }
 

@@ -96,4 +96,16 @@ class ClientConnectionTest {
     assertEquals(1013, channel.closeCode());
     assertEquals("", shell.input.toString());
   }
+
+  @Test
+  void aClientsHeartbeatIsAnsweredAtOnceWithTheInputMark() {
+    connection.onText(HELLO);
+    connection.onBinary(input(0, "ab"));
+    int before = channel.texts().size();
+
+    connection.onText("{\"type\":\"heartbeat\"}");
+
+    List<String> after = channel.texts().subList(before, channel.texts().size());
+    assertEquals(List.of("{\"type\":\"heartbeat\",\"inputAcked\":2,\"head\":0}"), after);
+  }
 }

@@ -24,7 +24,7 @@ class AttachmentTest {
     return TestSessions.session(
         "s1",
         shell,
-        new TerminalSession.Settings(logBytes, window, 10_000, 16, false),
+        new TerminalSession.Settings(logBytes, window, 10_000, 16, false, 0),
         new TerminalSession.Listener() {
           @Override
           public void attached(TerminalSession s, Attachment a) {
@@ -304,10 +304,10 @@ class AttachmentTest {
     TerminalSession session = session(1024, 1024);
     RecordingChannel channel = new RecordingChannel();
     Attachment client = session.attach(channel, hello("c1", 0, 0));
-    client.heartbeat(Duration.ofHours(1), session.head());
+    client.heartbeat(Duration.ofHours(1));
     assertTrue(channel.texts().stream().anyMatch(t -> t.contains("\"type\":\"heartbeat\"")));
     assertTrue(channel.sent.contains("<ping>"));
-    client.heartbeat(Duration.ZERO, session.head());
+    client.heartbeat(Duration.ZERO);
     assertEquals(CloseCode.HEARTBEAT_TIMEOUT, channel.closedWith);
     assertEquals(0, session.attachedClients());
   }

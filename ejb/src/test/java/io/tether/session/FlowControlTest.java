@@ -25,11 +25,22 @@ class FlowControlTest {
 
   /** A client on its own thread that takes its time over each frame, then acknowledges it. */
   private static final class SlowClient implements ClientChannel {
+    final long nanosPerByte;
     final ByteArrayOutputStream received = new ByteArrayOutputStream();
     final List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
     final CompletableFuture<CloseCode> closed = new CompletableFuture<>();
     final BlockingQueue<Long> acks = new LinkedBlockingQueue<>();
     volatile Attachment attachment;
+
+    SlowClient(long nanosPerByte) {
+      this.nanosPerByte = nanosPerByte;
+    }
+
+    long receivedBytes() {
+      synchronized (received) {
+        return received.size();
+      }
+    }
 
     @Override
     public void sendBinary(ByteBuffer frame, Consumer<Throwable> done) {
@@ -73,7 +84,7 @@ class FlowControlTest {
           Long ack = acks.poll(100, TimeUnit.MILLISECONDS);
           if (ack != null) {
             // Pacing the client by the bytes it renders, not waiting for a condition.
-            LockSupport.parkNanos((ack - acknowledged) * 250);
+            LockSupport.parkNanos((ack - acknowledged) * nanosPerByte);
             acknowledged = ack;
             attachment.acknowledge(ack);
           }
@@ -91,9 +102,9 @@ class FlowControlTest {
         TestSessions.session(
             "flow",
             shell,
-            new TerminalSession.Settings(LOG_BYTES, 64 * 1024, 10_000, 4, false),
+            new TerminalSession.Settings(LOG_BYTES, 64 * 1024, 10_000, 4, false, 0),
             new TerminalSession.Listener() {});
-    SlowClient client = new SlowClient();
+    SlowClient client = new SlowClient(250);
     client.attachment =
         session.attach(client, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24, false));
     Thread reader = new Thread(session::readOutput, "pty-reader");
@@ -112,9 +123,81 @@ class FlowControlTest {
     consumer.join(10_000);
     assertTrue(
         client.texts.stream().noneMatch(t -> t.contains("resync")), "the client was overrun");
+    assertSeqComplete(client.received, 200_000);
+  }
+
+  /**
+   * A client that vanishes mid-stream without a close and reconnects within its grace: the shell
+   * waited for it, and not a byte is lost though the outage outlasts what the log holds.
+   */
+  @Test
+  void aClientThatVanishesAndComesBackWithinItsGraceLosesNothing() throws Exception {
+    assertEquals(0, vanishMidStream(5_000, 400_000), "bytes dropped with a 5 s grace");
+  }
+
+  /** The same blip without a grace: the log overruns the vanished client (the test can fail). */
+  @Test
+  void withoutAGraceTheSameBlipLosesOutput() throws Exception {
+    assertTrue(vanishMidStream(0, 10_000_000) > 0, "the log was overrun during the outage");
+  }
+
+  /** Streams seq, drops the client abruptly mid-stream, reconnects it: the bytes it lost. */
+  private long vanishMidStream(long graceMillis, int count) throws Exception {
+    PtyShell shell = PtyShell.start(TestSessions.BASH, "blip-test", "blip-test-server", 80, 24);
+    TerminalSession session =
+        TestSessions.session(
+            "blip",
+            shell,
+            new TerminalSession.Settings(LOG_BYTES, 64 * 1024, 10_000, 4, false, graceMillis),
+            new TerminalSession.Listener() {});
+    SlowClient first = new SlowClient(0);
+    first.attachment =
+        session.attach(first, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24, false));
+    Thread reader = new Thread(session::readOutput, "pty-reader");
+    Thread awaiter = new Thread(session::awaitShellExit, "pty-exit");
+    Thread firstConsumer = new Thread(first::run, "first-client");
+    reader.start();
+    awaiter.start();
+    firstConsumer.start();
+    shell.write(
+        ByteBuffer.wrap(
+            ("stty -opost; seq 1 " + count + "; exit\r").getBytes(StandardCharsets.US_ASCII)));
+    while (first.receivedBytes() < 300_000 && !first.closed.isDone()) {
+      LockSupport.parkNanos(1_000_000); // polling the bytes received: no event to wait on
+    }
+    first.attachment.lost(true); // the network drops it: no close frame
+    firstConsumer.join(10_000);
+    // The outage: long enough for seq to overrun the 256 KiB log many times over.
+    Thread.sleep(500);
+    long resumeAt = first.receivedBytes();
+    SlowClient second = new SlowClient(0);
+    second.attachment =
+        session.attach(
+            second, new ClientMessage.Hello("t", "blip", resumeAt, "c1", 0, 80, 24, false));
+    String attached = second.texts.get(0);
+    long dropped = Long.parseLong(attached.replaceAll(".*\"dropped\":(\\d+).*", "$1"));
+    if (dropped > 0) {
+      session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+      session.killSurvivors();
+      reader.join(10_000);
+      return dropped;
+    }
+    Thread secondConsumer = new Thread(second::run, "second-client");
+    secondConsumer.start();
+    assertEquals(CloseCode.SHELL_EXITED, second.closed.get(120, TimeUnit.SECONDS));
+    reader.join(10_000);
+    secondConsumer.join(10_000);
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.write(first.received.toByteArray());
+    all.write(second.received.toByteArray());
+    assertSeqComplete(all, count);
+    return dropped;
+  }
+
+  private static void assertSeqComplete(ByteArrayOutputStream received, int last) {
     String output;
-    synchronized (client.received) {
-      output = client.received.toString(StandardCharsets.UTF_8);
+    synchronized (received) {
+      output = received.toString(StandardCharsets.UTF_8);
     }
     int expected = 1;
     for (String line : output.split("\n")) {
@@ -124,6 +207,6 @@ class FlowControlTest {
         expected++;
       }
     }
-    assertEquals(200_001, expected);
+    assertEquals(last + 1, expected);
   }
 }

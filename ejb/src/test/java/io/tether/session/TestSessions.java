@@ -18,7 +18,7 @@ public final class TestSessions {
 
   /** A small log and window, and a listener that does nothing. */
   public static final TerminalSession.Settings SMALL =
-      new TerminalSession.Settings(1024, 1024, 10_000, 4, false);
+      new TerminalSession.Settings(1024, 1024, 10_000, 4, false, 0);
 
   private TestSessions() {}
 

@@ -70,9 +70,13 @@ final class FrameAssembly {
     }
   }
 
-  /** The transport closed (by the peer, or failed). */
-  void closed() {
-    connection.onClosed();
+  /**
+   * The transport closed.
+   *
+   * @param abrupt true when the peer vanished without a close (a reset, a cut, an error)
+   */
+  void closed(boolean abrupt) {
+    connection.onClosed(abrupt);
   }
 
   private void tooLarge() {

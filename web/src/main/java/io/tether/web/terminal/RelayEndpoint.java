@@ -3,6 +3,7 @@ package io.tether.web.terminal;
 import io.tether.connection.Connections;
 import io.tether.protocol.Limits;
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -43,14 +44,14 @@ public class RelayEndpoint {
   }
 
   @OnClose
-  public void closed(Session ws) {
-    frames.closed();
+  public void closed(Session ws, CloseReason reason) {
+    frames.closed(TerminalEndpoint.vanished(reason));
   }
 
   @OnError
   public void failed(Session ws, Throwable error) {
     Level level = error instanceof IOException ? Level.FINE : Level.SEVERE;
     LOG.log(level, error, () -> "relay ws-" + ws.getId() + ": failed");
-    frames.closed();
+    frames.closed(true);
   }
 }

@@ -4,6 +4,7 @@ import io.tether.connection.Connections;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -60,10 +61,15 @@ public class TerminalEndpoint {
   }
 
   @OnClose
-  public void closed(Session ws) {
+  public void closed(Session ws, CloseReason reason) {
     if (frames != null) {
-      frames.closed();
+      frames.closed(vanished(reason));
     }
+  }
+
+  /** 1006: the connection ended without a close frame, as a network blip ends it. */
+  static boolean vanished(CloseReason reason) {
+    return reason.getCloseCode().getCode() == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode();
   }
 
   @OnError
@@ -72,6 +78,8 @@ public class TerminalEndpoint {
     // Anything else is a fault of the server's own and must be seen.
     Level level = error instanceof IOException ? Level.FINE : Level.SEVERE;
     LOG.log(level, error, () -> "ws-" + ws.getId() + ": failed");
-    closed(ws);
+    if (frames != null) {
+      frames.closed(true);
+    }
   }
 }

@@ -51,10 +51,19 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 export const MISSED_HEARTBEATS = 3;
 
 /** Until `attached` says otherwise. */
-const DEFAULT_HEARTBEAT_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/**
+ * Typed input that hears nothing back from the server (no echo, no heartbeat, nothing) for this
+ * long means the link is dead, however recently it was heard from before: the page says the
+ * keystrokes are queued and reconnects. After INPUT_PROBE_MS of silence it asks the server for a
+ * heartbeat, which a live server answers at once (docs/protocol.md, "Heartbeats").
+ */
+export const INPUT_UNANSWERED_MS = 3_000;
+export const INPUT_PROBE_MS = 1_000;
 
 /** The ticker drives heartbeats, liveness checks and countdowns; countdowns show whole seconds. */
-const MAX_TICK_MS = 1000;
+const MAX_TICK_MS = 500;
 const MIN_TICK_MS = 50;
 
 const SOCKET_OPEN = 1;
@@ -126,6 +135,11 @@ export class TerminalClient {
 
   #heartbeatMillis = DEFAULT_HEARTBEAT_MS;
   #lastReceivedAt = 0;
+  /** When input went out that nothing has been received since; null when answered. */
+  #inputUnansweredSince = null;
+  #inputProbed = false;
+  /** The link was found dead while input waited: the banner says the keystrokes are queued. */
+  #inputQueuedOnDeadLink = false;
   #lastHeartbeatSentAt = 0;
   #ticker = null;
   #tickMs = 0;
@@ -350,6 +364,7 @@ export class TerminalClient {
 
   #onMessage(data) {
     this.#lastReceivedAt = this.#now();
+    this.#inputUnansweredSince = null;
     try {
       if (typeof data === 'string') {
         this.#onText(data);
@@ -441,6 +456,7 @@ export class TerminalClient {
     }
 
     this.#backoff.connected();
+    this.#inputQueuedOnDeadLink = false;
     this.#reconnectVisible = false;
     this.#showBanner(BANNER.RECONNECT, null);
     this.#setStatus(STATUS.CONNECTED);
@@ -549,6 +565,7 @@ export class TerminalClient {
   /** Detaches the current socket (its late events are ignored) and invalidates pending attempts. */
   #dropConnection() {
     if (this.#phase === 'attached') this.#backoff.disconnected();
+    this.#inputUnansweredSince = null;
     this.#attemptId += 1;
     this.#acks = null;
     const socket = this.#socket;
@@ -567,7 +584,7 @@ export class TerminalClient {
     this.#enter('waiting');
     this.#setStatus(STATUS.RECONNECTING);
     this.#reconnectAt = this.#now() + delay;
-    this.#reconnectVisible = this.#backoff.shouldWarn(this.#backoff.attempts);
+    this.#reconnectVisible = this.#inputQueuedOnDeadLink || this.#backoff.shouldWarn(this.#backoff.attempts);
     this.#renderReconnectBanner();
     this.#reconnectTimer = this.#timers.setTimeout(() => {
       this.#reconnectTimer = null;
@@ -640,6 +657,14 @@ export class TerminalClient {
         if (now - this.#lastReceivedAt >= MISSED_HEARTBEATS * this.#heartbeatMillis) {
           this.#abandonConnection(CLIENT_CLOSE.HEARTBEAT_LOST);
           this.#scheduleReconnect();
+        } else if (this.#inputUnansweredSince !== null && now - this.#inputUnansweredSince >= INPUT_UNANSWERED_MS) {
+          this.#inputQueuedOnDeadLink = true;
+          this.#abandonConnection(CLIENT_CLOSE.HEARTBEAT_LOST);
+          this.#scheduleReconnect();
+        } else if (this.#inputUnansweredSince !== null && !this.#inputProbed && now - this.#inputUnansweredSince >= INPUT_PROBE_MS) {
+          this.#inputProbed = true;
+          this.#lastHeartbeatSentAt = now;
+          this.#sendText(heartbeatMessage());
         } else if (now - this.#lastHeartbeatSentAt >= this.#heartbeatMillis) {
           this.#lastHeartbeatSentAt = now;
           this.#sendText(heartbeatMessage());
@@ -657,14 +682,17 @@ export class TerminalClient {
       this.#showBanner(BANNER.RECONNECT, null);
       return;
     }
+    const queued = this.#inputQueuedOnDeadLink && this.#input.pendingBytes > 0
+      ? `The server stopped answering: your keystrokes are queued and will be sent. `
+      : '';
     if (this.#phase === 'waiting') {
       const seconds = Math.max(1, Math.ceil((this.#reconnectAt - this.#now()) / 1000));
       this.#showBanner(BANNER.RECONNECT, {
-        text: `Reconnecting in ${seconds} s…`,
+        text: `${queued}Reconnecting in ${seconds} s…`,
         action: { label: 'Retry now', run: () => this.retryNow() },
       });
     } else {
-      this.#showBanner(BANNER.RECONNECT, { text: 'Reconnecting…' });
+      this.#showBanner(BANNER.RECONNECT, { text: `${queued}Reconnecting…` });
     }
   }
 
@@ -720,6 +748,10 @@ export class TerminalClient {
   #sendFrame({ offset, bytes }) {
     if (this.#socket !== null && this.#socket.readyState === SOCKET_OPEN) {
       this.#socket.send(encodeFrame(offset, bytes));
+      if (this.#inputUnansweredSince === null) {
+        this.#inputUnansweredSince = this.#now();
+        this.#inputProbed = false;
+      }
     }
   }
 }

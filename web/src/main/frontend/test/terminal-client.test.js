@@ -335,6 +335,36 @@ describe('heartbeats', () => {
     assert.equal(next.texts('hello')[0].resumeOffset, 3);
   });
 
+  test('typed input that hears nothing back for 3 s means a dead link: keystrokes queued, reconnect', async () => {
+    const h = clientHarness();
+    h.client.start();
+    const socket = await h.attach({ heartbeatMillis: 60_000 });
+    h.client.input(bytes('ls\r'));
+    h.clock.advance(1000);
+    assert.equal(socket.texts('heartbeat').length, 1, 'after 1 s of silence it asks for a heartbeat');
+    h.clock.advance(1900);
+    assert.equal(socket.closedWith, null, 'not yet 3 s');
+    h.clock.advance(200);
+    assert.equal(socket.closedWith.code, 4900);
+    assert.match(h.view.banners.get(BANNER.RECONNECT).text, /keystrokes are queued/);
+    h.clock.advance(150);
+    const next = await h.opened();
+    next.receive({ ...ATTACHED, inputAcked: 0 });
+    assert.deepEqual(next.frames(), [{ offset: 0, text: 'ls\r' }], 'the queued keystrokes go out once back');
+    assert.equal(h.view.banners.get(BANNER.RECONNECT), undefined);
+  });
+
+  test('an answer to typed input, even a heartbeat, keeps the link', async () => {
+    const h = clientHarness();
+    h.client.start();
+    const socket = await h.attach({ heartbeatMillis: 60_000 });
+    h.client.input(bytes('secret'));
+    h.clock.advance(1000);
+    socket.receive({ type: 'heartbeat', inputAcked: 6, head: 0 }); // the answer to the probe
+    h.clock.advance(5000);
+    assert.equal(socket.closedWith, null);
+  });
+
   test('output counts as life', async () => {
     const h = clientHarness();
     h.client.start();

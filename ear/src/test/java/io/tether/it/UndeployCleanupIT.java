@@ -1,6 +1,7 @@
 package io.tether.it;
 
 import static io.tether.it.support.TetherServer.ALICE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.tether.it.support.ServerProcess;
@@ -16,7 +17,10 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** No shell outlives an undeploy, not even jobs that ignore SIGHUP or left their process group. */
+/**
+ * An undeploy tells every client {@code 4014}, and no shell outlives it, not even jobs that ignore
+ * SIGHUP or left their process group.
+ */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class UndeployCleanupIT {
@@ -42,6 +46,9 @@ class UndeployCleanupIT {
 
     deployer.undeploy(DEPLOYMENT);
 
+    // Every client is told the server stops, in words, before its connection goes.
+    assertEquals(new Terminal.Closed(4014, "The server is shutting down."), first.awaitClosed());
+    assertEquals(new Terminal.Closed(4014, "The server is shutting down."), second.awaitClosed());
     ServerProcess.awaitNoProcessOf(first.sessionId(), Duration.ofSeconds(10));
     ServerProcess.awaitNoProcessOf(second.sessionId(), Duration.ofSeconds(10));
     // Sessions of every earlier test class ended with their undeploys too.

@@ -57,6 +57,7 @@ public class NodeSessions {
   private final TerminalSession.Listener listener = new Upkeep();
   private ScheduledFuture<?> heartbeats;
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
+  private volatile boolean stopping;
 
   @PostConstruct
   void start() {
@@ -170,6 +171,27 @@ public class NodeSessions {
   }
 
   /**
+   * The application begins to stop: every session ends now, so each client hears {@code 4014} and
+   * its sentence before the container closes the connections, and no new session starts. Called by
+   * the web module as its context is destroyed; {@link #stop()} then makes sure nothing survives.
+   */
+  public void stopping() {
+    stopping = true;
+    List<TerminalSession> live = List.copyOf(sessions.values());
+    if (!live.isEmpty()) {
+      LOG.info(() -> "stopping: ending " + live.size() + " session(s)");
+    }
+    for (TerminalSession session : live) {
+      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
+    }
+  }
+
+  /** Whether the application is stopping: no session starts any more. */
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  /**
    * Undeploy or shutdown: every shell gets SIGHUP, then SIGKILL for whatever survives the grace
    * period, before this method returns. No PTY process outlives the application.
    */
@@ -180,12 +202,9 @@ public class NodeSessions {
       cpuLatency.close();
     }
     List<TerminalSession> live = List.copyOf(sessions.values());
+    stopping(); // if the web module did not already
     if (live.isEmpty()) {
       return;
-    }
-    LOG.info(() -> "stopping: ending " + live.size() + " session(s)");
-    for (TerminalSession session : live) {
-      session.end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.killGraceMillis());
     while (System.nanoTime() < deadline && live.stream().anyMatch(s -> s.anyProcessAlive())) {

@@ -70,6 +70,9 @@ public class SessionLauncher {
   /** Starts a new session for the ticket's user and attaches the client to it. */
   public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
+    if (sessions.isStopping()) {
+      throw new ProtocolException(CloseCode.NODE_STOPPING, null);
+    }
     if (administration.draining()) {
       throw new ProtocolException(CloseCode.NODE_DRAINING, null);
     }

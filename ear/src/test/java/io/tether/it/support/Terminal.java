@@ -185,6 +185,11 @@ public final class Terminal implements AutoCloseable {
     }
   }
 
+  /** Waits for the server to close this terminal's connection, and says how. */
+  public Closed awaitClosed() {
+    return connection.expectClosed();
+  }
+
   /** Types {@code exit} and waits for the server to end the session with {@code 4006}. */
   public void exitShell() {
     type("exit\r");

@@ -250,6 +250,7 @@ export const CLOSE_CODES = Object.freeze({
   4014: closeCode('node-stopping', 'ended', false, 'The server is shutting down.'),
   4015: closeCode('replaced', 'unchanged', false, 'This page was replaced by a newer connection of the same client.', { reattach: true }),
   4016: closeCode('read-only', 'unchanged', false, 'This connection only observes the session; it cannot type.'),
+  4018: closeCode('node-full', 'unchanged', true, 'This server has no room for another session right now.'),
 });
 
 function closeCode(name, session, reconnect, sentence, { reattach = false, forget = session !== 'unchanged' } = {}) {

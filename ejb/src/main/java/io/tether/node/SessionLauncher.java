@@ -49,6 +49,9 @@ public class SessionLauncher {
   ThreadFactory threads;
 
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
+  private final Object admitting = new Object();
+  private long startingLogBytes; // guarded by admitting
+  Admission admission = Admission.ofThisJvm();
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
 
@@ -88,12 +91,37 @@ public class SessionLauncher {
       String id = newSessionId();
       sessions.starting(id);
       try {
-        session = start(id, ticket, hello);
+        session = admitAndStart(id, ticket, hello);
       } finally {
         sessions.startOver(id);
       }
     }
     return session.attach(channel, hello);
+  }
+
+  /**
+   * Starts the session if the heap has room for it beside the live ones and the ones starting
+   * meanwhile (whose logs are reserved until they are live).
+   */
+  private TerminalSession admitAndStart(String id, Ticket ticket, ClientMessage.Hello hello)
+      throws ProtocolException {
+    int logBytes = settings.logBytes();
+    synchronized (admitting) {
+      Optional<String> full = admission.refusal(sessions.all(), logBytes + startingLogBytes);
+      if (full.isPresent()) {
+        LOG.warning(
+            () -> ticket.user() + " refused a new session: no room on this node: " + full.get());
+        throw new ProtocolException(CloseCode.NODE_FULL, null);
+      }
+      startingLogBytes += logBytes;
+    }
+    try {
+      return start(id, ticket, hello);
+    } finally {
+      synchronized (admitting) {
+        startingLogBytes -= logBytes;
+      }
+    }
   }
 
   /** The shell, the live session, its record, its threads: in this order, while it starts. */
@@ -106,17 +134,26 @@ public class SessionLauncher {
       LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
     }
-    TerminalSession session =
-        new TerminalSession(
-            id,
-            ticket.user(),
-            ticket.roles(),
-            settings.nodeName(),
-            shell,
-            hello.cols(),
-            hello.rows(),
-            sessionSettings,
-            sessions.listener());
+    TerminalSession session;
+    try {
+      session =
+          new TerminalSession(
+              id,
+              ticket.user(),
+              ticket.roles(),
+              settings.nodeName(),
+              shell,
+              hello.cols(),
+              hello.rows(),
+              sessionSettings,
+              sessions.listener());
+    } catch (RuntimeException | Error e) {
+      // Its log could not be allocated (OutOfMemoryError): the shell it was for goes at once.
+      LOG.log(Level.SEVERE, "session " + id + ": could not be created", e);
+      shell.kill();
+      shell.close();
+      throw new ProtocolException(CloseCode.NODE_FULL, null);
+    }
     sessions.live(session);
     boolean reading = false;
     try {
@@ -134,8 +171,9 @@ public class SessionLauncher {
       waiter.setName("tether-exit-" + id);
       waiter.start();
       return session;
-    } catch (RuntimeException e) {
-      // The registry or the thread factory failed: no half-started session stays behind.
+    } catch (RuntimeException | Error e) {
+      // The registry or the thread factory failed, or memory ran out: no half-started session
+      // and no shell stays behind.
       LOG.log(Level.SEVERE, "session " + id + ": could not be started", e);
       session.end(SessionEnd.of(CloseCode.NODE_STOPPING, "The session could not be started."));
       if (!reading) {

@@ -32,7 +32,8 @@ public enum CloseCode {
   NODE_STOPPING(4014, "node-stopping", "The server is shutting down.", true),
   REPLACED(
       4015, "replaced", "This page was replaced by a newer connection of the same client.", false),
-  READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false);
+  READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false),
+  NODE_FULL(4018, "node-full", "This server has no room for another session right now.", false);
 
   private final int code;
   private final String label;

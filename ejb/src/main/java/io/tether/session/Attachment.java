@@ -191,6 +191,13 @@ public final class Attachment {
     }
   }
 
+  /** The next output offset this client is to be sent; past the head once it needs nothing. */
+  long cursor() {
+    synchronized (lock) {
+      return closed ? Long.MAX_VALUE : cursor;
+    }
+  }
+
   /** Queues a text frame ahead of pending output. */
   public void sendText(String text) {
     enqueue(new Send(done -> channel.sendText(text, done), null));

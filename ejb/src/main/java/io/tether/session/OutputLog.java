@@ -27,7 +27,7 @@ public final class OutputLog {
   public record ResumePoint(long from, long head) {}
 
   private final Object lock = new Object();
-  private final byte[] ring;
+  private byte[] ring; // guarded by lock; shrinks once, when the session ends (retainFrom)
   private long head; // guarded by lock
 
   public OutputLog(int capacity) {
@@ -38,7 +38,9 @@ public final class OutputLog {
   }
 
   public int capacity() {
-    return ring.length;
+    synchronized (lock) {
+      return ring.length;
+    }
   }
 
   /** The offset one past the newest byte: how many bytes the shell has written in all. */
@@ -59,8 +61,36 @@ public final class OutputLog {
     return Math.max(0, head - ring.length);
   }
 
+  /**
+   * Keeps only the bytes from {@code from} to the head and lets the rest of the ring go: an ended
+   * session's clients still need the output they were not sent yet, nothing older. {@code from} at
+   * the head keeps nothing; later appends then only count.
+   */
+  public void retainFrom(long from) {
+    synchronized (lock) {
+      long start = Math.max(from, tailLocked());
+      int keep = (int) Math.max(0, head - start);
+      if (keep == ring.length) {
+        return;
+      }
+      byte[] kept = new byte[keep];
+      for (long offset = start; offset < head; ) {
+        int source = (int) (offset % ring.length);
+        int target = (int) (offset % keep);
+        int run = (int) Math.min(head - offset, Math.min(ring.length - source, keep - target));
+        System.arraycopy(ring, source, kept, target, run);
+        offset += run;
+      }
+      ring = kept;
+    }
+  }
+
   public void append(byte[] bytes, int from, int length) {
     synchronized (lock) {
+      if (ring.length == 0) {
+        head += length; // nothing is kept any more
+        return;
+      }
       if (length > ring.length) {
         // Only the newest capacity bytes can be kept; the rest is overwritten at once anyway.
         head += length - ring.length;

@@ -400,6 +400,9 @@ public final class TerminalSession {
         }
       }
       listener.detached(this, attachment, why);
+      if (end != null) {
+        releaseLog();
+      }
     }
   }
 
@@ -456,8 +459,22 @@ public final class TerminalSession {
         attachment.close(why.code(), why.reason());
       }
     }
+    releaseLog();
     listener.ended(this, why);
     return true;
+  }
+
+  /**
+   * After the end, the log keeps only what the clients still attached were not sent yet (the rest
+   * of the output before {@code exit}); once they are gone, nothing. An ended session waiting to
+   * close a client that stopped reading then holds bytes, not megabytes.
+   */
+  private void releaseLog() {
+    long needed = Long.MAX_VALUE;
+    for (Attachment attachment : attachments) {
+      needed = Math.min(needed, attachment.cursor());
+    }
+    log.retainFrom(needed);
   }
 
   /** SIGKILL for whatever of the shell's processes outlived the hang-up. */
@@ -502,6 +519,11 @@ public final class TerminalSession {
 
   public Instant lastActivity() {
     return lastActivity;
+  }
+
+  /** What this session's output log holds in memory now, in bytes. */
+  public int logCapacity() {
+    return log.capacity();
   }
 
   public long head() {

@@ -325,4 +325,26 @@ class AttachmentTest {
             () -> session.attach(new RecordingChannel(), hello("c2", 0, 0)));
     assertEquals(CloseCode.IDLE_TIMEOUT, e.closeCode());
   }
+
+  @Test
+  void anEndedSessionKeepsOnlyTheOutputItsLingeringClientWasNotSentYet() throws Exception {
+    TerminalSession session = session(1024, 4);
+    Attachment stalled = session.attach(new RecordingChannel(), hello("c1", 0, 0));
+    write(session, "0123456789"); // the client took 4 bytes and stopped acknowledging
+    assertEquals(1024, session.log().capacity());
+
+    session.end(SessionEnd.exited(0));
+
+    assertEquals(6, session.log().capacity(), "the 6 bytes it is still owed, nothing more");
+    stalled.lost();
+    assertEquals(0, session.log().capacity(), "nobody is owed anything");
+  }
+
+  @Test
+  void aSessionEndedWithoutClientsLetsItsWholeLogGo() {
+    TerminalSession session = session(1024, 1024);
+    write(session, "some output");
+    session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+    assertEquals(0, session.log().capacity());
+  }
 }

@@ -74,4 +74,27 @@ class OutputLogTest {
     byte[] body = Arrays.copyOfRange(frame.array(), 8, frame.limit());
     assertArrayEquals(expected, body);
   }
+
+  @Test
+  void retainingFromAnOffsetKeepsExactlyTheRestAndLetsTheRingGo() {
+    OutputLog log = new OutputLog(8);
+    log.append(bytes("0123456789ab"), 0, 12); // holds 456789ab, wrapped
+    log.retainFrom(9);
+    assertEquals(3, log.capacity());
+    assertEquals(9, log.tail());
+    assertEquals("9ab", payload(log.frame(9, 100), 9));
+    assertThrows(IllegalArgumentException.class, () -> log.frame(8, 1));
+  }
+
+  @Test
+  void retainingNothingKeepsCountingWhatArrives() {
+    OutputLog log = new OutputLog(8);
+    log.append(bytes("abc"), 0, 3);
+    log.retainFrom(3);
+    assertEquals(0, log.capacity());
+    log.append(bytes("de"), 0, 2);
+    assertEquals(5, log.head());
+    assertEquals(new OutputLog.Nothing(true), log.read(5, 100, 10));
+    assertEquals(new OutputLog.Behind(5, 2), log.read(3, 100, 10));
+  }
 }

@@ -165,4 +165,22 @@ class SessionLauncherTest {
     assertEquals(CloseCode.NOT_YOUR_SESSION, foreign.closeCode());
     assertTrue(node.launcher.remoteOwner("unknown", ticket("alice", "user"), false).isEmpty());
   }
+
+  @Test
+  void aNodeWithNoRoomRefusesWithARetryableCodeAndStartsNoShell() throws Exception {
+    node.launcher.admission = new Admission(4L * node.settings.logBytes(), () -> 0);
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    node.launcher.open(ticket("bob", "user"), newSession("c2"), new RecordingChannel());
+
+    ProtocolException refused =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.open(
+                    ticket("carol", "user"), newSession("c3"), new RecordingChannel()));
+
+    assertEquals(CloseCode.NODE_FULL, refused.closeCode());
+    assertEquals(2, node.sessions.all().size());
+    assertEquals(0, node.registry.countOwnedBy("carol"));
+  }
 }

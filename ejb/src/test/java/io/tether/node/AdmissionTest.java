@@ -1,0 +1,58 @@
+package io.tether.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.session.QuietShell;
+import io.tether.session.TerminalSession;
+import io.tether.session.TestSessions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Admission by the heap: half of it for output logs, and never into a heap full after a GC. */
+class AdmissionTest {
+  private static final long MIB = 1 << 20;
+
+  private static List<TerminalSession> sessionsWithLogs(int count, int logBytes) {
+    List<TerminalSession> sessions = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      sessions.add(
+          TestSessions.session(
+              "s" + i,
+              new QuietShell(),
+              new TerminalSession.Settings(logBytes, 1024, 10_000, 4, false, 0),
+              new TerminalSession.Listener() {}));
+    }
+    return sessions;
+  }
+
+  @Test
+  void logsMayTakeHalfTheHeap() {
+    Admission admission = new Admission(64 * MIB, () -> 0);
+    List<TerminalSession> seven = sessionsWithLogs(7, (int) (4 * MIB));
+    assertTrue(admission.refusal(seven, 4 * MIB).isEmpty(), "8 x 4 MiB = half of 64 MiB");
+    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
+    assertEquals(
+        "the sessions' output logs would take 36 of 64 MiB (half the heap)",
+        admission.refusal(eight, 4 * MIB).orElseThrow());
+  }
+
+  @Test
+  void anEndedSessionsLogNoLongerCounts() {
+    Admission admission = new Admission(64 * MIB, () -> 0);
+    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
+    eight.get(0).end(io.tether.session.SessionEnd.exited(0));
+    assertTrue(admission.refusal(eight, 4 * MIB).isEmpty());
+  }
+
+  @Test
+  void aHeapFullAfterItsLastCollectionTakesNoSession() {
+    Admission admission = new Admission(100 * MIB, () -> 90 * MIB);
+    assertEquals(
+        "the heap holds 90 of 100 MiB after its last collection",
+        admission.refusal(List.of(), 1024).orElseThrow());
+    assertTrue(new Admission(100 * MIB, () -> 80 * MIB).refusal(List.of(), 1024).isEmpty());
+    assertTrue(new Admission(100 * MIB, () -> -1).refusal(List.of(), 1024).isEmpty(), "unknown");
+  }
+}

@@ -57,6 +57,11 @@ public final class Terminal implements AutoCloseable {
     return terminal;
   }
 
+  /** A client for a new session of {@code user} that is not connected yet. */
+  public static Terminal unopened(TetherServer.Credentials user) {
+    return new Terminal(user, null, 0);
+  }
+
   /** A fresh client (a reloaded page) resuming {@code sessionId} from {@code offset}. */
   public static Terminal resume(TetherServer.Credentials user, String sessionId, long offset) {
     return new Terminal(user, sessionId, offset);
@@ -388,6 +393,16 @@ public final class Terminal implements AutoCloseable {
             .get(20, TimeUnit.SECONDS);
       } catch (Exception e) {
         throw new AssertionError("no attached", e);
+      }
+    }
+
+    /** Waits for {@code attached} or a close: null once attached, the close if it came first. */
+    public Closed attachedOrClosed() {
+      try {
+        Object first = CompletableFuture.anyOf(attachedMessage, closed).get(20, TimeUnit.SECONDS);
+        return first instanceof Closed c ? c : null;
+      } catch (Exception e) {
+        throw new AssertionError("neither attached nor closed", e);
       }
     }
 

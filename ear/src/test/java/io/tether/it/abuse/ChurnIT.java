@@ -1,0 +1,114 @@
+package io.tether.it.abuse;
+
+import static io.tether.it.support.TetherServer.ADMIN;
+import static io.tether.it.support.TetherServer.ALICE;
+import static io.tether.it.support.TetherServer.BOB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.it.support.ServerLog;
+import io.tether.it.support.ServerProcess;
+import io.tether.it.support.Terminal;
+import io.tether.it.support.TetherServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Open/exit churn on a node with a small heap (256 MiB, sessions with 4 MiB logs, no per-user limit
+ * in the way): the node fills up to what its heap takes, refuses more with {@code 4018}, goes on
+ * serving three users opening and exiting sessions at several a second beside the full load, never
+ * runs out of memory, and leaves no process behind.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ChurnIT {
+  private static final Duration CHURN = Duration.ofSeconds(20);
+
+  @Deployment(testable = false)
+  static EnterpriseArchive ear() {
+    return TetherServer.builtEar();
+  }
+
+  @Test
+  void churnNearTheHeapLimitIsRefusedNeverOutOfMemory() throws Exception {
+    // Fill the node until it says it is full.
+    List<Terminal> held = new ArrayList<>();
+    Terminal.Closed full = null;
+    while (full == null && held.size() < 200) {
+      Terminal t = Terminal.unopened(ALICE);
+      full = t.connect().attachedOrClosed();
+      if (full == null) {
+        held.add(t);
+      }
+    }
+    assertEquals(
+        new Terminal.Closed(4018, "This server has no room for another session right now."), full);
+    assertTrue(held.size() >= 10, "a 256 MiB heap holds " + held.size() + " sessions");
+    System.out.println("ChurnIT: the node took " + held.size() + " sessions before 4018");
+
+    // Three users open and exit sessions as fast as they can beside the full node.
+    held.remove(held.size() - 1).exitShell(); // room for the churn, one at a time
+    AtomicInteger opened = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    ConcurrentHashMap<String, Integer> otherCloses = new ConcurrentHashMap<>();
+    Instant until = Instant.now().plus(CHURN);
+    ExecutorService users = Executors.newFixedThreadPool(3);
+    List<Future<?>> loops = new ArrayList<>();
+    for (TetherServer.Credentials user : List.of(ALICE, BOB, ADMIN)) {
+      loops.add(
+          users.submit(
+              () -> {
+                while (Instant.now().isBefore(until)) {
+                  Terminal t = Terminal.unopened(user);
+                  Terminal.Closed refusal = t.connect().attachedOrClosed();
+                  if (refusal == null) {
+                    opened.incrementAndGet();
+                    t.type("exit\r");
+                    Terminal.Closed end = t.awaitClosed();
+                    if (end.code() != 4006) {
+                      otherCloses.merge(end.toString(), 1, Integer::sum);
+                    }
+                  } else if (refusal.code() == 4018) {
+                    refused.incrementAndGet();
+                  } else {
+                    otherCloses.merge(refusal.toString(), 1, Integer::sum);
+                  }
+                  t.close();
+                }
+                return null;
+              }));
+    }
+    for (Future<?> loop : loops) {
+      loop.get(CHURN.toSeconds() + 60, TimeUnit.SECONDS);
+    }
+    users.shutdown();
+    System.out.printf(
+        "ChurnIT: %d opened and exited, %d refused with 4018 in %s%n",
+        opened.get(), refused.get(), CHURN);
+    assertTrue(otherCloses.isEmpty(), "every open attached or was refused 4018: " + otherCloses);
+    assertTrue(opened.get() >= 20, "the churn went on: " + opened.get() + " sessions");
+
+    for (Terminal t : held) {
+      t.exitShell();
+    }
+    ServerProcess.awaitNoDescendants(Duration.ofSeconds(20));
+    String log = ServerLog.read();
+    assertFalse(log.contains("OutOfMemoryError"), "the server ran out of memory");
+    assertTrue(log.contains("refused a new session: no room on this node"));
+  }
+}

@@ -385,7 +385,15 @@ final class TetherTerm implements Term {
           attachedMessage = message;
           attached.fire(now);
         }
-        case "heartbeat" -> sendText("{\"type\":\"heartbeat\"}");
+        case "heartbeat" -> {
+          // Heard from this client: an ack of what it has, which the server never answers (it
+          // answers heartbeats, so echoing them would make a loop).
+          long have;
+          synchronized (lock) {
+            have = received;
+          }
+          sendText("{\"type\":\"ack\",\"offset\":" + have + "}");
+        }
         case "resync" -> {
           synchronized (lock) {
             // The server's log overwrote output this client had not received yet.

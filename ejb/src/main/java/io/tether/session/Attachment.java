@@ -30,6 +30,9 @@ public final class Attachment {
   /** A client whose acks advanced this recently counts as keeping up with the output. */
   static final long KEEPING_UP_NANOS = 300_000_000L;
 
+  /** A client's heartbeats are answered at most this often. */
+  private static final long MIN_ANSWER_INTERVAL_NANOS = 500_000_000L;
+
   /** Control frames waiting behind a stalled send; a client this far behind is not reading. */
   private static final int MAX_QUEUED_CONTROL = 64;
 
@@ -73,6 +76,7 @@ public final class Attachment {
   private final long attachedNanos = System.nanoTime();
   private volatile long lastHeardNanos = attachedNanos;
   private volatile long lastAckProgressNanos = attachedNanos;
+  private volatile long lastAnswerNanos = attachedNanos - MIN_ANSWER_INTERVAL_NANOS;
 
   private final Object lock = new Object();
   private final ArrayDeque<Send> control = new ArrayDeque<>();
@@ -231,6 +235,11 @@ public final class Attachment {
    * answer within a round trip tells it the link is alive (docs/protocol.md, "Heartbeats").
    */
   public void answerHeartbeat() {
+    long now = System.nanoTime();
+    if (now - lastAnswerNanos < MIN_ANSWER_INTERVAL_NANOS) {
+      return; // a client that answers every heartbeat with one must not start a loop
+    }
+    lastAnswerNanos = now;
     queueHeartbeat();
   }
 

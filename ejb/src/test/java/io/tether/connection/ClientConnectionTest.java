@@ -108,4 +108,14 @@ class ClientConnectionTest {
     List<String> after = channel.texts().subList(before, channel.texts().size());
     assertEquals(List.of("{\"type\":\"heartbeat\",\"inputAcked\":2,\"head\":0}"), after);
   }
+
+  @Test
+  void aClientThatEchoesHeartbeatsCannotStartALoop() {
+    connection.onText(HELLO);
+    int before = channel.texts().size();
+    for (int i = 0; i < 10; i++) {
+      connection.onText("{\"type\":\"heartbeat\"}");
+    }
+    assertEquals(1, channel.texts().size() - before, "one answer, not ten");
+  }
 }

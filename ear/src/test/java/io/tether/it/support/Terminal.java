@@ -500,7 +500,11 @@ public final class Terminal implements AutoCloseable {
         // Taking the resync in is acknowledged, as the protocol asks: the window moves on.
         send("{\"type\":\"ack\",\"offset\":" + ackResync + "}");
       }
-      send("{\"type\":\"heartbeat\"}");
+      if ("heartbeat".equals(message.getString("type"))) {
+        // Heard from this client: an ack of what it has, which, unlike a heartbeat, the server
+        // never answers.
+        send("{\"type\":\"ack\",\"offset\":" + outputEnd() + "}");
+      }
       if ("attached".equals(message.getString("type"))) {
         attachedMessage.complete(message);
       }

@@ -38,6 +38,13 @@ public class SessionLauncher {
   private static final Logger LOG = Logger.getLogger(SessionLauncher.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * Input marks a session keeps of clients that went away (an attached client's is always kept):
+   * about 100 bytes each, so at most about 100 KiB a session, and hundreds of tabs coming and going
+   * still find their marks.
+   */
+  private static final int CLIENTS_REMEMBERED = 1024;
+
   @Inject TetherSettings settings;
   @Inject NodeSessions sessions;
   @Inject RecordMirror mirror;
@@ -62,7 +69,7 @@ public class SessionLauncher {
             settings.logBytes(),
             settings.windowBytes(),
             settings.heartbeatMillis(),
-            256,
+            CLIENTS_REMEMBERED,
             settings.outputIsActivity(),
             settings.reconnectGraceMillis());
     shellSpec =

@@ -317,7 +317,7 @@ public final class Attachment {
           Level.FINE,
           failure,
           () -> "session " + owner.id() + ": send to " + channel.describe() + " failed");
-      lost();
+      lost(true); // a send that fails is a connection that vanished
       return;
     }
     if (send.afterSent() != null) {

@@ -195,6 +195,16 @@ public final class TerminalSession {
     }
   }
 
+  /** Whether the client already has a connection attached again (its loss was noticed late). */
+  private boolean reattached(String clientId) {
+    for (Attachment attachment : attachments) {
+      if (attachment.clientId().equals(clientId) && !attachment.isClosed()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void releaseHold(String clientId) {
     synchronized (ackSignal) {
       if (holds.removeIf(hold -> hold.clientId().equals(clientId))) {
@@ -233,7 +243,7 @@ public final class TerminalSession {
     @Override
     public void vanished(String clientId, long acked) {
       long grace = settings.reconnectGraceMillis();
-      if (grace <= 0 || end != null) {
+      if (grace <= 0 || end != null || reattached(clientId)) {
         return;
       }
       synchronized (ackSignal) {

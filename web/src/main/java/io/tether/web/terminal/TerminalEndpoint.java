@@ -67,9 +67,15 @@ public class TerminalEndpoint {
     }
   }
 
-  /** 1006: the connection ended without a close frame, as a network blip ends it. */
+  /**
+   * Whether the client vanished rather than left: a page that leaves on purpose (closed, reloaded,
+   * navigated away) closes with 1000 or 1001; a connection that ended any other way (no close
+   * frame: 1005, 1006, as a network blip ends it) vanished.
+   */
   static boolean vanished(CloseReason reason) {
-    return reason.getCloseCode().getCode() == CloseReason.CloseCodes.CLOSED_ABNORMALLY.getCode();
+    int code = reason.getCloseCode().getCode();
+    return code != CloseReason.CloseCodes.NORMAL_CLOSURE.getCode()
+        && code != CloseReason.CloseCodes.GOING_AWAY.getCode();
   }
 
   @OnError

@@ -40,6 +40,7 @@ public final class Terminal implements AutoCloseable {
   private long inputAcked;
   private String failure;
   private volatile boolean mute;
+  private volatile long dropAt = Long.MAX_VALUE;
   private volatile URI base = TetherServer.baseUri();
   private Connection connection;
   private boolean observe;
@@ -227,10 +228,32 @@ public final class Terminal implements AutoCloseable {
     synchronized (this) {
       c = connection;
       connection = null;
+      notifyAll();
     }
     if (c != null) {
       c.ws.abort();
       c.closed.complete(new Closed(1006, "dropped by the test"));
+    }
+  }
+
+  /**
+   * Drops the connection without a close handshake once {@code more} further output bytes have
+   * arrived (the drop comes from the thread reading them, so it lands at that point of the stream),
+   * and returns when it has; false if nothing dropped it within {@code timeout}.
+   */
+  public boolean dropAfterMoreOutput(long more, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      dropAt = outputEnd() + more;
+      while (connection != null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          dropAt = Long.MAX_VALUE;
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return true;
     }
   }
 
@@ -532,6 +555,10 @@ public final class Terminal implements AutoCloseable {
           Terminal.this.notifyAll();
         }
         send("{\"type\":\"ack\",\"offset\":" + end + "}");
+        if (end >= dropAt) {
+          dropAt = Long.MAX_VALUE;
+          drop(); // from the reading thread: at exactly this point of the stream
+        }
       }
       webSocket.request(1);
       return null;

@@ -77,6 +77,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private ScheduledFuture<?> heartbeats;
+  private ScheduledFuture<?> activity; // issue 15: live admin rows
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean draining;
   private TerminalSession.Settings sessionSettings;
@@ -102,6 +103,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     heartbeats =
         scheduler.scheduleAtFixedRate(
             this::heartbeatTick, interval, interval, TimeUnit.MILLISECONDS);
+    activity = ActivityAnnouncements.start(scheduler, this::sessions, this::refreshAndAnnounce);
   }
 
   /** Starts a new session for the ticket's user and attaches the client to it. */
@@ -198,7 +200,11 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
       throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
     }
     checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
-    return session.attach(channel, hello);
+    Attachment attachment = session.attach(channel, hello);
+    if (hello.observe()) { // issue 15: the session's users are told who watches
+      session.observerNotices().observing(attachment, ticket.user(), session.attachments());
+    }
+    return attachment;
   }
 
   /**
@@ -540,6 +546,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   @PreDestroy
   void stop() {
     heartbeats.cancel(false);
+    activity.cancel(false);
     if (cpuLatency != null) {
       cpuLatency.close();
     }

@@ -70,6 +70,7 @@ public final class TerminalSession {
   private final Listener listener;
   private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
   private final Object ackSignal = new Object();
+  private final ObserverNotices observerNotices = new ObserverNotices(); // issue 15
 
   private volatile Instant lastActivity = created;
   private volatile SessionEnd end;
@@ -258,6 +259,7 @@ public final class TerminalSession {
       resize(hello.cols(), hello.rows());
     }
     listener.attached(this, attachment);
+    observerNotices.attached(attachment); // issue 15: who is watching
     return attachment;
   }
 
@@ -341,6 +343,7 @@ public final class TerminalSession {
 
   void detached(Attachment attachment, String why) {
     if (attachments.remove(attachment)) {
+      observerNotices.detached(attachment, attachments); // issue 15: who is still watching
       // Under the lock attach() clears it with: a reload's new client may be attaching right now.
       synchronized (this) {
         if (attachedClients() == 0 && detachedSince == null) {
@@ -487,6 +490,11 @@ public final class TerminalSession {
 
   public List<Attachment> attachments() {
     return List.copyOf(attachments);
+  }
+
+  /** Who watches this session, told to its users (issue 15). */
+  public ObserverNotices observerNotices() {
+    return observerNotices;
   }
 
   public SessionEnd ended() {

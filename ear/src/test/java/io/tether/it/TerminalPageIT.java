@@ -101,6 +101,26 @@ class TerminalPageIT {
         });
   }
 
+  /** {@code GET api/sessions} as {@code user}: the body. */
+  private static String ownSessions(TetherServer.Credentials user) {
+    try {
+      java.net.http.HttpResponse<String> response =
+          TetherServer.httpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(TetherServer.uri("api/sessions"))
+                      .header("Authorization", user.basicAuthorization())
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode(), response.body());
+      return response.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   private static WebElement panelRow(Browser browser, String id) {
     return browser.waitFor(
         LIVE,
@@ -177,11 +197,16 @@ class TerminalPageIT {
         awaitPanel(browser, Set.of(sessionA));
 
         // Tab A closes: its session is detached; a new tab is offered it instead of a new shell.
+        String windowB = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        String windowC = driver.getWindowHandle();
+        driver.switchTo().window(windowB);
         driver.close();
         driver.switchTo().window(windowA);
         driver.close();
-        driver.switchTo().window(driver.getWindowHandles().iterator().next());
-        driver.switchTo().newWindow(WindowType.TAB);
+        driver.switchTo().window(windowC);
+        browser.waitFor(
+            LIVE, "session A detached", d -> ownSessions(ALICE).contains("\"state\":\"detached\""));
         BrowserTerminal tabC = openTerminal(browser, "index.html", ALICE);
         tabC.waitFor(CONNECT, "the reattach offer", d -> tabC.isDisplayed("offer"));
         WebElement offered =
@@ -439,6 +464,8 @@ class TerminalPageIT {
         new Actions(browser.driver()).sendKeys("c").perform();
         page.awaitLines("the byte of Ctrl-C", LIVE, lines -> lines.contains(" 03"));
         assertEquals("false", ctrl.getAttribute("aria-pressed"));
+        page.type("echo on-a-phone-$((7*6))", Keys.ENTER);
+        page.awaitVisible("on-a-phone-42", LIVE);
         browser.screenshotTo(SCREENSHOTS.resolve("terminal-phone.png"));
         page.type("exit", Keys.ENTER);
         page.waitFor(LIVE, "#ended after exit", d -> page.isDisplayed("ended"));

@@ -104,15 +104,23 @@ else
   echo "[tether] standalone.conf already sets the temp dirs."
 fi
 
-# 4. Hazelcast (in the EAR) asks for access to a few JDK internals at every start; give it.
+# 4. Hazelcast (in the EAR) asks for access to a few JDK internals at every start; give it. (No
+#    --add-modules here: standalone.sh adds its own module options only when JAVA_OPTS has none.)
 MARKER="# tether: JDK internals Hazelcast asks for"
-if ! grep -qF "$MARKER" "$CONF"; then
-  cat >> "$CONF" <<'CONF_EOF'
-
-# tether: JDK internals Hazelcast asks for (its start-up warning lists exactly these).
-JAVA_OPTS="$JAVA_OPTS --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
-CONF_EOF
+HAZELCAST_OPTS='JAVA_OPTS="$JAVA_OPTS --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"'
+if ! grep -qxF "$HAZELCAST_OPTS" "$CONF"; then
+  sed -i "/^$MARKER/,+1d" "$CONF" # an older version of these lines
+  printf '%s\n%s\n' "$MARKER (its start-up warning lists them)." "$HAZELCAST_OPTS" >> "$CONF"
   echo "[tether] standalone.conf: the JVM options Hazelcast asks for added."
+fi
+
+# 4b. The boot log configuration (logging.properties, which the server rewrites from the XML once
+#     its logging subsystem starts) says what 60-logging.cli says: the console without colour codes
+#     from the first line on.
+LOGGING_PROPERTIES="$CONFIG_DIR/logging.properties"
+if grep -q '^handler.CONSOLE.formatter=COLOR-PATTERN$' "$LOGGING_PROPERTIES"; then
+  sed -i 's/^handler.CONSOLE.formatter=COLOR-PATTERN$/handler.CONSOLE.formatter=PATTERN/' "$LOGGING_PROPERTIES"
+  echo "[tether] logging.properties: the boot console log without colour codes."
 fi
 
 # 5. The key store the stock HTTPS listener names (applicationKS): made here, with a self-signed

@@ -551,7 +551,12 @@ async function offerReattach(panel, storage) {
   const list = document.getElementById('offer-list');
   const choose = (id) => {
     overlay.hidden = true;
-    if (id !== null) storage.set(SESSION_KEY, id);
+    if (id !== null) {
+      // The client read the tab's session when it was made: a reload resumes the chosen one.
+      storage.set(SESSION_KEY, id);
+      location.reload();
+      return;
+    }
     panel.start();
     panel.term.focus();
   };

@@ -501,11 +501,25 @@ class TerminalPageIT {
         Object listedBefore = js(adminBrowser, listings);
         String outputBefore = console.cell(session, "output-bytes");
 
-        // Output, last activity and the foreground command change on the console, without a reload.
-        alice.type("echo grow-$((2*21)); sleep 25", Keys.ENTER);
+        // Output, last activity and the foreground command change on the console, without a reload,
+        // about once a second while the session prints (the idle sweep alone would every 30 s).
+        alice.type(
+            "echo grow-$((2*21)); for i in 1 2 3 4 5 6 7 8 9 10; do echo tick-$i; sleep 0.5; done;"
+                + " sleep 25",
+            Keys.ENTER);
         alice.awaitVisible("grow-42", LIVE);
-        console.awaitCell(session, "command", "sleep 25", LIVE);
-        assertNotEquals(outputBefore, console.cell(session, "output-bytes"));
+        Set<String> outputsSeen = new java.util.LinkedHashSet<>();
+        console.waitFor(
+            LIVE,
+            "the running command on the console",
+            d -> {
+              outputsSeen.add(console.cell(session, "output-bytes"));
+              return console.cell(session, "command").contains("sleep 25");
+            });
+        outputsSeen.remove(outputBefore);
+        assertTrue(
+            outputsSeen.size() >= 3,
+            "the output column changed only " + outputsSeen.size() + " time(s): " + outputsSeen);
         assertEquals(Boolean.TRUE, js(adminBrowser, "return window.__sameConsole === true;"));
         assertEquals(listedBefore, js(adminBrowser, listings), "the console listed again");
         adminBrowser.screenshotTo(SCREENSHOTS.resolve("admin-console.png"));

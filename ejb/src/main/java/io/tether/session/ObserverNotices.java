@@ -27,6 +27,10 @@ public final class ObserverNotices {
       return;
     }
     observers.put(observer, who);
+    if (observer.isClosed()) { // it left while being named: its detach found nothing to remove
+      observers.remove(observer);
+      return;
+    }
     tell(clients, current());
   }
 

@@ -12,7 +12,11 @@
 #
 # The node gets its own base dir (a fresh copy of the provisioned standalone/configuration, the EAR
 # in deployments/, temp files under tmp/), so the provisioned server in target/wildfly stays clean
-# and several nodes can share it. Stop with Ctrl-C, or server-config/stop-single-node.sh.
+# and several nodes can share it. The node's users (application-users.properties and
+# application-roles.properties, where add-user.sh -sc <node>/configuration writes) are kept from one
+# start to the next. The server's console goes to <node>/log/console.log (server.log beside it);
+# this script prints its progress and, once the EAR is deployed, the URL and logins, last.
+# Stop with Ctrl-C, or server-config/stop-single-node.sh.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,8 +49,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # 1. Build everything: the EAR, and the provisioned WildFly (server-config) it runs on.
 if [ "${TETHER_SKIP_BUILD:-0}" != "1" ]; then
-  log "Building with Maven (mvn -B -DskipTests install) ..."
-  (cd "$REPO_DIR" && mvn -B -DskipTests install)
+  log "Building with Maven (mvn -B -q -DskipTests install) ..."
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests install)
 fi
 for required in "$WILDFLY_HOME/bin/standalone.sh" "$EAR"; do
   if [ ! -f "$required" ]; then
@@ -67,11 +71,27 @@ for port in "$HTTP_PORT" "$MANAGEMENT_PORT"; do
   fi
 done
 
-# 3. A fresh node base dir; log/ is kept so the previous run's server.log can still be read.
+# 3. A fresh node base dir; log/ is kept so the previous run's server.log can still be read, and
+#    the node's users and roles are kept (users added to the node survive a restart).
+USER_FILES="application-users.properties application-roles.properties"
 mkdir -p "$NODE_DIR"
+KEPT_USERS="$NODE_DIR/kept-users"
+rm -rf "$KEPT_USERS"
+if [ -d "$NODE_DIR/configuration" ]; then
+  mkdir -p "$KEPT_USERS"
+  for file in $USER_FILES; do
+    [ -f "$NODE_DIR/configuration/$file" ] && cp -a "$NODE_DIR/configuration/$file" "$KEPT_USERS/"
+  done
+fi
 rm -rf "$NODE_DIR/configuration" "$NODE_DIR/deployments" "$NODE_DIR/data" "$NODE_DIR/tmp"
 cp -a "$WILDFLY_HOME/standalone/configuration" "$NODE_DIR/configuration"
 rm -rf "$NODE_DIR/configuration/standalone_xml_history"
+if [ -d "$KEPT_USERS" ]; then
+  for file in $USER_FILES; do
+    [ -f "$KEPT_USERS/$file" ] && cp -a "$KEPT_USERS/$file" "$NODE_DIR/configuration/$file"
+  done
+  rm -rf "$KEPT_USERS"
+fi
 mkdir -p "$NODE_DIR/deployments" "$NODE_DIR/tmp/jna" "$NODE_DIR/log"
 cp "$EAR" "$NODE_DIR/deployments/"
 
@@ -84,13 +104,14 @@ export JBOSS_PIDFILE="$PID_FILE"
 export LAUNCH_JBOSS_IN_BACKGROUND=1
 export JBOSS_JAVA_SIZING="${JBOSS_JAVA_SIZING:--Xms64m -Xmx768m}"
 
-log "Starting node '$NODE_NAME' from $NODE_DIR (port offset $PORT_OFFSET)"
+CONSOLE_LOG="$NODE_DIR/log/console.log"
+log "Starting node '$NODE_NAME' (port offset $PORT_OFFSET); its console: $CONSOLE_LOG"
 "$WILDFLY_HOME/bin/standalone.sh" \
   -c standalone-full.xml \
   -b=127.0.0.1 -bmanagement=127.0.0.1 \
   -Djboss.server.base.dir="$NODE_DIR" \
   -Djboss.node.name="$NODE_NAME" \
-  -Djboss.socket.binding.port-offset="$PORT_OFFSET" &
+  -Djboss.socket.binding.port-offset="$PORT_OFFSET" >"$CONSOLE_LOG" 2>&1 &
 SERVER_PID=$!
 
 # Ctrl-C reaches this script only (background jobs of a script ignore SIGINT), so stop the server
@@ -140,15 +161,22 @@ for _ in $(seq 1 "$STARTUP_TIMEOUT_SECONDS"); do
   sleep 1
 done
 
+if [ "$deployed" = 0 ] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  log "The server stopped before the EAR was deployed; the end of $CONSOLE_LOG:"
+  tail -n 30 "$CONSOLE_LOG" 2>/dev/null || true
+fi
 if [ "$deployed" = 1 ]; then
+  warnings=$(grep -cE '^[0-9:,]+ (WARN|ERROR) ' "$CONSOLE_LOG" || true)
+  log "Deployed; $warnings warning(s) or error(s) in the console log."
   cat <<BANNER
 
 ==========================================================================
   Tether is up:   $URL
   Dev logins (ApplicationRealm, from server-config/src/main/users/dev-users.txt):
 $(awk '!/^#/ && NF { printf "    %-8s / %-12s roles: %s\n", $1, $2, $3 }' "$USERS_FILE")
+  Add a user:     $WILDFLY_HOME/bin/add-user.sh -a -u NAME -p PASS -g user -sc $NODE_DIR/configuration
   Management:     http://127.0.0.1:$MANAGEMENT_PORT  (bin/jboss-cli.sh -c --controller=127.0.0.1:$MANAGEMENT_PORT)
-  Node dir / log: $NODE_DIR/log/server.log
+  Logs:           $NODE_DIR/log/server.log, console.log
   Ctrl-C stops the server.
 ==========================================================================
 

@@ -5,7 +5,7 @@
 #
 # Two server configurations are configured: standalone-full.xml (one node) with src/main/cli/*.cli, and
 # standalone-full-ha.xml (a cluster: start-cluster.sh, the cluster ITs) with the same scripts plus
-# src/main/cli/ha/*.cli (JGroups over TCPPING, clustered Artemis credentials, per-node transaction ids).
+# src/main/cli/ha/*.cli (JGroups over TCPPING, clustered Artemis credentials, no mod_cluster advertising).
 #
 # Every step checks the actual state before it changes anything, so running it again on a configured
 # server changes nothing. Only the CLI step is skipped outright (it boots an embedded server, a few
@@ -102,6 +102,34 @@ CONF_EOF
   echo "[tether] standalone.conf: java.io.tmpdir and jna.tmpdir set under the server base dir."
 else
   echo "[tether] standalone.conf already sets the temp dirs."
+fi
+
+# 4. Hazelcast (in the EAR) asks for access to a few JDK internals at every start; give it. (No
+#    --add-modules here: standalone.sh adds its own module options only when JAVA_OPTS has none.)
+MARKER="# tether: JDK internals Hazelcast asks for"
+HAZELCAST_OPTS='JAVA_OPTS="$JAVA_OPTS --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"'
+if ! grep -qxF "$HAZELCAST_OPTS" "$CONF"; then
+  sed -i "/^$MARKER/,+1d" "$CONF" # an older version of these lines
+  printf '%s\n%s\n' "$MARKER (its start-up warning lists them)." "$HAZELCAST_OPTS" >> "$CONF"
+  echo "[tether] standalone.conf: the JVM options Hazelcast asks for added."
+fi
+
+# 4b. The boot log configuration (logging.properties, which the server rewrites from the XML once
+#     its logging subsystem starts) says what 60-logging.cli says: the console without colour codes
+#     from the first line on.
+LOGGING_PROPERTIES="$CONFIG_DIR/logging.properties"
+if grep -q '^handler.CONSOLE.formatter=COLOR-PATTERN$' "$LOGGING_PROPERTIES"; then
+  sed -i 's/^handler.CONSOLE.formatter=COLOR-PATTERN$/handler.CONSOLE.formatter=PATTERN/' "$LOGGING_PROPERTIES"
+  echo "[tether] logging.properties: the boot console log without colour codes."
+fi
+
+# 5. The key store the stock HTTPS listener names (applicationKS): made here, with a self-signed
+#    certificate for localhost, instead of WildFly warning at every start that it is missing.
+KEYSTORE="$CONFIG_DIR/application.keystore"
+if [ ! -f "$KEYSTORE" ]; then
+  keytool -genkeypair -alias localhost -keyalg RSA -keysize 2048 -validity 3650 -dname "CN=localhost" \
+    -storetype JKS -keystore "$KEYSTORE" -storepass password -keypass password 2>/dev/null
+  echo "[tether] application.keystore made (self-signed, localhost) for the HTTPS listener."
 fi
 
 echo "[tether] $WILDFLY_HOME configured ($SERVER_CONFIG, $HA_SERVER_CONFIG)."

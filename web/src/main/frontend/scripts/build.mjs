@@ -1,13 +1,14 @@
 // Assembles everything the browser needs into one directory, which the WAR serves at the web
 // app's root (web/pom.xml passes it as TETHER_FRONTEND_OUT). No bundler: our code is plain ES
-// modules, and xterm.js and its fit addon ship self-contained ES module builds (lib/*.mjs) that
+// modules, and xterm.js and its addons ship self-contained ES module builds (lib/*.mjs) that
 // are copied as they are. The output is then checked for dangling references, so a renamed file
 // fails the build instead of a page in the browser.
 //
 // Output layout:
 //   index.html, login.html, login-error.html, css/   from public/ (login-error.html derived)
 //   src/*.js                                          our modules, as written
-//   vendor/xterm/                                     xterm.js, its CSS, the fit addon, licenses
+//   vendor/xterm/                                     xterm.js, its CSS, its addons (fit, web links,
+//                                                     search, unicode11, webgl), licenses
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +31,18 @@ const VENDOR_FILES = [
   ['@xterm/addon-fit/lib/addon-fit.mjs', 'vendor/xterm/addon-fit.mjs'],
   ['@xterm/addon-fit/lib/addon-fit.mjs.map', 'vendor/xterm/addon-fit.mjs.map'],
   ['@xterm/addon-fit/LICENSE', 'vendor/xterm/LICENSE-addon-fit.txt'],
+  ['@xterm/addon-web-links/lib/addon-web-links.mjs', 'vendor/xterm/addon-web-links.mjs'],
+  ['@xterm/addon-web-links/lib/addon-web-links.mjs.map', 'vendor/xterm/addon-web-links.mjs.map'],
+  ['@xterm/addon-web-links/LICENSE', 'vendor/xterm/LICENSE-addon-web-links.txt'],
+  ['@xterm/addon-search/lib/addon-search.mjs', 'vendor/xterm/addon-search.mjs'],
+  ['@xterm/addon-search/lib/addon-search.mjs.map', 'vendor/xterm/addon-search.mjs.map'],
+  ['@xterm/addon-search/LICENSE', 'vendor/xterm/LICENSE-addon-search.txt'],
+  ['@xterm/addon-unicode11/lib/addon-unicode11.mjs', 'vendor/xterm/addon-unicode11.mjs'],
+  ['@xterm/addon-unicode11/lib/addon-unicode11.mjs.map', 'vendor/xterm/addon-unicode11.mjs.map'],
+  ['@xterm/addon-unicode11/LICENSE', 'vendor/xterm/LICENSE-addon-unicode11.txt'],
+  ['@xterm/addon-webgl/lib/addon-webgl.mjs', 'vendor/xterm/addon-webgl.mjs'],
+  ['@xterm/addon-webgl/lib/addon-webgl.mjs.map', 'vendor/xterm/addon-webgl.mjs.map'],
+  ['@xterm/addon-webgl/LICENSE', 'vendor/xterm/LICENSE-addon-webgl.txt'],
 ];
 
 /** Builds the front end into `outDir` (emptied first). */

@@ -10,6 +10,7 @@
 import { ADMIN_EVENTS_PATH, commandOutcome, createAdminApi, noticeText } from './admin-api.js';
 import { formatAge, formatBytes, formatCountdown, formatSize, formatState, idleLeftMs, sessionState } from './admin-format.js';
 import { AdminModel, DEFAULT_LIMIT } from './admin-model.js';
+import { showAccount } from './account.js';
 import { AdminEventStream } from './admin-stream.js';
 import { ReconnectBackoff } from './backoff.js';
 
@@ -33,6 +34,7 @@ const IDLE_SOON_MS = 60_000;
 const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_000 };
 
 function main() {
+  showAccount();
   const el = {
     error: byId('admin-error'),
     outcome: byId('outcome'),

@@ -333,3 +333,23 @@ function requireOffset(value, what) {
     throw new RangeError(`${what} must be a non-negative safe integer, got ${value}`);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// How an ending reads
+
+/**
+ * The tone of an ending, for its colour: `ok` for a shell that exited with 0, `signal` for one
+ * killed by a signal (exit code 128 + n, as shells report it), `error` for any other exit code,
+ * `ended` for a session ended otherwise (idle, killed, node lost), `closed` for a page that only
+ * lost its connection (the session runs on).
+ */
+export function endingTone(code, exitCode = null) {
+  if (code === 4006) {
+    if (!Number.isInteger(exitCode)) return 'ended';
+    if (exitCode === 0) return 'ok';
+    if (exitCode > 128 && exitCode <= 128 + 64) return 'signal';
+    return 'error';
+  }
+  const info = closeInfo(code);
+  return info !== null && info.session !== 'unchanged' ? 'ended' : 'closed';
+}

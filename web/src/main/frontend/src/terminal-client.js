@@ -19,6 +19,7 @@ import {
   closeSentence,
   decodeFrame,
   encodeFrame,
+  endingTone,
   heartbeatMessage,
   helloMessage,
   newClientId as randomClientId,
@@ -42,6 +43,8 @@ export const BANNER = Object.freeze({
   RECONNECT: 'reconnect',
   IDLE: 'idle',
   BROADCAST: 'broadcast',
+  /** Who is watching this session (an administrator observing it read-only). */
+  OBSERVED: 'observed',
 });
 
 /** A ticket request or handshake that has not produced `attached` by then is given up on. */
@@ -93,6 +96,7 @@ const SOCKET_OPEN = 1;
  * @property {string} sentence
  * @property {boolean} canReattach
  * @property {boolean} loginRequired
+ * @property {string} tone ok | signal | error | ended | closed (see endingTone)
  *
  * @typedef {object} SessionStore where the session id outlives a page reload
  * @property {() => string|null} load
@@ -518,10 +522,17 @@ export class TerminalClient {
       case 'idle-cleared':
         this.#clearIdleWarning();
         break;
+      case 'observed':
+        // Stays while someone watches: it cannot be dismissed, only the watching can end.
+        this.#showBanner(BANNER.OBSERVED, { text: message.message });
+        break;
+      case 'unobserved':
+        this.#showBanner(BANNER.OBSERVED, null);
+        break;
       default:
-        // 'broadcast', and any kind a newer server adds: a message for the user.
+        // 'broadcast', and any kind a newer server adds: a message for the user, from an admin.
         this.#showBanner(BANNER.BROADCAST, {
-          text: message.message,
+          text: `From an administrator: ${message.message}`,
           dismiss: () => this.#showBanner(BANNER.BROADCAST, null),
         });
     }
@@ -620,9 +631,13 @@ export class TerminalClient {
     this.#enter('ended');
     this.#reconnectVisible = false;
     this.#showBanner(BANNER.RECONNECT, null);
+    // Notices were about the session this page showed; none of them holds after its end.
+    this.#showBanner(BANNER.BROADCAST, null);
+    this.#showBanner(BANNER.OBSERVED, null);
     this.#clearIdleWarning();
     this.#setStatus(STATUS.ENDED);
-    this.#view.ended({ code, sentence, canReattach, loginRequired });
+    const tone = code === null ? 'closed' : endingTone(code, this.#exitCode);
+    this.#view.ended({ code, sentence, canReattach, loginRequired, tone });
   }
 
   // -------------------------------------------------------------------------------------------

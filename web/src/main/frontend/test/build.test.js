@@ -27,7 +27,8 @@ describe('npm run build', () => {
     'src/terminal-page.js', 'src/terminal-client.js', 'src/protocol.js',
     'src/admin-page.js', 'src/admin-model.js', 'src/admin-api.js', 'src/admin-stream.js', 'src/admin-format.js',
     'vendor/xterm/xterm.mjs', 'vendor/xterm/xterm.css', 'vendor/xterm/addon-fit.mjs',
-    'vendor/xterm/LICENSE-xterm.txt', 'vendor/xterm/LICENSE-addon-fit.txt',
+    'vendor/xterm/LICENSE-xterm.txt', 'vendor/xterm/LICENSE-addon-fit.txt', 'vendor/xterm/addon-webgl.mjs', 'vendor/xterm/addon-search.mjs',
+    'vendor/xterm/addon-web-links.mjs', 'vendor/xterm/addon-unicode11.mjs', 'forbidden.html', 'unauthorized.html',
   ]) {
     test(`serves ${file}`, () => {
       assert.ok(read(file).length > 0);

@@ -77,3 +77,15 @@ describe('close-code table', () => {
     }
   });
 });
+
+describe('ending tones', async () => {
+  const { endingTone } = await import('../src/protocol.js');
+  test('exit codes by meaning; other ends by whether the session is over', () => {
+    const table = [
+      [4006, 0, 'ok'], [4006, 1, 'error'], [4006, 127, 'error'], [4006, 130, 'signal'], [4006, 137, 'signal'],
+      [4006, 255, 'error'], [4006, null, 'ended'], [4009, null, 'ended'], [4008, null, 'ended'], [4013, null, 'closed'],
+      [4003, null, 'closed'], [1006, null, 'closed'],
+    ];
+    for (const [code, exit, tone] of table) assert.equal(endingTone(code, exit), tone, `${code} ${exit}`);
+  });
+});

@@ -532,7 +532,7 @@ describe('the end of a session', () => {
     socket.receive({ type: 'exit', code: 3 });
     socket.serverClose(4006, 'shell exited');
     assert.equal(h.view.statuses.at(-1), STATUS.ENDED);
-    assert.deepEqual(h.view.ending, { code: 4006, sentence: 'The shell exited with code 3.', canReattach: false, loginRequired: false });
+    assert.deepEqual(h.view.ending, { code: 4006, sentence: 'The shell exited with code 3.', canReattach: false, loginRequired: false, tone: 'error' });
     assert.equal(h.store.id, null, 'a reload starts a new session');
     assert.deepEqual(h.clock.pendingTimeouts(), [], 'no reconnect');
   });
@@ -680,13 +680,32 @@ describe('notices', () => {
     const socket = await h.attach();
     socket.receive({ type: 'notice', kind: 'broadcast', message: 'Maintenance at 18:00.' });
     const banner = h.view.banners.get(BANNER.BROADCAST);
-    assert.equal(banner.text, 'Maintenance at 18:00.');
+    assert.equal(banner.text, 'From an administrator: Maintenance at 18:00.');
     h.clock.advance(20_000);
     assert.ok(h.view.banners.has(BANNER.BROADCAST));
     banner.dismiss();
     assert.equal(h.view.banners.has(BANNER.BROADCAST), false);
     socket.receive({ type: 'notice', kind: 'broadcast', message: 'Maintenance at 18:00.' });
     assert.ok(h.view.banners.has(BANNER.BROADCAST), 'the same message again shows again');
+  });
+
+  test('who observes shows until the last observer leaves, and no notice outlives the session', async () => {
+    const h = clientHarness();
+    h.client.start();
+    const socket = await h.attach();
+    socket.receive({ type: 'notice', kind: 'observed', message: 'An administrator (admin) is watching this session, read-only.' });
+    assert.equal(h.view.banners.get(BANNER.OBSERVED).text, 'An administrator (admin) is watching this session, read-only.');
+    assert.equal(h.view.banners.get(BANNER.OBSERVED).dismiss, undefined, 'not dismissable while it holds');
+    socket.receive({ type: 'notice', kind: 'unobserved', message: 'No administrator is watching this session now.' });
+    assert.equal(h.view.banners.has(BANNER.OBSERVED), false);
+
+    socket.receive({ type: 'notice', kind: 'observed', message: 'An administrator (admin) is watching this session, read-only.' });
+    socket.receive({ type: 'notice', kind: 'broadcast', message: 'Bye.' });
+    socket.receive({ type: 'exit', code: 0 });
+    socket.serverClose(4006);
+    assert.equal(h.view.banners.has(BANNER.OBSERVED), false);
+    assert.equal(h.view.banners.has(BANNER.BROADCAST), false);
+    assert.equal(h.view.ending.tone, 'ok');
   });
 
   test('unknown message types are ignored', async () => {

@@ -56,6 +56,7 @@ public class NodeSessions {
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final TerminalSession.Listener listener = new Upkeep();
   private ScheduledFuture<?> heartbeats;
+  private ScheduledFuture<?> activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean stopping;
 
@@ -69,6 +70,7 @@ public class NodeSessions {
     heartbeats =
         scheduler.scheduleAtFixedRate(
             this::heartbeatTick, interval, interval, TimeUnit.MILLISECONDS);
+    activity = ActivityAnnouncements.start(scheduler, this::all, mirror::refreshAndAnnounce);
   }
 
   /** What every session of this node tells the node about itself. */
@@ -198,6 +200,7 @@ public class NodeSessions {
   @PreDestroy
   void stop() {
     heartbeats.cancel(false);
+    activity.cancel(false);
     if (cpuLatency != null) {
       cpuLatency.close();
     }

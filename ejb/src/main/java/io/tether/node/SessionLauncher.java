@@ -204,7 +204,11 @@ public class SessionLauncher {
     }
     TerminalSession session = found.get();
     checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
-    return session.attach(channel, hello);
+    Attachment attachment = session.attach(channel, hello);
+    if (hello.observe()) { // the session's users are told who watches
+      session.observerNotices().observing(attachment, ticket.user(), session.attachments());
+    }
+    return attachment;
   }
 
   /**

@@ -76,6 +76,7 @@ public final class TerminalSession {
   private final List<Hold> holds = new ArrayList<>(); // guarded by ackSignal
   private final Attachment.Owner attachmentOwner = new AttachmentOwner();
   private final Attachment.Input input;
+  private final ObserverNotices observerNotices = new ObserverNotices();
 
   private volatile Instant lastActivity = created;
   private volatile SessionEnd end;
@@ -353,6 +354,7 @@ public final class TerminalSession {
       resize(hello.cols(), hello.rows());
     }
     listener.attached(this, attachment);
+    observerNotices.attached(attachment); // who is watching
     return attachment;
   }
 
@@ -403,6 +405,7 @@ public final class TerminalSession {
       if (!attachment.observer()) {
         ledger.detach(attachment.clientId());
       }
+      observerNotices.detached(attachment, attachments); // who is still watching
       // Under the lock attach() clears it with: a reload's new client may be attaching right now.
       synchronized (this) {
         if (attachedClients() == 0 && detachedSince == null) {
@@ -568,6 +571,11 @@ public final class TerminalSession {
 
   public List<Attachment> attachments() {
     return List.copyOf(attachments);
+  }
+
+  /** Who watches this session, told to its users. */
+  public ObserverNotices observerNotices() {
+    return observerNotices;
   }
 
   public SessionEnd ended() {

@@ -135,6 +135,17 @@ public final class Browser implements AutoCloseable {
     return file;
   }
 
+  /** Saves a PNG of the window as {@code file} (its directory is made if missing). */
+  public Path screenshotTo(Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
   /** The page's console messages since the last call (for failure reports). */
   public String consoleLog() {
     try {

@@ -19,12 +19,12 @@ import org.openqa.selenium.interactions.Actions;
  * "What the page promises"): {@code #status}, {@code #ended}, {@code #terminal} and the read-only
  * {@code window.tether.state()}.
  *
- * <p>Reading the screen: the page does not expose its xterm.js {@code Terminal}. xterm renders with
- * its DOM renderer here, so the rows in view are DOM text ({@link #visibleText()}), but the
- * scrollback is not in the DOM at all. {@link #screenLines()} therefore finds the page's one {@code
- * Terminal} instance through the DevTools protocol ({@code Runtime.queryObjects} on the prototype
- * of the class the page imported) and reads {@code buffer.active} line by line, without touching
- * the page's globals or steering anything.
+ * <p>Reading the screen: the page does not expose its xterm.js {@code Terminal}, and with the WebGL
+ * renderer the screen is not DOM text. The page's one {@code Terminal} instance is found through
+ * the DevTools protocol ({@code Runtime.queryObjects} on the prototype of the class the page
+ * imported) and its {@code buffer.active} is read, without touching the page's globals or steering
+ * anything: the rows in view ({@link #visibleText()}) or every line, scrollback included ({@link
+ * #screenLines()}).
  */
 public final class BrowserTerminal {
   /** A DevTools object group holding our handle on the page's Terminal; released on reload. */
@@ -149,18 +149,24 @@ public final class BrowserTerminal {
     new Actions(driver).sendKeys(keys).perform();
   }
 
-  /** The text of the rows xterm shows now (its DOM renderer's rows), as the user sees them. */
+  /**
+   * The text of the rows xterm shows now, as the user sees them, one line per row. Read from the
+   * terminal's buffer (its rows in view), whichever renderer draws them: the WebGL renderer leaves
+   * no text in the DOM.
+   */
   public String visibleText() {
-    Object text =
-        js(
-            "const rows = document.querySelector('#terminal .xterm-rows');"
-                + " return rows ? rows.innerText.replace(/\\u00a0/g, ' ') : null;");
-    if (text == null) {
-      throw new AssertionError(
-          "#terminal has no .xterm-rows: xterm does not use its DOM renderer any more, so the"
-              + " rows in view are not DOM text; read them with screenLines()");
+    String read =
+        "function () { const b = this.buffer.active; const out = [];"
+            + " for (let i = b.viewportY; i < b.viewportY + this.rows; i++) {"
+            + " const line = b.getLine(i); out.push(line ? line.translateToString(true) : ''); }"
+            + " return out.join('\\n'); }";
+    try {
+      return (String) onTerminal(read);
+    } catch (WebDriverException e) {
+      // The handle died with the page it came from (a reload): find the new terminal.
+      terminalObjectId = null;
+      return (String) onTerminal(read);
     }
-    return (String) text;
   }
 
   /** Every line of the terminal's buffer, scrollback included, top to bottom. */
@@ -175,6 +181,27 @@ public final class BrowserTerminal {
       result = readBuffer();
     }
     return (List<String>) ((Map<String, Object>) result.get("result")).get("value");
+  }
+
+  /**
+   * Calls {@code functionDeclaration} (a {@code function () {...}} with the page's xterm Terminal
+   * as {@code this}) and returns its value: for reading what the page does not expose otherwise,
+   * such as the selection.
+   */
+  @SuppressWarnings("unchecked")
+  public Object onTerminal(String functionDeclaration) {
+    if (terminalObjectId == null) {
+      terminalObjectId = findTerminal();
+    }
+    Map<String, Object> result =
+        browser.cdp(
+            "Runtime.callFunctionOn",
+            Map.of(
+                "objectId", terminalObjectId,
+                "functionDeclaration", functionDeclaration,
+                "returnByValue", true));
+    failOnException("calling on the terminal", result);
+    return ((Map<String, Object>) result.get("result")).get("value");
   }
 
   /** Waits until the buffer's lines satisfy {@code condition}; returns those lines. */

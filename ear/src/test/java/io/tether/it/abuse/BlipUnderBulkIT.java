@@ -39,16 +39,18 @@ class BlipUnderBulkIT {
     System.out.println("BlipUnderBulkIT seed " + seed + " (-Dtether.blip.seed to repeat)");
     Random random = new Random(seed);
     try (Terminal t = Terminal.open(ALICE)) {
+      // Each drop lands at a random point of the stream: after 1 to 32 KiB more output.
+      t.dropAfterMoreOutput(1 + random.nextInt(32 * 1024));
       t.type("seq 1 " + LINES + "; echo SEQ-$((1+1))\r");
       int drops = 0;
-      while (drops < DROPS && !t.output().contains("SEQ-2")) {
-        // At a random point of the stream: after 1 to 32 KiB more output.
-        if (!t.dropAfterMoreOutput(1 + random.nextInt(32 * 1024), Duration.ofSeconds(30))) {
-          break; // the output ended first
+      while (drops < DROPS && t.awaitDropped(Duration.ofSeconds(30))) {
+        drops++;
+        if (drops < DROPS) {
+          t.dropAfterMoreOutput(1 + random.nextInt(32 * 1024)); // armed before it resumes
         }
         JsonObject attached = t.connect().expectAttached();
         assertEquals(0, attached.getJsonNumber("dropped").longValue(), "after drop " + drops);
-        drops++;
+        assertTrue(!t.recentOutputContains("SEQ-2"), "the stream ended before drop " + drops);
       }
       assertTrue(drops == DROPS, "the stream outlasted " + DROPS + " drops, ended after " + drops);
       t.awaitOutput(s -> s.contains("SEQ-2"), Duration.ofSeconds(120), "the end of seq");

@@ -238,13 +238,17 @@ public final class Terminal implements AutoCloseable {
 
   /**
    * Drops the connection without a close handshake once {@code more} further output bytes have
-   * arrived (the drop comes from the thread reading them, so it lands at that point of the stream),
-   * and returns when it has; false if nothing dropped it within {@code timeout}.
+   * arrived, counted from now (armed before a {@link #connect()}, from the resume point). The drop
+   * comes from the thread reading them, so it lands at exactly that point of the stream.
    */
-  public boolean dropAfterMoreOutput(long more, Duration timeout) throws InterruptedException {
+  public synchronized void dropAfterMoreOutput(long more) {
+    dropAt = outputEnd() + more;
+  }
+
+  /** Waits for the armed drop; false if the connection still stands after {@code timeout}. */
+  public boolean awaitDropped(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (this) {
-      dropAt = outputEnd() + more;
       while (connection != null) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {

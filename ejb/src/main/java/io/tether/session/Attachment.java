@@ -57,7 +57,7 @@ public final class Attachment {
      * The client vanished without a close while keeping up, having acknowledged output up to {@code
      * acked}: its reconnect may follow at once.
      */
-    void vanished(String clientId, long acked);
+    void vanished(Attachment attachment, long acked);
 
     /** The attachment closed, for the reason given. */
     void gone(Attachment attachment, String why);
@@ -119,6 +119,11 @@ public final class Attachment {
 
   public ClientChannel channel() {
     return channel;
+  }
+
+  /** Whether this attachment came after {@code other}. */
+  boolean newerThan(Attachment other) {
+    return attachedNanos - other.attachedNanos > 0;
   }
 
   public Duration connectedFor() {
@@ -411,7 +416,7 @@ public final class Attachment {
     if (markClosed()) {
       channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
       if (keptUpTo >= 0) {
-        owner.vanished(clientId, keptUpTo);
+        owner.vanished(this, keptUpTo);
       }
       owner.gone(this, abrupt ? "connection lost" : "connection closed");
     }

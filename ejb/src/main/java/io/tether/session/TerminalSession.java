@@ -196,10 +196,15 @@ public final class TerminalSession {
     }
   }
 
-  /** Whether the client already has a connection attached again (its loss was noticed late). */
-  private boolean reattached(String clientId) {
+  /**
+   * Whether the client already has a newer connection attached (its loss was noticed late). An
+   * older one it is replacing does not count: it is on its way out.
+   */
+  private boolean reattached(Attachment lost) {
     for (Attachment attachment : attachments) {
-      if (attachment.clientId().equals(clientId) && !attachment.isClosed()) {
+      if (attachment.clientId().equals(lost.clientId())
+          && attachment.newerThan(lost)
+          && !attachment.isClosed()) {
         return true;
       }
     }
@@ -242,9 +247,10 @@ public final class TerminalSession {
     }
 
     @Override
-    public void vanished(String clientId, long acked) {
+    public void vanished(Attachment lost, long acked) {
+      String clientId = lost.clientId();
       long grace = settings.reconnectGraceMillis();
-      if (grace <= 0 || end != null || reattached(clientId)) {
+      if (grace <= 0 || end != null || reattached(lost)) {
         return;
       }
       synchronized (ackSignal) {

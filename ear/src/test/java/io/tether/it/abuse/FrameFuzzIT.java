@@ -134,10 +134,12 @@ class FrameFuzzIT {
       victim.terminal.type("MARK-OK");
       await(() -> victim.received().equals("MARK-OK"), "the victim's own keystrokes");
     }
+    long seconds = Math.max(1, Duration.between(start, Instant.now()).toSeconds());
     System.out.printf(
-        "FrameFuzzIT: %d frames in %d s; connections ended: %s%n",
+        "FrameFuzzIT: %d frames in %d s (%d frames/s); connections ended: %s%n",
         framesSent.sum(),
-        Duration.between(start, Instant.now()).toSeconds(),
+        seconds,
+        framesSent.sum() / seconds,
         new TreeMap<>(
             outcomes.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum()))));
@@ -234,7 +236,7 @@ class FrameFuzzIT {
     pool.shutdown();
     try {
       for (Future<?> worker : workers) {
-        worker.get(10, TimeUnit.MINUTES);
+        worker.get(600 + FRAMES / 100, TimeUnit.SECONDS); // a soak's millions take hours
       }
     } finally {
       pool.shutdownNow();

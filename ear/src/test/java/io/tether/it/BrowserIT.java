@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -196,7 +197,11 @@ class BrowserIT {
       } finally {
         String catPid = read(pid).trim();
         if (!catPid.isEmpty()) {
-          ProcessHandle.of(Long.parseLong(catPid)).ifPresent(ProcessHandle::destroy);
+          // cat must be gone before the shell is given its next line, or it would read it.
+          for (ProcessHandle cat : ProcessHandle.of(Long.parseLong(catPid)).stream().toList()) {
+            cat.destroy();
+            cat.onExit().get(10, TimeUnit.SECONDS);
+          }
         }
         page.type("stty sane; exit", Keys.ENTER);
         Files.deleteIfExists(file);

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -98,7 +99,12 @@ class FrameFuzzIT {
 
     @Override
     public void close() throws Exception {
-      ProcessHandle.of(readPid()).ifPresent(ProcessHandle::destroy);
+      // cat must be gone before "exit" is typed, or it would read it.
+      Optional<ProcessHandle> cat = ProcessHandle.of(readPid());
+      if (cat.isPresent()) {
+        cat.get().destroy();
+        cat.get().onExit().get(10, TimeUnit.SECONDS);
+      }
       terminal.exitShell();
       Files.deleteIfExists(file);
       Files.deleteIfExists(pidFile);
@@ -304,8 +310,19 @@ class FrameFuzzIT {
   private static RawWebSocket attach(
       TetherServer.Credentials user, String sessionId, boolean observe, Random random)
       throws IOException {
+    return attach(user, sessionId, observe, random, 0);
+  }
+
+  private static RawWebSocket attach(
+      TetherServer.Credentials user,
+      String sessionId,
+      boolean observe,
+      Random random,
+      int receiveBufferBytes)
+      throws IOException {
     RawWebSocket ws =
-        RawWebSocket.open(TetherServer.webSocketUri("ws/terminal"), "tether.v1", random);
+        RawWebSocket.open(
+            TetherServer.webSocketUri("ws/terminal"), "tether.v1", random, receiveBufferBytes);
     ws.send(ws.text(hello(Terminal.ticket(user), sessionId, observe)));
     for (int i = 0; i < 100; i++) {
       RawWebSocket.Frame frame = ws.read(Duration.ofSeconds(10));
@@ -569,7 +586,7 @@ class FrameFuzzIT {
   @Test
   void aClientThatNeverReadsIsClosedAndChangesNothingForOthers() throws Exception {
     try (Terminal reader = Terminal.open(ALICE);
-        RawWebSocket stalled = attach(ALICE, reader.sessionId(), false, new Random(SEED))) {
+        RawWebSocket stalled = attach(ALICE, reader.sessionId(), false, new Random(SEED), 4096)) {
       long heartbeat =
           reader.messages().stream()
               .filter(m -> m.getString("type").equals("attached"))

@@ -71,7 +71,20 @@ public final class RawWebSocket implements AutoCloseable {
    * @param maskKeys where masking keys come from (seeded for reproducible runs)
    */
   public static RawWebSocket open(URI ws, String subprotocol, Random maskKeys) throws IOException {
+    return open(ws, subprotocol, maskKeys, 0);
+  }
+
+  /**
+   * Like {@link #open(URI, String, Random)}, with a small kernel receive buffer ({@code
+   * receiveBufferBytes}, 0 for the default): a client that then stops reading makes the server's
+   * sends block after a few kilobytes instead of megabytes.
+   */
+  public static RawWebSocket open(
+      URI ws, String subprotocol, Random maskKeys, int receiveBufferBytes) throws IOException {
     Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes); // before connect: sets the TCP window
+    }
     socket.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), 5_000);
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(20_000);
@@ -308,11 +321,6 @@ public final class RawWebSocket implements AutoCloseable {
     } catch (IOException e) {
       return true; // reset
     }
-  }
-
-  /** Stops reading: the kernel's receive buffer fills and the server's sends back up. */
-  public void shrinkReceiveBuffer() throws IOException {
-    socket.setReceiveBufferSize(4096);
   }
 
   @Override

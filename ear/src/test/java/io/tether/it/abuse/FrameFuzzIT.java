@@ -234,7 +234,7 @@ class FrameFuzzIT {
                 while (budget.get() > 0) {
                   int frames = 1 + random.nextInt(40);
                   budget.addAndGet(-frames);
-                  fuzzOneConnection(sessionId, connection++ % 4, frames, random);
+                  fuzzOneConnection(sessionId, connection++ % 5, frames, random);
                 }
                 return null;
               }));
@@ -252,7 +252,8 @@ class FrameFuzzIT {
   /**
    * One fuzzing connection: 0, random frames with no hello; 1, an administrator observing the
    * victim (read-only: input refused), then mutations of valid messages; 2, another user's hello
-   * aimed at the victim, mutated, then anything; 3, random bytes that are not frames at all.
+   * aimed at the victim, mutated, then anything; 3, random bytes that are not frames at all; 4,
+   * random frames to the relay endpoint.
    */
   private void fuzzOneConnection(String sessionId, int kind, int frames, Random random)
       throws IOException {
@@ -264,7 +265,7 @@ class FrameFuzzIT {
             case 1 -> attach(ADMIN, sessionId, true, random);
             default ->
                 RawWebSocket.open(
-                    TetherServer.webSocketUri("ws/terminal"),
+                    TetherServer.webSocketUri(kind == 4 ? "ws/relay" : "ws/terminal"),
                     random.nextInt(10) == 0 ? null : "tether.v1",
                     random);
           };
@@ -279,7 +280,7 @@ class FrameFuzzIT {
       for (int i = 0; i < frames; i++) {
         batch.add(
             switch (kind) {
-              case 0 -> randomFrame(ws, random);
+              case 0, 4 -> randomFrame(ws, random);
               case 3 -> randomBytes(random, 1 + random.nextInt(200));
               default -> mutate(ws, validMessage(ws, random), random);
             });

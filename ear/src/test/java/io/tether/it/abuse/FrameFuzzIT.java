@@ -581,8 +581,8 @@ class FrameFuzzIT {
   }
 
   /**
-   * A client that stops reading while the shell streams is closed by the server, and the session's
-   * other client gets every byte and stays connected.
+   * A client that stops reading (and so stops answering) while the shell streams is closed by the
+   * server ({@code 4007}), and the session's other client gets every byte and stays connected.
    */
   @Test
   void aClientThatNeverReadsIsClosedAndChangesNothingForOthers() throws Exception {

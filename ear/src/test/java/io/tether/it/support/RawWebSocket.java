@@ -76,8 +76,9 @@ public final class RawWebSocket implements AutoCloseable {
 
   /**
    * Like {@link #open(URI, String, Random)}, with a small kernel receive buffer ({@code
-   * receiveBufferBytes}, 0 for the default): a client that then stops reading makes the server's
-   * sends block after a few kilobytes instead of megabytes.
+   * receiveBufferBytes}, 0 for the default): a client that then stops reading advertises a TCP
+   * window of a few kilobytes, and what the server sends beyond that waits in the server's own
+   * buffers.
    */
   public static RawWebSocket open(
       URI ws, String subprotocol, Random maskKeys, int receiveBufferBytes) throws IOException {

@@ -278,6 +278,38 @@ public final class RawWebSocket implements AutoCloseable {
     return b;
   }
 
+  /** The end of a connection as the client saw it. */
+  public record Ending(Frame close, boolean timedOut) {
+    /** The close frame's code, or -1 when the server cut the TCP connection without one. */
+    public int code() {
+      return close == null ? -1 : close.closeCode();
+    }
+  }
+
+  /**
+   * Reads frames until the server's close frame, the end of the stream (or a reset) or {@code
+   * timeout}.
+   */
+  public Ending awaitEnd(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return new Ending(null, true);
+        }
+        Frame frame = read(Duration.ofNanos(left));
+        if (frame.opcode() == CLOSE) {
+          return new Ending(frame, false);
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return new Ending(null, true);
+    } catch (IOException e) {
+      return new Ending(null, false); // reset or end of stream: cut without a close frame
+    }
+  }
+
   /**
    * Reads frames until the server's close frame, the end of the stream or {@code timeout}, and
    * returns the close frame, or null if the stream ended (or timed out) without one.

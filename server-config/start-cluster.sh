@@ -274,6 +274,13 @@ $upstreams    }
     server {
         listen 127.0.0.1:$LB_PORT;
 
+        # The relay endpoint is for the nodes only: they reach each other directly (tether.url),
+        # never through here. Matched on the decoded, normalized path, whatever the case, path
+        # parameters (";x") or repeated slashes, so no spelling of it reaches a node.
+        location ~* "^/+tether(;[^/]*)?/+ws(;[^/]*)?/+relay" {
+            return 404;
+        }
+
         location / {
             proxy_pass http://tether;
             proxy_http_version 1.1;

@@ -125,6 +125,13 @@ export class TerminalClient {
   #input = new InputQueue();
   /** The current connection's ack policy; null when not attached. */
   #acks = null;
+  /**
+   * Replayed output must never type. Everything below the head announced in `attached` is replay:
+   * queries in it (device attributes, modes, colours a program asked for long ago) would make the
+   * terminal answer again, and the answers would reach the shell as keystrokes. While the terminal
+   * parses replayed bytes, whatever it produces as input is dropped; live output's replies go out.
+   */
+  #replay = { head: 0, parsing: 0 };
 
   #status = null;
   /** idle | ticket | socket | attached | waiting | ended */
@@ -220,6 +227,11 @@ export class TerminalClient {
   input(bytes) {
     // An observer never types; the server would close with 4016 if it did.
     if (this.#phase === 'ended' || this.observing) return;
+    if (this.replaying) {
+      // The terminal answering a query replayed from the log (e.g. "\x1b[?1;2c"), never a key.
+      this.#logger.debug?.(`tether: dropped ${bytes.length} bytes of replies to replayed output`);
+      return;
+    }
     this.#clearIdleWarning();
     const chunk = this.#input.push(bytes);
     if (this.#phase === 'attached') {
@@ -443,6 +455,8 @@ export class TerminalClient {
     this.#startTicker();
 
     const skipped = this.#tracker.attached(message.replayFrom);
+    // A fresh object: write callbacks of an earlier connection count against their own.
+    this.#replay = { head: Number.isSafeInteger(message.head) ? message.head : 0, parsing: 0 };
     this.#acks = new AckPolicy(message.window, this.#tracker.expected);
     if (skipped > 0) {
       this.#view.writeNote(`dropped ${plural(skipped, 'byte')} of output: the server no longer holds them.`);
@@ -482,8 +496,24 @@ export class TerminalClient {
     const end = this.#tracker.expected;
     acks.written(end);
     // Never decoded here: xterm takes the raw bytes and keeps a UTF-8 sequence split across
-    // frames intact.
-    this.#view.write(bytes, () => this.#outputProcessed(acks, end));
+    // frames intact (also across the split at the replay's head).
+    const replay = this.#replay;
+    const replayed = Math.min(bytes.length, Math.max(0, replay.head - (end - bytes.length)));
+    if (replayed > 0) {
+      replay.parsing++;
+      this.#view.write(bytes.subarray(0, replayed), () => {
+        replay.parsing--;
+        if (replayed === bytes.length) this.#outputProcessed(acks, end);
+      });
+    }
+    if (replayed < bytes.length) {
+      this.#view.write(bytes.subarray(replayed), () => this.#outputProcessed(acks, end));
+    }
+  }
+
+  /** Whether the terminal is parsing replayed output: what it produces now is no keystroke. */
+  get replaying() {
+    return this.#replay.parsing > 0;
   }
 
   #outputProcessed(acks, end) {

@@ -287,6 +287,78 @@ describe('input', () => {
   });
 });
 
+describe('replayed output never types', () => {
+  // What xterm.js does: while it parses a query (DA1 "\x1b[c", OSC 11 "\x1b]11;?\x07"), it
+  // answers through onData, which the page hands to client.input like a keystroke.
+  const DA1_REPLY = '\x1b[?1;2c';
+
+  test('replies produced while the replay is parsed are dropped; later keystrokes go out', async () => {
+    const h = clientHarness({ storedSessionId: 's-1' });
+    h.client.start();
+    const socket = await h.opened();
+    h.view.holdWrites = true;
+    socket.receive({ ...ATTACHED, replayFrom: 0, head: 9 });
+    socket.receiveOutput(0, '$ \x1b[c\r\n$ ');
+    assert.equal(h.client.replaying, true);
+    h.client.input(bytes(DA1_REPLY)); // xterm answering the replayed query
+    assert.deepEqual(socket.frames(), []);
+    h.view.processPending();
+    assert.equal(h.client.replaying, false);
+    h.client.input(bytes('ls\r'));
+    assert.deepEqual(socket.frames(), [{ offset: 0, text: 'ls\r' }], 'the reply took no offset');
+  });
+
+  test('a query arriving live is answered', async () => {
+    const h = clientHarness({ storedSessionId: 's-1' });
+    h.client.start();
+    const socket = await h.opened();
+    h.view.holdWrites = true;
+    socket.receive({ ...ATTACHED, replayFrom: 0, head: 2 });
+    socket.receiveOutput(0, '$ ');
+    h.view.processPending();
+    socket.receiveOutput(2, '\x1b[c'); // vim starting now asks
+    assert.equal(h.client.replaying, false);
+    h.client.input(bytes(DA1_REPLY));
+    assert.deepEqual(socket.frames(), [{ offset: 0, text: DA1_REPLY }]);
+  });
+
+  test('a frame across the head is split: its replayed part parses first, then the live part', async () => {
+    const h = clientHarness({ storedSessionId: 's-1' });
+    h.client.start();
+    const socket = await h.opened();
+    h.view.holdWrites = true;
+    socket.receive({ ...ATTACHED, replayFrom: 0, head: 3 });
+    socket.receiveOutput(0, '\x1b[c\x1b[c');
+    assert.equal(h.view.output, '\x1b[c\x1b[c');
+    const [replayed, live] = h.view.pending.splice(0, 2);
+    h.client.input(bytes(DA1_REPLY));
+    replayed();
+    h.client.input(bytes(DA1_REPLY));
+    live();
+    assert.deepEqual(socket.frames(), [{ offset: 0, text: DA1_REPLY }], 'only the live reply');
+    assert.deepEqual(socket.texts('ack'), [{ type: 'ack', offset: 6 }]);
+  });
+
+  test('each reconnect replays only what lies below its own head', async () => {
+    const h = clientHarness({ storedSessionId: 's-1' });
+    h.client.start();
+    const first = await h.opened();
+    first.receive({ ...ATTACHED, replayFrom: 0, head: 2 });
+    first.receiveOutput(0, '$ ');
+    first.serverClose(1006);
+    h.clock.advance(150);
+    const second = await h.opened();
+    h.view.holdWrites = true;
+    second.receive({ ...ATTACHED, replayFrom: 2, head: 5 });
+    second.receiveOutput(2, '\x1b[c');
+    h.client.input(bytes(DA1_REPLY));
+    h.view.processPending();
+    second.receiveOutput(5, '\x1b[c');
+    h.client.input(bytes(DA1_REPLY));
+    assert.deepEqual(second.frames(), [{ offset: 0, text: DA1_REPLY }]);
+  });
+});
+
 describe('resize on attach', () => {
   test('a resize between hello and attached is sent once attached', async () => {
     const h = clientHarness();

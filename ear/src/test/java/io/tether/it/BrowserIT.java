@@ -12,11 +12,13 @@ import io.tether.it.support.TcpProxy;
 import io.tether.it.support.TetherServer;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -152,6 +154,68 @@ class BrowserIT {
     assertTrue(
         proxy.acceptedConnections() > acceptedBefore,
         "the page reconnected through a new TCP connection");
+  }
+
+  /**
+   * A program's query to the terminal (DA1, {@code printf '\e[c'}) is answered while it is live,
+   * and never again when a reload replays it: the shell's raw stdin (copied into a file by {@code
+   * cat -v}) holds the one live reply and then only what the user typed after the reload.
+   */
+  @Test
+  void aReloadReplaysQueriesWithoutAnsweringThem() throws Exception {
+    Path file = WORK_DIR.resolve("stdin-" + System.nanoTime() + ".txt").toAbsolutePath();
+    Path pid = Path.of(file + ".pid");
+    Files.createDirectories(WORK_DIR);
+    URI server = TetherServer.baseUri();
+    try (Browser browser = Browser.launch(WORK_DIR)) {
+      BrowserTerminal page = new BrowserTerminal(browser);
+      try {
+        browser.driver().get(server.toString());
+        page.logIn(ALICE);
+        page.awaitStatus("connected", CONNECT);
+        // The query is printed (and so logged) first; its live reply then reaches cat's stdin.
+        page.type(
+            "stty raw -echo; printf 'Q%sY\\033[c' -U-; sh -c 'echo $$ > "
+                + pid
+                + "; exec cat -v' > "
+                + file,
+            Keys.ENTER);
+        page.waitFor(
+            OUTPUT,
+            "the live query's reply in the shell's stdin",
+            d -> read(file).contains("[?1;2c"));
+
+        browser.driver().navigate().refresh();
+        page.awaitStatus("connected", CONNECT);
+        page.awaitVisible("Q-U-Y", OUTPUT); // the replay, query included, has been parsed
+        page.type("Z");
+        page.waitFor(OUTPUT, "the key typed after the reload", d -> read(file).endsWith("Z"));
+        assertEquals("^[[?1;2cZ", read(file), "the shell's stdin: one live reply, then the key");
+      } catch (Throwable failure) {
+        diagnose(browser, page, failure);
+        throw failure;
+      } finally {
+        String catPid = read(pid).trim();
+        if (!catPid.isEmpty()) {
+          // cat must be gone before the shell is given its next line, or it would read it.
+          for (ProcessHandle cat : ProcessHandle.of(Long.parseLong(catPid)).stream().toList()) {
+            cat.destroy();
+            cat.onExit().get(10, TimeUnit.SECONDS);
+          }
+        }
+        page.type("stty sane; exit", Keys.ENTER);
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(pid);
+      }
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** line-1 .. line-N each exactly once, in order, and no note about dropped output. */

@@ -143,7 +143,14 @@ class RefusalsIT {
   @Test
   void malformedFramesAre4000() {
     for (String bad :
-        new String[] {"not json", "[]", "{\"type\":\"launch\"}", "{\"type\":\"ack\"}"}) {
+        new String[] {
+          "not json",
+          "[]",
+          "{\"type\":\"launch\"}",
+          "{\"type\":\"ack\"}",
+          "{\"type\":\"heartbeat\"} x",
+          "{\"type\":\"heartbeat\"}{\"type\":\"heartbeat\"}"
+        }) {
       try (Terminal t = attacker(ALICE)) {
         Terminal.Connection c = t.connect();
         c.expectAttached();
@@ -151,6 +158,16 @@ class RefusalsIT {
         assertEquals(4000, c.expectClosed().code(), bad);
       }
     }
+  }
+
+  @Test
+  void aHelloWithoutSessionIdIs4000() throws Exception {
+    String hello =
+        "{\"type\":\"hello\",\"ticket\":\""
+            + Terminal.ticket(ALICE)
+            + "\",\"resumeOffset\":0,\"clientId\":\"no-session-id\",\"inputOffset\":0,"
+            + "\"cols\":80,\"rows\":24}";
+    assertEquals(4000, rawClose(ws -> ws.sendText(hello, true), "tether.v1"));
   }
 
   @Test

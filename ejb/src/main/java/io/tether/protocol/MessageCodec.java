@@ -3,12 +3,13 @@ package io.tether.protocol;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
 /**
@@ -43,6 +44,10 @@ public final class MessageCodec {
   }
 
   private static ClientMessage.Hello hello(JsonObject json) throws ProtocolException {
+    // Required even for a new session: an explicit null says "new", an absent member says nothing.
+    if (!json.containsKey("sessionId")) {
+      throw fault("missing 'sessionId' (null for a new session)");
+    }
     ClientMessage.Hello hello =
         new ClientMessage.Hello(
             string(json, "ticket", false),
@@ -59,14 +64,18 @@ public final class MessageCodec {
     return hello;
   }
 
+  /** Exactly one JSON object and nothing after it but whitespace. */
   private static JsonObject readObject(String text) throws ProtocolException {
-    try (JsonReader reader = JSON.createReader(new StringReader(text))) {
-      JsonValue value = reader.readValue();
-      if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+    try (JsonParser parser = JSON.createParser(new StringReader(text))) {
+      if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
         throw fault("a text frame must be a JSON object");
       }
-      return value.asJsonObject();
-    } catch (JsonException | IllegalStateException e) {
+      JsonObject object = parser.getObject();
+      if (parser.hasNext()) {
+        throw fault("a text frame holds one JSON object and nothing after it");
+      }
+      return object;
+    } catch (JsonException | IllegalStateException | NoSuchElementException e) {
       throw fault("text frame is not valid JSON");
     }
   }

@@ -217,6 +217,19 @@ public final class Attachment {
    * heartbeat (never two) and a ping.
    */
   void heartbeat(Duration deadAfter) {
+    if (stoppedReading(deadAfter)) {
+      LOG.info(
+          () ->
+              String.format(
+                  "session %s: client %s acknowledged nothing for %s with output outstanding,"
+                      + " closing after %s connected",
+                  owner.id(),
+                  channel.describe(),
+                  Durations.format(deadAfter),
+                  Durations.format(connectedFor())));
+      close(CloseCode.HEARTBEAT_TIMEOUT, "This page stopped reading output.");
+      return;
+    }
     long silentNanos = System.nanoTime() - lastHeardNanos;
     if (silentNanos > deadAfter.toNanos()) {
       LOG.info(
@@ -232,6 +245,16 @@ public final class Attachment {
     }
     if (queueHeartbeat()) {
       enqueue(new Send(channel::sendPing, null));
+    }
+  }
+
+  /**
+   * A client that sends heartbeats but acknowledges none of the output it was sent, for as long as
+   * a silent one would be given, has stopped reading: it is as dead to its terminal.
+   */
+  private boolean stoppedReading(Duration deadAfter) {
+    synchronized (lock) {
+      return cursor > acked && System.nanoTime() - lastAckProgressNanos > deadAfter.toNanos();
     }
   }
 

@@ -62,6 +62,32 @@ class MessageCodecTest {
   }
 
   @Test
+  void aHelloMustSaySessionIdEvenForANewSession() throws Exception {
+    assertNull(((ClientMessage.Hello) MessageCodec.parse(HELLO)).sessionId());
+    ProtocolException e =
+        assertThrows(
+            ProtocolException.class,
+            () -> MessageCodec.parse(HELLO.replace("\"sessionId\":null,", "")));
+    assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode());
+  }
+
+  @Test
+  void aControlCharacterAfterTheObjectIs4000() {
+    for (String tail : new String[] {"\u0000", "\u0001", "\u00a0", "//"}) {
+      ProtocolException e =
+          assertThrows(
+              ProtocolException.class, () -> MessageCodec.parse("{\"type\":\"heartbeat\"}" + tail));
+      assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode(), tail);
+    }
+  }
+
+  @Test
+  void whitespaceAroundTheObjectIsFine() throws Exception {
+    assertInstanceOf(
+        ClientMessage.Heartbeat.class, MessageCodec.parse(" \r\n\t{\"type\":\"heartbeat\"} \n"));
+  }
+
+  @Test
   void parsesTheOtherClientMessages() throws Exception {
     assertEquals(new ClientMessage.Ack(42), MessageCodec.parse("{\"type\":\"ack\",\"offset\":42}"));
     assertEquals(
@@ -89,6 +115,12 @@ class MessageCodecTest {
         "{\"type\":\"resize\",\"cols\":0,\"rows\":24} | 4000",
         "{\"type\":\"resize\",\"cols\":80,\"rows\":1001} | 4000",
         "{\"type\":\"hello\",\"ticket\":\"t\"} | 4000",
+        "{\"type\":\"heartbeat\"} x | 4000",
+        "{\"type\":\"heartbeat\"}{\"type\":\"heartbeat\"} | 4000",
+        "{\"type\":\"heartbeat\"} {} | 4000",
+        "{\"type\":\"heartbeat\"}] | 4000",
+        "{\"type\":\"heartbeat\"} 1 | 4000",
+        "{\"type\":\"heartbeat\" | 4000",
       })
   void refusesMalformedFrames(String text, int code) {
     ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(text));

@@ -347,4 +347,21 @@ class AttachmentTest {
     session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
     assertEquals(0, session.log().capacity());
   }
+
+  @Test
+  void aClientThatKeepsSendingHeartbeatsButNeverAcknowledgesIsClosed() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "output it never acknowledges");
+    client.heard(); // its heartbeats keep coming
+    client.heartbeat(Duration.ofHours(1));
+    assertNull(channel.closedWith, "not yet: it has time to acknowledge");
+
+    client.heard();
+    client.heartbeat(Duration.ZERO.plusNanos(1));
+
+    assertEquals(CloseCode.HEARTBEAT_TIMEOUT, channel.closedWith);
+    assertEquals("This page stopped reading output.", channel.closeReason);
+  }
 }

@@ -1,6 +1,8 @@
 package io.tether.web.terminal;
 
 import io.tether.connection.Connections;
+import io.tether.protocol.ClientChannel;
+import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -18,7 +20,9 @@ import java.util.logging.Logger;
 /**
  * The owner's end of a relay from another node of the cluster. Its first frame is a {@code
  * relay-hello} whose HMAC proves a node holding the cluster secret sent it; after that it speaks
- * protocol v1 exactly like {@link TerminalEndpoint}. Not for browsers: no Origin applies.
+ * protocol v1 exactly like {@link TerminalEndpoint}. Not for browsers: no Origin applies, the
+ * shipped load balancer does not pass it on, and every close carries only its code's public
+ * sentence ({@link NeutralReasons}).
  */
 @ServerEndpoint(value = "/ws/relay", subprotocols = Limits.SUBPROTOCOL)
 public class RelayEndpoint {
@@ -26,32 +30,45 @@ public class RelayEndpoint {
 
   @Inject Connections connections;
 
-  private FrameAssembly frames;
+  private FrameAssembly frames; // null for a refused handshake
 
   @OnOpen
   public void open(Session ws) {
-    frames = new FrameAssembly(connections.fromRelay(new WebSocketChannel(ws)));
+    ClientChannel channel = new NeutralReasons(new WebSocketChannel(ws));
+    if (!Limits.SUBPROTOCOL.equals(ws.getNegotiatedSubprotocol())) {
+      channel.close(CloseCode.PROTOCOL_ERROR, "relay handshake without the subprotocol");
+      return;
+    }
+    frames = new FrameAssembly(connections.fromRelay(channel), new ContainerClosing(ws));
   }
 
   @OnMessage
   public void text(String part, boolean last) {
-    frames.text(part, last);
+    if (frames != null) {
+      frames.text(part, last);
+    }
   }
 
   @OnMessage
   public void binary(ByteBuffer part, boolean last) {
-    frames.binary(part, last);
+    if (frames != null) {
+      frames.binary(part, last);
+    }
   }
 
   @OnClose
   public void closed(Session ws, CloseReason reason) {
-    frames.closed(TerminalEndpoint.vanished(reason));
+    if (frames != null) {
+      frames.closed(TerminalEndpoint.vanished(reason));
+    }
   }
 
   @OnError
   public void failed(Session ws, Throwable error) {
     Level level = error instanceof IOException ? Level.FINE : Level.SEVERE;
     LOG.log(level, error, () -> "relay ws-" + ws.getId() + ": failed");
-    frames.closed(true);
+    if (frames != null) {
+      frames.closed(true);
+    }
   }
 }

@@ -43,7 +43,7 @@ public class TerminalEndpoint {
       channel.close(CloseCode.ORIGIN_REJECTED, CloseCode.ORIGIN_REJECTED.sentence());
       return;
     }
-    frames = new FrameAssembly(connections.fromBrowser(channel));
+    frames = new FrameAssembly(connections.fromBrowser(channel), new ContainerClosing(ws));
   }
 
   @OnMessage

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,38 @@ class FrameAssemblyTest {
 
     assertEquals(
         List.of("close 4000"), channel.calls, "one frame, refused for coming before hello");
+  }
+
+  @Test
+  void nothingActsOnceTheContainerHasBegunClosing() {
+    AtomicBoolean closing = new AtomicBoolean();
+    FrameAssembly gated = new FrameAssembly(connectionWithoutHello(), closing::get);
+    gated.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
+    assertEquals(List.of("close 4000"), channel.calls, "before the fault, frames act");
+
+    channel.calls.clear();
+    FrameAssembly faulted = new FrameAssembly(connectionWithoutHello(), closing::get);
+    closing.set(true); // e.g. invalid UTF-8 in a text frame: the container sent 1007
+    faulted.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
+    faulted.text("{\"type\":\"heartbeat\"}", true);
+    closing.set(false); // what the container says later changes nothing
+    faulted.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
+    assertEquals(List.of(), channel.calls);
+  }
+
+  @Test
+  void nothingActsAfterTheTransportClosedOrFailed() {
+    assembly.closed(false);
+    assembly.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
+    assembly.text("{\"type\":\"heartbeat\"}", true);
+    assertEquals(List.of(), channel.calls);
+  }
+
+  private ClientConnection connectionWithoutHello() {
+    return new ClientConnection(
+        channel,
+        (text, ch) -> {
+          throw new AssertionError("a frame reached the hello handler: " + text);
+        });
   }
 }

@@ -24,7 +24,9 @@ public enum CloseCode {
   NODE_STOPPING(4014, "node-stopping", "The server is shutting down.", true),
   REPLACED(
       4015, "replaced", "This page was replaced by a newer connection of the same client.", false),
-  READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false);
+  READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false),
+  RESOURCE_LIMIT(
+      4017, "resource-limit", "The session went over its memory limit and was ended.", true);
 
   private final int code;
   private final String label;

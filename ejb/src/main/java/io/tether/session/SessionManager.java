@@ -5,6 +5,7 @@ import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionCommandHandler;
 import io.tether.events.SessionEvent;
+import io.tether.isolation.ShellIsolation;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
@@ -81,6 +82,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
   private volatile boolean draining;
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
+  private ShellIsolation isolation; // issue 12: each user's shell as its own account
 
   @PostConstruct
   void start() {
@@ -95,6 +97,7 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+    isolation = ShellIsolation.start(settings); // issue 12
     if (settings.keepCpusAwake()) {
       cpuLatency = new CpuLatencyRequest(scheduler);
     }
@@ -139,7 +142,9 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
       throws ProtocolException {
     PtyShell shell;
     try {
-      shell = PtyShell.start(shellSpec, id, settings.serverIdentity(), hello.cols(), hello.rows());
+      shell = // issue 12: as the user's own account, sandboxed, limited
+          isolation.start(
+              shellSpec, id, ticket.user(), ticket.isAdmin(), hello.cols(), hello.rows());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
@@ -380,8 +385,10 @@ public class SessionManager implements TerminalSession.Listener, SessionCommandH
    */
   public int reconcile() {
     return new NodeReconciliation(
-            settings.nodeName(), settings.serverIdentity(), sessions, starting, registry)
-        .run();
+                settings.nodeName(), settings.serverIdentity(), sessions, starting, registry)
+            .run()
+        // issue 12: an isolated session's leftovers are found by its cgroup
+        + isolation.reapOrphans(id -> starting.contains(id) || sessions.containsKey(id));
   }
 
   @Override

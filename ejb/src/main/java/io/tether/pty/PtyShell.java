@@ -130,15 +130,23 @@ public final class PtyShell implements Shell {
       return process.waitFor();
     }
     while (!process.waitFor(LIMIT_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-      if (limitReached == null && cgroup.oomKills() > 0) {
-        limitReached =
-            "The session went over its memory limit of "
-                + cgroup.memoryBytes() / (1024 * 1024)
-                + " MiB and was ended.";
+      if (overMemoryLimit()) {
         cgroup.killAll();
       }
     }
+    overMemoryLimit(); // the shell itself may have been the process the kernel killed
     return process.exitValue();
+  }
+
+  private synchronized boolean overMemoryLimit() {
+    if (limitReached == null && cgroup.oomKills() > 0) {
+      limitReached =
+          "The session went over its memory limit of "
+              + cgroup.memoryBytes() / (1024 * 1024)
+              + " MiB and was ended.";
+      return true;
+    }
+    return false;
   }
 
   @Override

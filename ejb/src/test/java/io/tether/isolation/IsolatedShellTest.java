@@ -244,6 +244,19 @@ class IsolatedShellTest {
     assertEquals(Optional.empty(), other.limitReached());
   }
 
+  @Test
+  void aShellThatIsItselfTheMemoryHogStillSaysWhyItEnded() throws Exception {
+    PtyShell hog = start(isolation, "s-bash-hog", "alice");
+    CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(hog));
+    type(hog, "x=$(head -c 400M /dev/zero | tr '\\0' a)");
+    hog.waitFor();
+    assertEquals(
+        Optional.of("The session went over its memory limit of 128 MiB and was ended."),
+        hog.limitReached());
+    hog.releaseTerminal();
+    output.get(20, TimeUnit.SECONDS);
+  }
+
   private static byte[] readAll(PtyShell shell) {
     try {
       return shell.output().readAllBytes();

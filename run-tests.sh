@@ -15,5 +15,8 @@ if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
     chromium chromium-driver
 fi
 
+echo "== bubblewrap and the test users' shell accounts (docs/isolation.md)"
+./server-config/setup-shell-accounts.sh
+
 echo "== mvn -B verify"
 exec mvn -B verify "$@"

@@ -59,6 +59,10 @@ for required in "$WILDFLY_HOME/bin/standalone.sh" "$EAR"; do
   fi
 done
 
+# Each user's shell runs as an operating-system account of its own (docs/isolation.md): install
+# bubblewrap where missing and create the development users' accounts (tether-alice, ...).
+"$SERVER_CONFIG_DIR/setup-shell-accounts.sh"
+
 # 2. Refuse to start twice: a second server would fail on its ports, after a confusing boot log.
 if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
   echo "Node '$NODE_NAME' is already running (pid $(cat "$PID_FILE")); stop it with server-config/stop-single-node.sh" >&2

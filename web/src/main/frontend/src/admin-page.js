@@ -33,6 +33,17 @@ const IDLE_SOON_MS = 60_000;
  */
 const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_000 };
 
+/** The unsafe single-user mode (docs/isolation.md) is shown to every admin, as it is logged. */
+async function warnIfShellsAreNotIsolated(warning) {
+  try {
+    const response = await fetch('api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const me = response.ok ? await response.json() : {};
+    warning.hidden = me.shells !== 'unsafe-single-user';
+  } catch {
+    // The console works without it; the server's log says the same at every start.
+  }
+}
+
 function main() {
   showAccount();
   const el = {
@@ -60,6 +71,7 @@ function main() {
   };
 
   const api = createAdminApi();
+  warnIfShellsAreNotIsolated(byId('isolation-warning'));
   const model = new AdminModel({ limit: Number(el.pageSize.value) || DEFAULT_LIMIT });
   const rowElements = new Map();
   let forbidden = false;

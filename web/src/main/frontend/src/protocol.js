@@ -250,6 +250,7 @@ export const CLOSE_CODES = Object.freeze({
   4014: closeCode('node-stopping', 'ended', false, 'The server is shutting down.'),
   4015: closeCode('replaced', 'unchanged', false, 'This page was replaced by a newer connection of the same client.', { reattach: true }),
   4016: closeCode('read-only', 'unchanged', false, 'This connection only observes the session; it cannot type.'),
+  4017: closeCode('resource-limit', 'ended', false, 'The session went over its memory limit and was ended.'),
   4018: closeCode('node-full', 'unchanged', true, 'This server has no room for another session right now.'),
 });
 

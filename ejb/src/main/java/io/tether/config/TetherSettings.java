@@ -137,6 +137,68 @@ public class TetherSettings {
   @ConfigProperty(name = "tether.cluster.secret")
   Optional<String> clusterSecret;
 
+  @Inject
+  @ConfigProperty(name = "tether.isolation.mode", defaultValue = "accounts")
+  String isolationMode;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.account-mapping", defaultValue = "prefix")
+  String accountMapping;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.account-prefix", defaultValue = "tether-")
+  String accountPrefix;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.accounts", defaultValue = " ")
+  String accountTable;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.min-uid", defaultValue = "1000")
+  int minUid;
+
+  @Inject
+  @ConfigProperty(
+      name = "tether.isolation.read-only-paths",
+      defaultValue = "/usr,/etc,/bin,/sbin,/lib,/lib32,/lib64")
+  List<String> readOnlyPaths;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.network", defaultValue = "shared")
+  String isolationNetwork;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.path", defaultValue = "/usr/local/bin:/usr/bin:/bin")
+  String isolationPath;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.environment", defaultValue = " ")
+  String isolationEnvironment;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.cgroup-root", defaultValue = "/sys/fs/cgroup")
+  String cgroupRoot;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.cgroup-parent", defaultValue = "tether")
+  String cgroupParent;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.pids-max", defaultValue = "512")
+  int pidsMax;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.admin.pids-max")
+  Optional<Integer> adminPidsMax;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.memory-max-mib", defaultValue = "1024")
+  long memoryMaxMib;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.admin.memory-max-mib")
+  Optional<Long> adminMemoryMaxMib;
+
   /** The name this node reports in {@code attached} and in logs. */
   public String nodeName() {
     return nodeName
@@ -286,6 +348,88 @@ public class TetherSettings {
     return clusterSecret.filter(s -> !s.isBlank());
   }
 
+  /**
+   * {@code accounts}: each user's shell runs under an operating-system account of its own, in a
+   * sandbox with limits (the default); {@code unsafe-single-user}: every shell runs as the server's
+   * own account, for a machine with one user only.
+   */
+  public String isolationMode() {
+    return isolationMode.trim();
+  }
+
+  /** Whether shells run as the server's own account ({@code unsafe-single-user}). */
+  public boolean isolationUnsafe() {
+    return isolationMode().equals("unsafe-single-user");
+  }
+
+  /** {@code prefix}, {@code same-name} or {@code table}. */
+  public String accountMapping() {
+    return accountMapping.trim();
+  }
+
+  public String accountPrefix() {
+    return accountPrefix.trim();
+  }
+
+  /** The explicit table, Tether user to account ({@code alice=alice,bob=robert}). */
+  public Map<String, String> accountTable() {
+    return pairs(accountTable);
+  }
+
+  /** The lowest uid a shell may run as: no system account, never root. */
+  public int minUid() {
+    return minUid;
+  }
+
+  public List<String> readOnlyPaths() {
+    return readOnlyPaths.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** {@code shared} (the host's network) or {@code none} (a loopback of the session's own). */
+  public String isolationNetwork() {
+    return isolationNetwork.trim();
+  }
+
+  public String isolationPath() {
+    return isolationPath.trim();
+  }
+
+  /** Variables added to a shell's clean environment ({@code NAME=value,NAME=value}). */
+  public Map<String, String> isolationEnvironment() {
+    return pairs(isolationEnvironment);
+  }
+
+  public Path cgroupRoot() {
+    return Path.of(cgroupRoot.trim());
+  }
+
+  public String cgroupParent() {
+    return cgroupParent.trim();
+  }
+
+  /** How many processes one session may have at once; admins may have their own limit. */
+  public int pidsMax(boolean admin) {
+    return admin ? adminPidsMax.orElse(pidsMax) : pidsMax;
+  }
+
+  /** How much memory one session may use, in MiB; admins may have their own limit. */
+  public long memoryMaxMib(boolean admin) {
+    return admin ? adminMemoryMaxMib.orElse(memoryMaxMib) : memoryMaxMib;
+  }
+
+  private static Map<String, String> pairs(String list) {
+    Map<String, String> pairs = new LinkedHashMap<>();
+    for (String entry : list.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        pairs.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+      } else if (!entry.isBlank()) {
+        throw new IllegalArgumentException("not NAME=value: " + entry.trim());
+      }
+    }
+    return pairs;
+  }
+
   /** The effective values, for the one log line at start-up. */
   public Map<String, Object> effective() {
     Map<String, Object> values = new LinkedHashMap<>();
@@ -313,6 +457,21 @@ public class TetherSettings {
         "tether.idle.admin.detached-timeout-seconds", idleLimits(true).detached().toSeconds());
     values.put("tether.idle.output-is-activity", outputIsActivity);
     values.put("tether.pty.keep-cpus-awake", keepCpusAwake);
+    values.put("tether.isolation.mode", isolationMode());
+    values.put("tether.isolation.account-mapping", accountMapping());
+    values.put("tether.isolation.account-prefix", accountPrefix());
+    values.put("tether.isolation.accounts", accountTable());
+    values.put("tether.isolation.min-uid", minUid);
+    values.put("tether.isolation.read-only-paths", readOnlyPaths());
+    values.put("tether.isolation.network", isolationNetwork());
+    values.put("tether.isolation.path", isolationPath());
+    values.put("tether.isolation.environment", isolationEnvironment().keySet());
+    values.put("tether.isolation.cgroup-root", cgroupRoot());
+    values.put("tether.isolation.cgroup-parent", cgroupParent());
+    values.put("tether.isolation.pids-max", pidsMax);
+    values.put("tether.isolation.admin.pids-max", pidsMax(true));
+    values.put("tether.isolation.memory-max-mib", memoryMaxMib);
+    values.put("tether.isolation.admin.memory-max-mib", memoryMaxMib(true));
     values.put("tether.cluster.name", clusterName);
     values.put("tether.cluster.bind-address", clusterBindAddress);
     values.put("tether.cluster.port", clusterPort());

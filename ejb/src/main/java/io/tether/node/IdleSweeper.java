@@ -33,6 +33,7 @@ public class IdleSweeper {
   @Resource TimerService timers;
   @Inject NodeSessions sessions;
   @Inject RecordMirror mirror;
+  @Inject SessionLauncher launcher;
   @Inject TetherSettings settings;
 
   @PostConstruct
@@ -59,7 +60,8 @@ public class IdleSweeper {
               (TerminalSession s) -> settings.idleLimits(s.isAdmin()),
               IdleSweeper::endIdle,
               mirror::refreshAndAnnounce);
-      int reconciled = sessions.reconcile();
+      // An isolated session's leftovers are found by its cgroup.
+      int reconciled = sessions.reconcile() + launcher.reapOrphans();
       LOG.info(
           () ->
               String.format(

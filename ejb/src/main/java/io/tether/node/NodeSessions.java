@@ -93,6 +93,11 @@ public class NodeSessions {
     starting.remove(id);
   }
 
+  /** Whether {@code id} is live here or starting. */
+  public boolean isLiveOrStarting(String id) {
+    return starting.contains(id) || sessions.containsKey(id);
+  }
+
   public Optional<TerminalSession> find(String id) {
     return Optional.ofNullable(sessions.get(id));
   }

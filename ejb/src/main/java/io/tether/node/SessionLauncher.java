@@ -1,6 +1,7 @@
 package io.tether.node;
 
 import io.tether.config.TetherSettings;
+import io.tether.isolation.ShellIsolation;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
@@ -61,6 +62,7 @@ public class SessionLauncher {
   Admission admission = Admission.ofThisJvm();
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
+  ShellIsolation isolation; // each user's shell as its own account
 
   @PostConstruct
   void configure() {
@@ -75,6 +77,9 @@ public class SessionLauncher {
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+    if (isolation == null) { // tests bring their own
+      isolation = ShellIsolation.start(settings);
+    }
   }
 
   /** Starts a new session for the ticket's user and attaches the client to it. */
@@ -136,7 +141,9 @@ public class SessionLauncher {
       throws ProtocolException {
     PtyShell shell;
     try {
-      shell = PtyShell.start(shellSpec, id, settings.serverIdentity(), hello.cols(), hello.rows());
+      shell = // as the user's own account, sandboxed, limited
+          isolation.start(
+              shellSpec, id, ticket.user(), ticket.isAdmin(), hello.cols(), hello.rows());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.SEVERE, "could not start the shell " + shellSpec.command(), e);
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The shell could not be started.");
@@ -254,6 +261,11 @@ public class SessionLauncher {
                   sessionId, ticket.user(), owner));
       throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
     }
+  }
+
+  /** Kills what isolated sessions no longer live left behind, by their cgroups. */
+  public int reapOrphans() {
+    return isolation.reapOrphans(id -> sessions.isLiveOrStarting(id));
   }
 
   private static String newSessionId() {

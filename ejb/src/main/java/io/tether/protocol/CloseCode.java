@@ -33,6 +33,8 @@ public enum CloseCode {
   REPLACED(
       4015, "replaced", "This page was replaced by a newer connection of the same client.", false),
   READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false),
+  RESOURCE_LIMIT(
+      4017, "resource-limit", "The session went over its memory limit and was ended.", true),
   NODE_FULL(4018, "node-full", "This server has no room for another session right now.", false);
 
   private final int code;

@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** A {@link Shell} on a pty4j pseudo-terminal. */
 public final class PtyShell implements Shell {
@@ -23,15 +27,20 @@ public final class PtyShell implements Shell {
   private final OutputStream input;
   private static final long SETTLE_MILLIS = 50;
 
-  private final MasterInputStream output;
-  private final SessionProcesses group;
-  private final SlaveHold slave;
+  private static final long LIMIT_CHECK_MILLIS = 200;
 
-  private PtyShell(PtyProcess process, String sessionMarker) {
+  private final MasterInputStream output;
+  private final SessionProcesses group; // null when the shell runs in a cgroup of its own
+  private final SessionCgroup cgroup; // null when it does not
+  private final SlaveHold slave;
+  private volatile String limitReached;
+
+  private PtyShell(PtyProcess process, SessionProcesses group, SessionCgroup cgroup) {
     this.process = process;
     this.input = process.getOutputStream();
     this.output = new MasterInputStream(((UnixPtyProcess) process).getPty().getMasterFD());
-    this.group = new SessionProcesses(process.pid(), sessionMarker);
+    this.group = group;
+    this.cgroup = cgroup;
     this.slave = SlaveHold.open(((UnixPtyProcess) process).getPty().getSlaveName());
   }
 
@@ -50,7 +59,32 @@ public final class PtyShell implements Shell {
             .setInitialRows(rows)
             .setRedirectErrorStream(true)
             .start();
-    return new PtyShell(process, SESSION_VARIABLE + "=" + sessionId);
+    return new PtyShell(
+        process, new SessionProcesses(process.pid(), SESSION_VARIABLE + "=" + sessionId), null);
+  }
+
+  /**
+   * Starts {@code command} with exactly {@code environment} (nothing of the server's own), as the
+   * first member of {@code cgroup}: everything the session starts is found, signalled and killed
+   * through the group, and a process killed for the group's memory limit ends the session.
+   */
+  public static PtyShell startInCgroup(
+      List<String> command,
+      Map<String, String> environment,
+      Path directory,
+      SessionCgroup cgroup,
+      int cols,
+      int rows)
+      throws IOException {
+    PtyProcess process =
+        new PtyProcessBuilder(cgroup.joinThenRun(command).toArray(String[]::new))
+            .setEnvironment(Map.copyOf(environment))
+            .setDirectory(directory.toString())
+            .setInitialColumns(cols)
+            .setInitialRows(rows)
+            .setRedirectErrorStream(true)
+            .start();
+    return new PtyShell(process, null, cgroup);
   }
 
   @Override
@@ -85,19 +119,57 @@ public final class PtyShell implements Shell {
     return process.pid();
   }
 
+  /**
+   * In a cgroup, also watches the group's memory: once the kernel has killed one of its processes
+   * for going over the limit, the whole session is killed (so a shell does not go on with half its
+   * jobs gone), and {@link #limitReached()} says why.
+   */
   @Override
   public int waitFor() throws InterruptedException {
-    return process.waitFor();
+    if (cgroup == null) {
+      return process.waitFor();
+    }
+    while (!process.waitFor(LIMIT_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+      if (overMemoryLimit()) {
+        cgroup.killAll();
+      }
+    }
+    overMemoryLimit(); // the shell itself may have been the process the kernel killed
+    return process.exitValue();
+  }
+
+  private synchronized boolean overMemoryLimit() {
+    if (limitReached == null && cgroup.oomKills() > 0) {
+      limitReached =
+          "The session went over its memory limit of "
+              + cgroup.memoryBytes() / (1024 * 1024)
+              + " MiB and was ended.";
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public Optional<String> limitReached() {
+    return Optional.ofNullable(limitReached);
   }
 
   @Override
   public void hangUp() {
-    group.signal(SessionProcesses.SIGHUP);
+    if (cgroup != null) {
+      cgroup.signal(SessionProcesses.SIGHUP);
+    } else {
+      group.signal(SessionProcesses.SIGHUP);
+    }
   }
 
   @Override
   public void kill() {
-    group.signal(SessionProcesses.SIGKILL);
+    if (cgroup != null) {
+      cgroup.killAll();
+    } else {
+      group.signal(SessionProcesses.SIGKILL);
+    }
   }
 
   /**
@@ -134,6 +206,9 @@ public final class PtyShell implements Shell {
   public void close() {
     slave.release();
     process.destroyForcibly();
+    if (cgroup != null) {
+      cgroup.remove(); // unless something is still in it: then kill() or the sweep removes it
+    }
     try {
       process.getInputStream().close();
       input.close();
@@ -144,6 +219,10 @@ public final class PtyShell implements Shell {
 
   @Override
   public boolean anyAlive() {
-    return group.anyAlive();
+    if (cgroup == null) {
+      return group.anyAlive();
+    }
+    // The shell joins its group just after it starts; once the group is gone, so is everything.
+    return !cgroup.isEmpty() || (process.isAlive() && cgroup.exists());
   }
 }

@@ -43,6 +43,11 @@ final class SessionProcesses {
     this.marker = marker;
   }
 
+  /** kill(2): {@code signal} to {@code pid} (a process group if negative); 0 or -1 with errno. */
+  static int send(long pid, int signal) {
+    return LIBC.kill((int) pid, signal);
+  }
+
   synchronized void signal(int signal) {
     LIBC.kill((int) -shell, signal);
     for (ProcessHandle process : members()) {

@@ -3,6 +3,7 @@ package io.tether.pty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /** A running shell on a PTY, as a session sees it. */
 public interface Shell {
@@ -41,6 +42,14 @@ public interface Shell {
 
   /** Waits for the shell to end and returns its exit code. */
   int waitFor() throws InterruptedException;
+
+  /**
+   * Why the session's processes were killed for a limit (a sentence for its user), once that has
+   * happened; the shell then exits as killed.
+   */
+  default Optional<String> limitReached() {
+    return Optional.empty();
+  }
 
   /** SIGHUP to the shell's process group and every descendant, as a closing terminal would. */
   void hangUp();

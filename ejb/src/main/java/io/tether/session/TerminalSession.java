@@ -137,7 +137,12 @@ public final class TerminalSession {
       Thread.currentThread().interrupt();
     }
     try {
-      end(SessionEnd.exited(shell.waitFor()));
+      int exitCode = shell.waitFor();
+      end( // a shell killed for a limit ends the session with its own code
+          shell
+              .limitReached()
+              .map(why -> SessionEnd.of(CloseCode.RESOURCE_LIMIT, why))
+              .orElseGet(() -> SessionEnd.exited(exitCode)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       end(SessionEnd.of(CloseCode.NODE_STOPPING, null));

@@ -45,6 +45,7 @@ class ArchitectureTest {
             .definedBy("io.tether.session..")
             .layer("Adapters")
             .definedBy(
+                "io.tether.isolation..",
                 "io.tether.registry..",
                 "io.tether.ticket..",
                 "io.tether.events..",

@@ -5,6 +5,9 @@ import io.tether.config.IdleLimits;
 import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionEvent;
+import io.tether.isolation.AccountMapping;
+import io.tether.isolation.IsolationConfig;
+import io.tether.isolation.ShellIsolation;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.session.EndedSessions;
 import io.tether.session.SessionEnd;
@@ -149,6 +152,23 @@ final class TestNode implements AutoCloseable {
     launcher.registry = registry;
     launcher.ended = mirror.ended;
     launcher.threads = Thread::new;
+    // The unsafe single-user mode: these tests are about launching, not about isolation, which
+    // IsolatedShellTest and IsolationIT cover with real accounts.
+    launcher.isolation =
+        ShellIsolation.start(
+            new IsolationConfig(
+                true,
+                AccountMapping.of("prefix", "tether-", Map.of()),
+                1000,
+                List.of("/usr"),
+                true,
+                "/usr/bin:/bin",
+                Map.of(),
+                Path.of("/sys/fs/cgroup"),
+                "tether-node-test",
+                new IsolationConfig.Limits(64, 128),
+                new IsolationConfig.Limits(64, 128)),
+            settings.serverIdentity());
     launcher.configure();
     sessions.start();
   }

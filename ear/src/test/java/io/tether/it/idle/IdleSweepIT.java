@@ -155,6 +155,41 @@ class IdleSweepIT {
   }
 
   @Test
+  void theSweepKillsWhatIsLeftInTheControlGroupOfASessionItDoesNotKnow() throws Exception {
+    String node;
+    try (Terminal t = Terminal.open(ALICE)) {
+      node = t.messages().get(0).getString("node");
+      t.exitShell();
+    }
+    // The groups this server makes: <root>/tether/server-<hash of its identity>/<session id>.
+    String server = node + "@" + System.getProperty("tether.it.base.dir");
+    byte[] hash =
+        java.security.MessageDigest.getInstance("SHA-256")
+            .digest(server.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String key = "server-" + java.util.HexFormat.of().formatHex(hash, 0, 8);
+    java.nio.file.Path root = java.nio.file.Path.of("/sys/fs/cgroup");
+    java.nio.file.Path group =
+        java.nio.file.Files.exists(root.resolve("cgroup.controllers"))
+            ? root.resolve("tether").resolve(key).resolve("ghost-group-0001")
+            : root.resolve("pids/tether").resolve(key).resolve("ghost-group-0001");
+    assertTrue(java.nio.file.Files.isDirectory(group.getParent()), group.getParent() + " exists");
+    // What a crashed run of this server left: a group with a process in it, and no session.
+    java.nio.file.Files.createDirectory(group);
+    Process orphan = new ProcessBuilder("sleep", "901").start();
+    try {
+      java.nio.file.Files.writeString(group.resolve("cgroup.procs"), Long.toString(orphan.pid()));
+      assertTrue(orphan.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the sweep killed it");
+      ServerLog.awaitLine("session ghost-group-0001: killing processes", WAIT);
+      for (int i = 0; i < 200 && java.nio.file.Files.exists(group); i++) {
+        Thread.sleep(50); // the group is removed right after its last process is reaped
+      }
+      assertFalse(java.nio.file.Files.exists(group), "the sweep removed " + group);
+    } finally {
+      orphan.destroyForcibly();
+    }
+  }
+
+  @Test
   void aUserPastTheSessionLimitGetsItsDocumentedError() {
     List<Terminal> open = new ArrayList<>();
     try {

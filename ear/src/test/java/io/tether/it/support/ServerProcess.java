@@ -26,10 +26,36 @@ public final class ServerProcess {
     return jvm().descendants().filter(ProcessHandle::isAlive).toList();
   }
 
-  /** Every process on this machine started for {@code sessionId} (they carry it in their env). */
+  /**
+   * Every process on this machine started for {@code sessionId}: those in the session's control
+   * group (an isolated shell's, whose group is named after the session, as the kernel reports in
+   * {@code /proc/PID/cgroup}), and those carrying it in their environment (a shell of the unsafe
+   * single-user mode).
+   */
   public static List<ProcessHandle> processesOf(String sessionId) {
     String entry = "TETHER_SESSION=" + sessionId;
-    return ProcessHandle.allProcesses().filter(p -> environment(p.pid()).contains(entry)).toList();
+    String group = "/" + sessionId;
+    return ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                cgroups(p.pid()).stream().anyMatch(line -> line.endsWith(group))
+                    || environment(p.pid()).contains(entry))
+        .toList();
+  }
+
+  /** Every live process running as {@code account} (an operating-system account). */
+  public static List<ProcessHandle> processesOfAccount(String account) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().user().map(account::equals).orElse(false))
+        .toList();
+  }
+
+  private static List<String> cgroups(long pid) {
+    try {
+      return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/cgroup"));
+    } catch (java.io.IOException | SecurityException e) {
+      return List.of();
+    }
   }
 
   /** Waits until no process of the session is left, or fails listing the survivors. */

@@ -1,5 +1,7 @@
 package io.tether.web.api;
 
+import io.tether.config.TetherSettings;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -10,12 +12,21 @@ import jakarta.ws.rs.core.SecurityContext;
 /** Who the caller is, for the page's header. */
 @Path("me")
 public class MeResource {
-  /** The caller's name and whether it may use the admin console. */
-  public record Me(String user, boolean admin) {}
+  @Inject TetherSettings settings;
+
+  /**
+   * The caller's name, whether it may use the admin console, and how this node runs shells: {@code
+   * accounts} (each user's own account, sandboxed) or {@code unsafe-single-user} (the server's own
+   * account; the admin console warns about it).
+   */
+  public record Me(String user, boolean admin, String shells) {}
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Me me(@Context SecurityContext security) {
-    return new Me(security.getUserPrincipal().getName(), security.isUserInRole("admin"));
+    return new Me(
+        security.getUserPrincipal().getName(),
+        security.isUserInRole("admin"),
+        settings.isolationMode());
   }
 }

@@ -1,0 +1,163 @@
+package io.tether.it;
+
+import static io.tether.it.support.TetherServer.ALICE;
+import static io.tether.it.support.TetherServer.BOB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.it.support.ServerProcess;
+import io.tether.it.support.Terminal;
+import io.tether.it.support.TetherServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Each user's shell is theirs alone, on the real server with its default isolation: alice's shell
+ * runs as account {@code tether-alice}, sees nothing of the server or of bob, cannot signal the
+ * server, keeps within its limits (the IT server sets 128 processes and 256 MiB per session), and
+ * leaves nothing behind.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class IsolationIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static int marker;
+
+  @Deployment(testable = false)
+  static EnterpriseArchive ear() {
+    return TetherServer.builtEar();
+  }
+
+  /** Runs {@code command} in the terminal and returns what it printed. */
+  private static String run(Terminal terminal, String command) {
+    int n = ++marker;
+    String begin = "<<" + n + ">>";
+    String end = "<</" + n + ">>";
+    // The markers are split in what is typed, so only the output of echo matches them.
+    terminal.type("echo '<<'" + n + "'>>'; " + command + "; echo '<</'" + n + "'>>'\r");
+    Pattern between =
+        Pattern.compile(Pattern.quote(begin) + "\r\n(.*?)" + Pattern.quote(end), Pattern.DOTALL);
+    terminal.awaitOutput(s -> between.matcher(s).find(), WAIT, "the output of " + command);
+    Matcher m = between.matcher(terminal.output());
+    assertTrue(m.find());
+    return m.group(1).replace("\r", "");
+  }
+
+  @Test
+  void aliceIsHerOwnAccountWithACleanEnvironment() {
+    Terminal alice = Terminal.open(ALICE);
+    assertEquals("tether-alice\n", run(alice, "whoami"));
+    assertEquals("/home/tether-alice\n", run(alice, "echo $HOME"));
+    String env = run(alice, "env | cut -d= -f1 | sort | tr '\\n' ' '; echo");
+    assertEquals("COLORTERM HOME LANG LOGNAME PATH PWD SHELL SHLVL TERM USER _ \n", env);
+    assertEquals("/usr/local/bin:/usr/bin:/bin tether-alice\n", run(alice, "echo $PATH $LOGNAME"));
+    alice.exitShell();
+  }
+
+  @Test
+  void theServersFilesProcessAndSecretsAreOutOfReach() {
+    String baseDir = System.getProperty("tether.it.base.dir");
+    long server = ServerProcess.jvm().pid();
+    Terminal alice = Terminal.open(ALICE);
+    String[] secrets = {
+      baseDir + "/configuration/application-users.properties",
+      baseDir + "/configuration/standalone-full.xml",
+      baseDir + "/log/server.log",
+      "/proc/" + server + "/cmdline", // where a -Dtether.cluster.secret would be
+      "/proc/" + server + "/environ",
+    };
+    for (String secret : secrets) {
+      assertEquals(
+          "refused\n",
+          run(alice, "cat '" + secret + "' >/dev/null 2>&1 && echo read || echo refused"),
+          secret);
+    }
+    assertEquals(
+        "refused\n",
+        run(alice, "ls '" + baseDir + "/tmp' >/dev/null 2>&1 && echo read || echo refused"));
+    assertEquals(
+        "refused\n", run(alice, "kill -9 " + server + " 2>/dev/null && echo sent || echo refused"));
+    assertTrue(ServerProcess.jvm().isAlive());
+    alice.exitShell();
+  }
+
+  @Test
+  void aliceSeesOnlyHerOwnProcessesAndNothingOfBobs() {
+    Terminal bob = Terminal.open(BOB);
+    run(bob, "(sleep 5151 &)");
+    Terminal alice = Terminal.open(ALICE);
+    String ps = run(alice, "ps -eo user:32=,args=");
+    for (String line : ps.split("\n")) {
+      assertTrue(line.startsWith("tether-alice "), ps);
+    }
+    assertFalse(ps.contains("5151"), ps);
+    assertFalse(ps.contains("java"), ps);
+    // bob's shell is there (his own ps sees his sleep), only not for her.
+    assertTrue(run(bob, "ps -eo args=").contains("sleep 5151"));
+    alice.exitShell();
+    bob.exitShell();
+  }
+
+  @Test
+  void aForkBombIsHeldAtItsLimitWhileAnotherSessionsEchoStaysFast() {
+    Terminal bomb = Terminal.open(ALICE);
+    Terminal calm = Terminal.open(BOB);
+    bomb.type("bomb() { bomb | bomb & }; bomb\r");
+    bomb.awaitOutput(s -> s.contains("Resource temporarily unavailable"), WAIT, "a refused fork");
+    List<Long> millis = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      long start = System.nanoTime();
+      assertEquals("calm " + i + "\n", run(calm, "echo calm " + i));
+      millis.add((System.nanoTime() - start) / 1_000_000);
+    }
+    Collections.sort(millis);
+    assertTrue(millis.get(15) < 200, "echo beside a fork bomb, ms: " + millis);
+    assertTrue(
+        ServerProcess.processesOf(bomb.sessionId()).size() <= 128,
+        "the bomb's processes: " + ServerProcess.processesOf(bomb.sessionId()).size());
+    calm.exitShell();
+    bomb.drop();
+  }
+
+  @Test
+  void aMemoryHogIsStoppedAndItsUserToldWhy() throws Exception {
+    Terminal hog = Terminal.open(ALICE);
+    Terminal other = Terminal.open(BOB);
+    hog.type("tail /dev/zero\r");
+    Terminal.Closed closed = hog.connection().expectClosed();
+    assertEquals(4017, closed.code(), closed.toString());
+    assertEquals(
+        "The session went over its memory limit of 256 MiB and was ended.", closed.reason());
+    ServerProcess.awaitNoProcessOf(hog.sessionId(), Duration.ofSeconds(10));
+    assertEquals("still here\n", run(other, "echo still here"));
+    other.exitShell();
+  }
+
+  @Test
+  void theEndOfASessionReachesEverythingItStartedDoubleForkedOnesIncluded() throws Exception {
+    Terminal alice = Terminal.open(ALICE);
+    run(
+        alice,
+        "(setsid sh -c 'exec sleep 5353' </dev/null >/dev/null 2>&1 &); (trap '' HUP; nohup sleep 5354 >/dev/null 2>&1 &)");
+    assertTrue(
+        ServerProcess.processesOf(alice.sessionId()).stream()
+            .anyMatch(p -> p.info().commandLine().orElse("").contains("sleep 5353")));
+    alice.exitShell();
+    ServerProcess.awaitNoProcessOf(alice.sessionId(), Duration.ofSeconds(10));
+    assertTrue(
+        ServerProcess.processesOfAccount("tether-alice").stream()
+            .noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 535")),
+        "left behind: " + ServerProcess.processesOfAccount("tether-alice"));
+  }
+}

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.it.support.RawWebSocket;
 import io.tether.it.support.ServerLog;
+import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
 import jakarta.json.Json;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -69,31 +69,23 @@ class FrameFuzzIT {
     return TetherServer.builtEar();
   }
 
-  /** The victim: a shell that copies whatever reaches it into a file, byte for byte. */
+  /**
+   * The victim: a shell that copies whatever reaches it into a file, byte for byte. Its shell runs
+   * as alice's own account in its sandbox, so the file is in her home (the same directory outside),
+   * and its cat is found among the session's processes by its pid on this machine.
+   */
   private static final class Victim implements AutoCloseable {
+    static final String CAT = "/usr/bin/cat";
     final Terminal terminal = Terminal.open(ALICE);
-    final Path file =
-        Path.of("target", "fuzz-victim-" + UUID.randomUUID() + ".txt").toAbsolutePath();
-    final Path pidFile = Path.of(file + ".pid");
+    final String name = "fuzz-victim-" + UUID.randomUUID() + ".txt";
+    final Path file = ServerProcess.homeOf("tether-alice").resolve(name);
 
     Victim() throws Exception {
-      Files.createDirectories(file.getParent());
-      terminal.type(
-          "stty raw -echo; sh -c 'echo $$ > "
-              + pidFile
-              + "; exec cat -v' > "
-              + file
-              + "; stty sane\r");
-      await(() -> Files.exists(pidFile) && readPid() > 0, "the victim's cat to start");
-    }
-
-    long readPid() {
-      try {
-        String text = Files.readString(pidFile).trim();
-        return text.isEmpty() ? -1 : Long.parseLong(text);
-      } catch (IOException | NumberFormatException e) {
-        return -1;
-      }
+      terminal.type("stty raw -echo; cat -v > ~/" + name + "; stty sane\r");
+      await(
+          () ->
+              Files.exists(file) && !ServerProcess.processesOf(terminal.sessionId(), CAT).isEmpty(),
+          "the victim's cat to start");
     }
 
     String received() throws IOException {
@@ -103,14 +95,12 @@ class FrameFuzzIT {
     @Override
     public void close() throws Exception {
       // cat must be gone before "exit" is typed, or it would read it.
-      Optional<ProcessHandle> cat = ProcessHandle.of(readPid());
-      if (cat.isPresent()) {
-        cat.get().destroy();
-        cat.get().onExit().get(10, TimeUnit.SECONDS);
+      for (ProcessHandle cat : ServerProcess.processesOf(terminal.sessionId(), CAT)) {
+        cat.destroy();
+        cat.onExit().get(10, TimeUnit.SECONDS);
       }
       terminal.exitShell();
       Files.deleteIfExists(file);
-      Files.deleteIfExists(pidFile);
     }
   }
 

@@ -43,6 +43,32 @@ public final class ServerProcess {
         .toList();
   }
 
+  /**
+   * The session's processes running {@code program} (e.g. {@code /usr/bin/cat}), by their pids on
+   * this machine: an isolated shell sees other pids in its own namespace, so a pid it reports must
+   * never be signalled from outside.
+   */
+  public static List<ProcessHandle> processesOf(String sessionId, String program) {
+    return processesOf(sessionId).stream()
+        .filter(p -> p.info().command().map(program::equals).orElse(false))
+        .toList();
+  }
+
+  /** An account's home directory, from the password database. */
+  public static java.nio.file.Path homeOf(String account) {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/etc/passwd"))) {
+        String[] fields = line.split(":");
+        if (fields.length > 5 && fields[0].equals(account)) {
+          return java.nio.file.Path.of(fields[5]);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new AssertionError("cannot read /etc/passwd", e);
+    }
+    throw new AssertionError("no account " + account + " (server-config/setup-shell-accounts.sh)");
+  }
+
   /** Every live process running as {@code account} (an operating-system account). */
   public static List<ProcessHandle> processesOfAccount(String account) {
     return ProcessHandle.allProcesses()

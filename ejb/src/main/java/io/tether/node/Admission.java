@@ -19,19 +19,26 @@ import java.util.function.LongSupplier;
  *   <li>the sessions' output logs together take at most {@link #LOG_SHARE} of it, so the rest of
  *       the server always has the other part;
  *   <li>the heap after the last collection of its oldest generation stays below {@link #FULL}: a
- *       heap that full is not freed by the next collection either.
+ *       heap that full is not freed by the next collection either. That figure is only as fresh as
+ *       the last collection, and a node that refuses allocates nothing, so none may come: before it
+ *       refuses for this, it asks for a collection, at most once every {@link
+ *       #COLLECT_EVERY_NANOS}.
  * </ul>
  */
 final class Admission {
   static final double LOG_SHARE = 0.5;
   static final double FULL = 0.85;
+  static final long COLLECT_EVERY_NANOS = 5_000_000_000L;
 
   private final long maxHeap;
   private final LongSupplier heapAfterCollection; // bytes, or -1 if unknown
+  private final Runnable collect;
+  private long lastCollectNanos = System.nanoTime() - COLLECT_EVERY_NANOS; // guarded by this
 
-  Admission(long maxHeap, LongSupplier heapAfterCollection) {
+  Admission(long maxHeap, LongSupplier heapAfterCollection, Runnable collect) {
     this.maxHeap = maxHeap;
     this.heapAfterCollection = heapAfterCollection;
+    this.collect = collect;
   }
 
   /** This JVM's heap, as the collector reports it. */
@@ -53,7 +60,8 @@ final class Admission {
             used += afterGc.getUsed();
           }
           return tenured.isEmpty() ? -1 : used;
-        });
+        },
+        System::gc);
   }
 
   /**
@@ -71,6 +79,9 @@ final class Admission {
               logs >> 20, maxHeap >> 20));
     }
     long afterGc = heapAfterCollection.getAsLong();
+    if (afterGc > maxHeap * FULL && collectIfDue()) {
+      afterGc = heapAfterCollection.getAsLong();
+    }
     if (afterGc > maxHeap * FULL) {
       return Optional.of(
           String.format(
@@ -78,5 +89,16 @@ final class Admission {
               afterGc >> 20, maxHeap >> 20));
     }
     return Optional.empty();
+  }
+
+  /** Asks for a collection unless one was asked for recently; true if it asked. */
+  private synchronized boolean collectIfDue() {
+    long now = System.nanoTime();
+    if (now - lastCollectNanos < COLLECT_EVERY_NANOS) {
+      return false;
+    }
+    lastCollectNanos = now;
+    collect.run();
+    return true;
   }
 }

@@ -29,7 +29,7 @@ class AdmissionTest {
 
   @Test
   void logsMayTakeHalfTheHeap() {
-    Admission admission = new Admission(64 * MIB, () -> 0);
+    Admission admission = new Admission(64 * MIB, () -> 0, () -> {});
     List<TerminalSession> seven = sessionsWithLogs(7, (int) (4 * MIB));
     assertTrue(admission.refusal(seven, 4 * MIB).isEmpty(), "8 x 4 MiB = half of 64 MiB");
     List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
@@ -40,7 +40,7 @@ class AdmissionTest {
 
   @Test
   void anEndedSessionsLogNoLongerCounts() {
-    Admission admission = new Admission(64 * MIB, () -> 0);
+    Admission admission = new Admission(64 * MIB, () -> 0, () -> {});
     List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
     eight.get(0).end(io.tether.session.SessionEnd.exited(0));
     assertTrue(admission.refusal(eight, 4 * MIB).isEmpty());
@@ -48,11 +48,33 @@ class AdmissionTest {
 
   @Test
   void aHeapFullAfterItsLastCollectionTakesNoSession() {
-    Admission admission = new Admission(100 * MIB, () -> 90 * MIB);
+    Admission admission = new Admission(100 * MIB, () -> 90 * MIB, () -> {});
     assertEquals(
         "the heap holds 90 of 100 MiB after its last collection",
         admission.refusal(List.of(), 1024).orElseThrow());
-    assertTrue(new Admission(100 * MIB, () -> 80 * MIB).refusal(List.of(), 1024).isEmpty());
-    assertTrue(new Admission(100 * MIB, () -> -1).refusal(List.of(), 1024).isEmpty(), "unknown");
+    assertTrue(
+        new Admission(100 * MIB, () -> 80 * MIB, () -> {}).refusal(List.of(), 1024).isEmpty());
+    assertTrue(
+        new Admission(100 * MIB, () -> -1, () -> {}).refusal(List.of(), 1024).isEmpty(), "unknown");
+  }
+
+  @Test
+  void aHeapThatLooksFullIsCollectedOnceBeforeTheRefusalAndNotAgainAtOnce() {
+    long[] afterGc = {90 * MIB};
+    int[] collections = {0};
+    Admission admission =
+        new Admission(
+            100 * MIB,
+            () -> afterGc[0],
+            () -> {
+              collections[0]++;
+              afterGc[0] = 40 * MIB; // what was garbage is gone
+            });
+    assertTrue(admission.refusal(List.of(), 1024).isEmpty(), "room once collected");
+    assertEquals(1, collections[0]);
+
+    afterGc[0] = 90 * MIB; // really full now
+    assertTrue(admission.refusal(List.of(), 1024).isPresent());
+    assertEquals(1, collections[0], "not collected again within 5 s");
   }
 }

@@ -168,7 +168,7 @@ class SessionLauncherTest {
 
   @Test
   void aNodeWithNoRoomRefusesWithARetryableCodeAndStartsNoShell() throws Exception {
-    node.launcher.admission = new Admission(4L * node.settings.logBytes(), () -> 0);
+    node.launcher.admission = new Admission(4L * node.settings.logBytes(), () -> 0, () -> {});
     node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
     node.launcher.open(ticket("bob", "user"), newSession("c2"), new RecordingChannel());
 

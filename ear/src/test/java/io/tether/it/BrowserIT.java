@@ -176,10 +176,10 @@ class BrowserIT {
         page.logIn(ALICE);
         page.awaitStatus("connected", CONNECT);
         // The query is printed (and so logged) first; its live reply then reaches the shell's
-        // stdin. head takes the reply's 7 bytes and one more, then ends: a second reply (replayed)
-        // would be that byte instead of the key typed after the reload.
+        // stdin. dd passes the reply's 7 bytes on one by one, and one more, then ends: a second
+        // reply (replayed) would be that byte instead of the key typed after the reload.
         page.type(
-            "stty raw -echo; printf 'Q%sY\\033[c' -U-; head -c 8 | cat -v > ~/"
+            "stty raw -echo; printf 'Q%sY\\033[c' -U-; dd bs=1 count=8 status=none | cat -v > ~/"
                 + name
                 + "; stty sane",
             Keys.ENTER);

@@ -3,10 +3,8 @@ package io.tether.isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -36,20 +34,7 @@ class UnsafeModeTest {
     try {
       for (int start = 0; start < 2; start++) {
         ShellIsolation isolation =
-            ShellIsolation.start(
-                new IsolationConfig(
-                    true,
-                    AccountMapping.of("prefix", "tether-", Map.of()),
-                    1000,
-                    List.of("/usr"),
-                    true,
-                    "/usr/bin:/bin",
-                    Map.of(),
-                    Path.of("/sys/fs/cgroup"),
-                    "tether-test",
-                    new IsolationConfig.Limits(64, 128),
-                    new IsolationConfig.Limits(64, 128)),
-                "test-server");
+            ShellIsolation.start(UnsafeConfig.of("tether-test"), "test-server");
         assertTrue(isolation.unsafe());
       }
     } finally {

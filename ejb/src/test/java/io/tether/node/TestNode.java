@@ -5,9 +5,8 @@ import io.tether.config.IdleLimits;
 import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionEvent;
-import io.tether.isolation.AccountMapping;
-import io.tether.isolation.IsolationConfig;
 import io.tether.isolation.ShellIsolation;
+import io.tether.isolation.UnsafeConfig;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.session.EndedSessions;
 import io.tether.session.SessionEnd;
@@ -155,20 +154,7 @@ final class TestNode implements AutoCloseable {
     // The unsafe single-user mode: these tests are about launching, not about isolation, which
     // IsolatedShellTest and IsolationIT cover with real accounts.
     launcher.isolation =
-        ShellIsolation.start(
-            new IsolationConfig(
-                true,
-                AccountMapping.of("prefix", "tether-", Map.of()),
-                1000,
-                List.of("/usr"),
-                true,
-                "/usr/bin:/bin",
-                Map.of(),
-                Path.of("/sys/fs/cgroup"),
-                "tether-node-test",
-                new IsolationConfig.Limits(64, 128),
-                new IsolationConfig.Limits(64, 128)),
-            settings.serverIdentity());
+        ShellIsolation.start(UnsafeConfig.of("tether-node-test"), settings.serverIdentity());
     launcher.configure();
     sessions.start();
   }

@@ -19,4 +19,15 @@ echo "== bubblewrap and the test users' shell accounts (docs/isolation.md)"
 ./server-config/setup-shell-accounts.sh
 
 echo "== mvn -B verify"
-exec mvn -B verify "$@"
+status=0
+mvn -B verify "$@" || status=$?
+if [[ $status -ne 0 ]]; then
+  # The failing tests, last, so that they are what the tail of a long log shows.
+  echo "== failed tests (from the surefire and failsafe reports)"
+  grep -l -E '<<< (FAILURE|ERROR)' */target/*-reports/*.txt 2>/dev/null \
+    | while read -r report; do
+        echo "-- $report"
+        grep -E -A 6 '<<< (FAILURE|ERROR)' "$report" | head -40
+      done || true
+fi
+exit $status

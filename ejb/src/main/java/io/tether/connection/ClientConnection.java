@@ -31,6 +31,7 @@ public final class ClientConnection {
   private volatile Attachment attachment;
   private volatile Relay relay;
   private volatile boolean closed;
+  private volatile boolean vanished; // how the transport closed, if it did before the hello ended
 
   public ClientConnection(ClientChannel channel, HelloHandler helloHandler) {
     this.channel = channel;
@@ -83,6 +84,7 @@ public final class ClientConnection {
    *     when it closed the connection
    */
   public void onClosed(boolean abrupt) {
+    vanished = abrupt;
     closed = true;
     Relay relayed = relay;
     if (relayed != null) {
@@ -143,12 +145,18 @@ public final class ClientConnection {
     if (route instanceof HelloHandler.Relayed relayed) {
       relay = relayed.relay();
       if (closed) { // the socket went away while the relay was connecting
-        relayed.relay().clientClosed();
+        if (vanished) {
+          relayed.relay().clientVanished();
+        } else {
+          relayed.relay().clientClosed();
+        }
       }
     } else if (route instanceof HelloHandler.Attached attached) {
       attachment = attached.attachment();
-      if (closed) { // the socket went away while the hello was being served
-        attached.attachment().lost(false);
+      if (closed) {
+        // The socket went away while the hello was being served (recording the attach can take
+        // longer than a blip): a vanished client still holds output back for its reconnect.
+        attached.attachment().lost(vanished);
       }
     }
   }

@@ -207,6 +207,16 @@ public final class Attachment {
     }
   }
 
+  /**
+   * Queues the first frame (the {@code attached} answer) without sending it: it leaves with the
+   * first {@link #pump()}, ahead of any output.
+   */
+  void queueFirst(String text) {
+    synchronized (lock) {
+      control.addFirst(new Send(done -> channel.sendText(text, done), null));
+    }
+  }
+
   /** Queues a text frame ahead of pending output. */
   public void sendText(String text) {
     enqueue(new Send(done -> channel.sendText(text, done), null));

@@ -302,7 +302,7 @@ public final class TerminalSession {
   public Attachment attach(ClientChannel channel, ClientMessage.Hello hello)
       throws ProtocolException {
     Attachment attachment;
-    Attachment replaced = null;
+    List<Attachment> replaced = new ArrayList<>();
     synchronized (this) {
       SessionEnd ended = end;
       if (ended != null) {
@@ -320,9 +320,9 @@ public final class TerminalSession {
           hello.observe()
               ? new InputLedger.Registration(0, false)
               : ledger.attach(hello.clientId(), hello.inputOffset());
-      for (Attachment existing : attachments) {
+      for (Attachment existing : attachments) { // its connections the server has not seen end
         if (existing.clientId().equals(hello.clientId())) {
-          replaced = existing;
+          replaced.add(existing);
         }
       }
       attachment =
@@ -335,7 +335,9 @@ public final class TerminalSession {
               from,
               settings.window(),
               hello.observe());
-      attachment.sendText(
+      // Queued, not sent, until the attachment is in the list: were its first send to fail at
+      // once, the attachment's end must find it there to take it out again.
+      attachment.queueFirst(
           MessageCodec.attached(
               id,
               node,
@@ -358,14 +360,15 @@ public final class TerminalSession {
     if (!hello.observe()) {
       releaseHold(hello.clientId()); // it is back: its new attachment keeps up from here
     }
-    if (replaced != null) {
-      replaced.close(CloseCode.REPLACED, null);
+    for (Attachment old : replaced) {
+      old.close(CloseCode.REPLACED, null);
     }
     if (!hello.observe()) { // an observer watches the terminal as its user sized it
       resize(hello.cols(), hello.rows());
     }
     listener.attached(this, attachment);
     observerNotices.attached(attachment); // who is watching
+    attachment.pump(); // the attached answer, then output
     return attachment;
   }
 

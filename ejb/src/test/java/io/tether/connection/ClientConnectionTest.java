@@ -8,9 +8,12 @@ import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
+import io.tether.pty.PtyShell;
 import io.tether.relay.RelayUnavailableException;
+import io.tether.session.Attachment;
 import io.tether.session.QuietShell;
 import io.tether.session.RecordingChannel;
+import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.session.TestSessions;
 import java.nio.ByteBuffer;
@@ -117,5 +120,52 @@ class ClientConnectionTest {
       connection.onText("{\"type\":\"heartbeat\"}");
     }
     assertEquals(1, channel.texts().size() - before, "one answer, not ten");
+  }
+
+  /**
+   * The transport can close while the hello is still being served (recording the attach takes a
+   * while): a client that vanished then still holds the shell back for its reconnect grace, and
+   * comes back to find every byte since its resume offset. The outage outlasts the log many times.
+   */
+  @Test
+  void aClientThatVanishesWhileItsHelloIsServedLosesNothingOnItsReconnect() throws Exception {
+    PtyShell pty = PtyShell.start(TestSessions.BASH, "hello-blip", "hello-blip-server", 80, 24);
+    TerminalSession streaming =
+        TestSessions.session(
+            "s2",
+            pty,
+            new TerminalSession.Settings(256 * 1024, 64 * 1024, 10_000, 4, false, 5_000),
+            new TerminalSession.Listener() {});
+    ClientConnection[] blip = new ClientConnection[1];
+    blip[0] =
+        new ClientConnection(
+            new RecordingChannel(),
+            (text, ch) -> {
+              Attachment attachment =
+                  streaming.attach(ch, (ClientMessage.Hello) MessageCodec.parse(text));
+              blip[0].onClosed(true); // the network drops it before the hello returns
+              return new HelloHandler.Attached(attachment);
+            });
+    Thread reader = new Thread(streaming::readOutput, "pty-reader");
+    Thread awaiter = new Thread(streaming::awaitShellExit, "pty-exit");
+    reader.start();
+    awaiter.start();
+    try {
+      blip[0].onText(HELLO.replace("s1", "s2"));
+      pty.write(
+          ByteBuffer.wrap("stty -opost; seq 1 400000; exit\r".getBytes(StandardCharsets.US_ASCII)));
+      // The outage: seq could overrun the 256 KiB log many times over in it.
+      Thread.sleep(500);
+
+      RecordingChannel back = new RecordingChannel();
+      streaming.attach(back, new ClientMessage.Hello("t", "s2", 0, "c1", 0, 80, 24, false));
+
+      assertTrue(back.texts().get(0).contains("\"dropped\":0,"), back.texts().get(0));
+    } finally {
+      streaming.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+      streaming.killSurvivors();
+      reader.join(10_000);
+      awaiter.join(10_000);
+    }
   }
 }

@@ -5,15 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class AttachmentTest {
@@ -51,6 +54,44 @@ class AttachmentTest {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     session.log().append(bytes, 0, bytes.length);
     session.attachments().forEach(Attachment::pump);
+  }
+
+  /**
+   * A connection that is gone before its attached answer leaves: the failed first send ends the
+   * attachment, and the session does not keep it as a client that can never be closed.
+   */
+  @Test
+  void aConnectionWhoseFirstSendFailsIsNotLeftAttached() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    ClientChannel gone = new ClientChannel() { // reset by the peer: every send fails at once
+          @Override
+          public void sendBinary(ByteBuffer frame, Consumer<Throwable> done) {
+            done.accept(new IOException("connection reset"));
+          }
+
+          @Override
+          public void sendText(String text, Consumer<Throwable> done) {
+            done.accept(new IOException("connection reset"));
+          }
+
+          @Override
+          public void sendPing(Consumer<Throwable> done) {
+            done.accept(new IOException("connection reset"));
+          }
+
+          @Override
+          public void close(int code, String reason) {}
+
+          @Override
+          public String describe() {
+            return "reset";
+          }
+        };
+
+    session.attach(gone, hello("c1", 0, 0));
+
+    assertEquals(0, session.attachedClients());
+    assertEquals(List.of("attached c1", "detached c1 connection lost"), events);
   }
 
   @Test

@@ -197,8 +197,9 @@ class IsolatedShellTest {
     run(
         shell,
         "(setsid sh -c 'exec sleep 4343' </dev/null >/dev/null 2>&1 &); (nohup sleep 4344 >/dev/null 2>&1 &)");
-    assertTrue(hostProcessRuns("sleep 4343"));
-    assertTrue(hostProcessRuns("sleep 4344"));
+    // The shell answered before its background children had all exec'd: wait for them.
+    assertTrue(hostProcessAppears("sleep 4343"));
+    assertTrue(hostProcessAppears("sleep 4344"));
     shell.hangUp();
     shell.kill();
     assertFalse(hostProcessRuns("sleep 4343"));
@@ -214,6 +215,16 @@ class IsolatedShellTest {
                         .get(0)
                         .getFileName())
                 .resolve("s-escape")));
+  }
+
+  private static boolean hostProcessAppears(String command) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      if (hostProcessRuns(command)) {
+        return true;
+      }
+      Thread.sleep(50); // polling the process table: there is no event to wait on
+    }
+    return false;
   }
 
   private static boolean hostProcessRuns(String command) {

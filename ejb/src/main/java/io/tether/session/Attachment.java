@@ -27,7 +27,10 @@ import java.util.logging.Logger;
 public final class Attachment {
   private static final Logger LOG = Logger.getLogger(Attachment.class.getName());
 
-  /** A client whose acks advanced this recently counts as keeping up with the output. */
+  /**
+   * Without a reconnect grace, a client whose acks advanced this recently counts as keeping up with
+   * the output; with one, the grace is the measure (see {@link #keepingUpNanos}).
+   */
   static final long KEEPING_UP_NANOS = 300_000_000L;
 
   /** A client's heartbeats are answered at most this often. */
@@ -73,6 +76,16 @@ public final class Attachment {
   private final String clientId;
   private final long window;
   private final boolean observer;
+
+  /**
+   * How recently this client's acks must have advanced for it to count as keeping up, and so to
+   * hold the shell back. A connection that died without the server noticing yet looks exactly like
+   * one that stalled; its client's reconnect, on a loaded machine, can take longer than a moment.
+   * So with a reconnect grace, a client that stops acknowledging holds the shell back for at most
+   * the grace, as a vanished one does, and then stops counting until it acknowledges again.
+   */
+  private final long keepingUpNanos;
+
   private final long attachedNanos = System.nanoTime();
   private volatile long lastHeardNanos = attachedNanos;
   private volatile long lastAckProgressNanos = attachedNanos;
@@ -96,8 +109,10 @@ public final class Attachment {
       String clientId,
       long from,
       long window,
-      boolean observer) {
+      boolean observer,
+      long keepingUpNanos) {
     this.owner = owner;
+    this.keepingUpNanos = keepingUpNanos;
     this.log = log;
     this.input = input;
     this.observer = observer;
@@ -189,10 +204,10 @@ public final class Attachment {
 
   /**
    * How far behind the output head this client is, if it is keeping up (its acks advanced within
-   * {@code liveWithin}); -1 for a client that stalled, whose pace must never hold back the shell.
+   * {@link #keepingUpNanos}); -1 for a client that stalled, whose pace no longer holds the shell.
    */
-  long lagIfKeepingUp(long head, long liveWithinNanos) {
-    if (System.nanoTime() - lastAckProgressNanos > liveWithinNanos) {
+  long lagIfKeepingUp(long head) {
+    if (System.nanoTime() - lastAckProgressNanos > keepingUpNanos) {
       return -1;
     }
     synchronized (lock) {
@@ -456,13 +471,13 @@ public final class Attachment {
   }
 
   /**
-   * What this client acknowledged, if it was keeping up (its acks advanced within the last 300 ms,
-   * or it had acknowledged all it was sent); -1 for a client that had stalled.
+   * What this client acknowledged, if it was keeping up (its acks advanced within {@link
+   * #keepingUpNanos}, or it had acknowledged all it was sent); -1 for a client that had stalled.
    */
   private long keptUpTo() {
     synchronized (lock) {
       boolean caughtUp = acked >= cursor;
-      boolean acking = System.nanoTime() - lastAckProgressNanos <= KEEPING_UP_NANOS;
+      boolean acking = System.nanoTime() - lastAckProgressNanos <= keepingUpNanos;
       return observer || closed || !(caughtUp || acking) ? -1 : acked;
     }
   }

@@ -152,11 +152,11 @@ public final class TerminalSession {
   }
 
   /**
-   * Terminal flow control: while a client that keeps up (it acknowledged within the last 300 ms)
-   * would be overrun by the next read, the reader waits, the PTY's buffer fills and the shell's
-   * writes block, as with any terminal whose screen cannot keep up. Nothing is lost for a client
-   * that is reading. A stalled or sleeping client stops counting after 300 ms, so it never holds
-   * the shell back; it is resynced when it comes back.
+   * Terminal flow control: while a client that keeps up (its acks advanced within the reconnect
+   * grace, or 300 ms without one) would be overrun by the next read, the reader waits, the PTY's
+   * buffer fills and the shell's writes block, as with any terminal whose screen cannot keep up.
+   * Nothing is lost for a client that is reading. A stalled or sleeping client stops counting after
+   * that, so it holds the shell back for a few seconds at most; it is resynced when it comes back.
    *
    * <p>A client that vanished without a close while keeping up (a blip) holds the shell back the
    * same way for its reconnect grace, as a stuck SSH connection would: a quick reconnect then loses
@@ -170,7 +170,7 @@ public final class TerminalSession {
         long waitNanos = Attachment.KEEPING_UP_NANOS;
         boolean wouldOverrun = false;
         for (Attachment attachment : attachments) {
-          if (attachment.lagIfKeepingUp(head, Attachment.KEEPING_UP_NANOS) > limit) {
+          if (attachment.lagIfKeepingUp(head) > limit) {
             wouldOverrun = true;
             break;
           }
@@ -222,6 +222,12 @@ public final class TerminalSession {
         ackSignal.notifyAll();
       }
     }
+  }
+
+  /** How recently a client must have acknowledged to hold the shell back (see Attachment). */
+  private long keepingUpNanos() {
+    long grace = settings.reconnectGraceMillis();
+    return grace > 0 ? grace * 1_000_000 : Attachment.KEEPING_UP_NANOS;
   }
 
   /** A client that vanished while keeping up, holding output back until {@code untilNanos}. */
@@ -334,7 +340,8 @@ public final class TerminalSession {
               hello.clientId(),
               from,
               settings.window(),
-              hello.observe());
+              hello.observe(),
+              keepingUpNanos());
       // Queued, not sent, until the attachment is in the list: were its first send to fail at
       // once, the attachment's end must find it there to take it out again.
       attachment.queueFirst(

@@ -141,8 +141,26 @@ class FlowControlTest {
     assertTrue(vanishMidStream(0, 10_000_000) > 0, "the log was overrun during the outage");
   }
 
+  /**
+   * The connection dies and the server does not notice before the client is back (the usual case:
+   * the reconnect replaces it). The stopped acks hold the shell back for the grace, as a vanish
+   * would, though the reconnect takes longer than a moment.
+   */
+  @Test
+  void aConnectionThatDiedUnnoticedHoldsTheShellUntilItsClientIsBack() throws Exception {
+    assertEquals(0, outageMidStream(5_000, 400_000, false), "bytes dropped with a 5 s grace");
+  }
+
   /** Streams seq, drops the client abruptly mid-stream, reconnects it: the bytes it lost. */
   private long vanishMidStream(long graceMillis, int count) throws Exception {
+    return outageMidStream(graceMillis, count, true);
+  }
+
+  /**
+   * Streams seq, cuts the client off mid-stream (the server noticing it at once, or not at all
+   * before the reconnect), reconnects it after an outage: the bytes it lost.
+   */
+  private long outageMidStream(long graceMillis, int count, boolean noticed) throws Exception {
     PtyShell shell = PtyShell.start(TestSessions.BASH, "blip-test", "blip-test-server", 80, 24);
     TerminalSession session =
         TestSessions.session(
@@ -165,7 +183,11 @@ class FlowControlTest {
     while (first.receivedBytes() < 300_000 && !first.closed.isDone()) {
       LockSupport.parkNanos(1_000_000); // polling the bytes received: no event to wait on
     }
-    first.attachment.lost(true); // the network drops it: no close frame
+    if (noticed) {
+      first.attachment.lost(true); // the network drops it: no close frame
+    } else {
+      first.closed.complete(null); // it stops acknowledging; the server hears nothing of it
+    }
     firstConsumer.join(10_000);
     // The outage: long enough for seq to overrun the 256 KiB log many times over.
     Thread.sleep(500);

@@ -15,6 +15,9 @@ if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
     chromium chromium-driver
 fi
 
+echo "== nginx, for the load balancer test (the configuration start-cluster.sh ships)"
+./server-config/install-nginx.sh >/dev/null
+
 echo "== bubblewrap and the test users' shell accounts (docs/isolation.md)"
 ./server-config/setup-shell-accounts.sh
 

@@ -71,34 +71,8 @@ if ! grep -q 'tether.jgroups.hosts' "$WILDFLY_HOME/standalone/configuration/stan
   exit 1
 fi
 
-# 2. nginx, from Debian's package. The package would start the system-wide nginx (port 80) on
-#    install; a policy-rc.d that denies every service start keeps it from doing so.
-NGINX=$(command -v nginx || true)
-[ -z "$NGINX" ] && [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx
-if [ -z "$NGINX" ]; then
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "nginx is not installed and there is no sudo: apt-get install nginx" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  log "nginx is not installed: installing Debian's package (apt-get install nginx) ..."
-  POLICY=/usr/sbin/policy-rc.d
-  made_policy=0
-  if [ ! -e "$POLICY" ]; then
-    printf '#!/bin/sh\n# tether start-cluster.sh: no service starts while nginx is installed\nexit 101\n' \
-      | $SUDO tee "$POLICY" >/dev/null
-    $SUDO chmod 755 "$POLICY"
-    made_policy=1
-  fi
-  install_status=0
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nginx \
-    || { DEBIAN_FRONTEND=noninteractive $SUDO apt-get update -q \
-         && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nginx; } \
-    || install_status=$?
-  [ "$made_policy" = 1 ] && $SUDO rm -f "$POLICY"
-  [ "$install_status" = 0 ] || { echo "Could not install nginx." >&2; exit 1; }
-  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-fi
+# 2. nginx, from Debian's package (install-nginx.sh).
+NGINX=$("$SERVER_CONFIG_DIR/install-nginx.sh")
 
 # 3. Refuse to start twice, or on ports something else holds.
 running=$(
@@ -221,83 +195,10 @@ if [ "$NODES" -gt 1 ]; then
   for k in $(seq 2 "$NODES"); do await_node "$k"; done
 fi
 
-# 6. nginx in front: round robin (nginx's default; no ip_hash, no sticky cookie), WebSocket upgrades
-#    passed through, long timeouts for idle terminals, no buffering (terminal output and the admin
-#    event stream flow as they come). Run as the current user, with everything under NGINX_DIR.
-mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
-upstreams=""
-for k in $(seq 1 "$NODES"); do
-  upstreams="$upstreams        server 127.0.0.1:$(http_port "$k");"$'\n'
-done
-user_directive=""
-if [ "$(id -u)" = 0 ]; then
-  # A master started as root would run its workers as "nobody"; keep them the current user.
-  user_directive="user $(id -un) $(id -gn);"
-fi
-cat > "$NGINX_DIR/nginx.conf" <<NGINX_CONF
-# Written by server-config/start-cluster.sh: a round-robin load balancer for the local Tether cluster.
-$user_directive
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log warn;
-
-events {
-    worker_connections 1024;
-}
-
-http {
-    # Which node served each request (\$upstream_addr): round robin is visible here.
-    log_format upstream '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent '
-                        'upstream=\$upstream_addr \$request_time s';
-    access_log $NGINX_DIR/logs/access.log upstream;
-    client_body_temp_path $NGINX_DIR/tmp/client_body;
-    proxy_temp_path $NGINX_DIR/tmp/proxy;
-    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-    scgi_temp_path $NGINX_DIR/tmp/scgi;
-
-    # Upgrade passes through for WebSocket handshakes only: an HTTP/2 upgrade (h2c, which e.g.
-    # Java's HttpClient asks for) would otherwise turn a plain request into a tunnel to one node.
-    map \$http_upgrade \$websocket_upgrade {
-        "~*^websocket\$" websocket;
-        default           "";
-    }
-    map \$websocket_upgrade \$connection_upgrade {
-        websocket upgrade;
-        default   close;
-    }
-
-    # Round robin, no stickiness: any request, any reconnect, may land on any node.
-    upstream tether {
-$upstreams    }
-
-    server {
-        listen 127.0.0.1:$LB_PORT;
-
-        # The relay endpoint is for the nodes only: they reach each other directly (tether.url),
-        # never through here. Matched on the decoded, normalized path, whatever the case, path
-        # parameters (";x") or repeated slashes, so no spelling of it reaches a node.
-        location ~* "^/+tether(;[^/]*)?/+ws(;[^/]*)?/+relay" {
-            return 404;
-        }
-
-        location / {
-            proxy_pass http://tether;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$websocket_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            # The browser's Host, so the nodes' WebSocket Origin check sees their own origin.
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_connect_timeout 5s;
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-            proxy_buffering off;
-        }
-    }
-}
-NGINX_CONF
+# 6. nginx in front, configured by write-nginx-conf.sh (round robin, WebSocket upgrades, no
+#    buffering, the relay endpoint kept off the public path).
+# shellcheck disable=SC2046 # one argument per node port
+"$SERVER_CONFIG_DIR/write-nginx-conf.sh" "$NGINX_DIR" "$LB_PORT" $(for k in $(seq 1 "$NODES"); do http_port "$k"; done)
 "$NGINX" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" -t -q
 "$NGINX" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" -g 'daemon on;'
 LB_URL="http://127.0.0.1:$LB_PORT/tether/"

@@ -447,17 +447,15 @@ class TerminalPageIT {
         page.waitFor(LIVE, "the key bar", d -> page.isDisplayed("key-bar"));
 
         // The terminal in raw mode shows each byte it gets: Esc from the bar...
-        page.type("stty raw -echo; head -c1 | od -An -tx1; stty sane", Keys.ENTER);
-        page.awaitVisible("stty sane", LIVE);
+        // RAW-2 is printed once the terminal is raw: a key sent before would reach bash instead.
+        page.type(RAW_BYTE, Keys.ENTER);
+        awaitRawMode(page, 1);
         keyBarButton(browser, "esc").click();
         page.awaitLines("the byte of Esc", LIVE, lines -> lines.contains(" 1b"));
 
         // ... and Ctrl (sticky) from the bar, then c from the keyboard: Ctrl-C.
-        page.type("stty raw -echo; head -c1 | od -An -tx1; stty sane", Keys.ENTER);
-        page.awaitLines(
-            "the second od waiting",
-            LIVE,
-            lines -> lines.stream().filter(l -> l.contains("head -c1")).count() == 2);
+        page.type(RAW_BYTE, Keys.ENTER);
+        awaitRawMode(page, 2);
         WebElement ctrl = keyBarButton(browser, "ctrl");
         ctrl.click();
         assertEquals("true", ctrl.getAttribute("aria-pressed"));
@@ -474,6 +472,18 @@ class TerminalPageIT {
         throw failure;
       }
     }
+  }
+
+  /** Shows the next byte the terminal gets, in hex, with the terminal raw while it waits. */
+  private static final String RAW_BYTE =
+      "stty raw -echo; printf 'RAW-%d\\r\\n' $((1+1)); head -c1 | od -An -tx1; stty sane";
+
+  /** Waits until the {@code n}th {@link #RAW_BYTE} has made the terminal raw. */
+  private static void awaitRawMode(BrowserTerminal page, int n) {
+    page.awaitLines(
+        "raw mode, " + n + " time(s)",
+        LIVE,
+        lines -> lines.stream().filter(l -> l.startsWith("RAW-2")).count() == n);
   }
 
   private static WebElement keyBarButton(Browser browser, String key) {

@@ -305,6 +305,27 @@ class IsolatedShellTest {
   }
 
   @Test
+  void theShellCarriesTheShellsGroupSoTheFirewallKeepsItOffInternalPortsButNotOthers()
+      throws Exception {
+    ShellNetworkTest.needsRootAndTheRules();
+    try (java.net.ServerSocket internal =
+            ShellNetworkTest.listenOnOneOf(List.of(3528, 3529, 4712));
+        java.net.ServerSocket web =
+            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      PtyShell shell = start(isolation, "s-network", "alice");
+      // (Inside the sandbox's user namespace the group shows as nobody: it is not mapped there.)
+      String connect = "(exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null && echo open || echo closed";
+      assertEquals(
+          "closed\n", run(shell, String.format(connect, internal.getLocalPort())), "internal");
+      assertEquals("open\n", run(shell, String.format(connect, web.getLocalPort())), "web");
+      // The group cannot be dropped inside the sandbox.
+      assertEquals(
+          "refused\n",
+          run(shell, "setpriv --clear-groups true 2>/dev/null && echo dropped || echo refused"));
+    }
+  }
+
+  @Test
   void aUserWithoutAnAccountGetsNoShell() {
     IOException refused =
         org.junit.jupiter.api.Assertions.assertThrows(

@@ -87,12 +87,25 @@ public final class ShellIsolation {
       }
     }
     try {
-      cgroups = Cgroups.detect(config.cgroupRoot(), config.cgroupParent(), server);
+      cgroups =
+          Cgroups.detect(
+              config.cgroupRoot(), config.cgroupParent(), server, config.refuseWithoutLimits());
     } catch (IOException | RuntimeException e) {
       unusable = "no usable cgroup hierarchy: " + e.getMessage();
     }
     if (unusable != null) {
       LOG.severe("shells cannot be isolated, so none will start: " + unusable);
+    } else if (!cgroups.missing().isEmpty()) {
+      LOG.warning(
+          "shells run without their "
+              + String.join(" and ", cgroups.missing())
+              + " limits: the cgroup v2 hierarchy at "
+              + config.cgroupRoot()
+              + " offers no such controller (tether.isolation.without-limits=warn). Each session"
+              + " still has its group, and its end still reaches everything it started, but a"
+              + " fork bomb or a memory hog is not held. Enable the controllers (a controller"
+              + " bound to a v1 hierarchy is not offered in v2), or set"
+              + " tether.isolation.without-limits=refuse.");
     } else {
       Cgroups found = cgroups;
       LOG.info(
@@ -126,6 +139,11 @@ public final class ShellIsolation {
               + " (docs/isolation.md).");
     }
     return new ShellIsolation(config, server, cgroups, unusable, gid, network);
+  }
+
+  /** The limits ({@code pids}, {@code memory}) sessions run without, where the policy allows. */
+  public List<String> missingLimits() {
+    return cgroups == null ? List.of() : cgroups.missing();
   }
 
   /** How shells reach the network; see {@link #checkNetwork}. */

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class IsolatedShellTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
-  private static final ShellSpec BASH =
+  static final ShellSpec BASH =
       new ShellSpec(
           List.of("/bin/bash", "--norc", "--noprofile"),
           TARGET,
@@ -101,12 +101,12 @@ class IsolatedShellTest {
     }
   }
 
-  private static void type(PtyShell shell, String line) throws IOException {
+  static void type(PtyShell shell, String line) throws IOException {
     shell.write(ByteBuffer.wrap((line + "\r").getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Reads until {@code pattern} appears; the text read so far on failure. */
-  private static Matcher readUntil(InputStream output, Pattern pattern) throws Exception {
+  static Matcher readUntil(InputStream output, Pattern pattern) throws Exception {
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
@@ -125,7 +125,7 @@ class IsolatedShellTest {
   }
 
   /** Runs {@code command} and returns what it printed between two markers. */
-  private static String run(PtyShell shell, String command) throws Exception {
+  static String run(PtyShell shell, String command) throws Exception {
     type(shell, "echo BEGIN''; " + command + "; echo END''");
     return readUntil(shell.output(), Pattern.compile("BEGIN\r\n(.*?)END\r\n", Pattern.DOTALL))
         .group(1)

@@ -116,24 +116,37 @@ ports=$(
 )
 ports=$(sort -nu <<<"$ports" | tr '\n' ' ')
 
-added=0
-for tables in iptables ip6tables; do
-  unreachable=icmp-port-unreachable
+# Adds what is missing of the rules to one table (iptables or ip6tables); prints how many.
+install_rules() {
+  local tables=$1 unreachable=icmp-port-unreachable added=0 existing port rule
   [[ $tables == iptables ]] || unreachable=icmp6-port-unreachable
-  $sudo $tables -S $CHAIN >/dev/null 2>&1 || $sudo $tables -N $CHAIN
-  existing=$($sudo $tables -S $CHAIN)
+  $sudo "$tables" -S $CHAIN >/dev/null 2>&1 || $sudo "$tables" -N $CHAIN || return 1
+  existing=$($sudo "$tables" -S $CHAIN) || return 1
   for port in $ports; do
     # TCP: a reset, so a connect fails at once ("Connection refused"); UDP: port unreachable.
     for rule in "-p tcp -m tcp --dport $port -j REJECT --reject-with tcp-reset" \
       "-p udp -m udp --dport $port -j REJECT --reject-with $unreachable"; do
       if ! grep -qxF -- "-A $CHAIN $rule" <<<"$existing"; then
         # shellcheck disable=SC2086 # the rule's words
-        $sudo $tables -A $CHAIN $rule
+        $sudo "$tables" -A $CHAIN $rule || return 1
         added=$((added + 1))
       fi
     done
   done
   # shellcheck disable=SC2046 # the rule's words
-  $sudo $tables -C $(jump) 2>/dev/null || $sudo $tables -I $(jump)
+  $sudo "$tables" -C $(jump) 2>/dev/null || $sudo "$tables" -I $(jump) || return 1
+  echo "$added"
+}
+
+# A machine where the rules cannot be installed (no netfilter, no CAP_NET_ADMIN) still gets its
+# accounts: the server then warns at every start that shells can reach its internal ports.
+total=0
+for tables in iptables ip6tables; do
+  if added=$(install_rules "$tables"); then
+    total=$((total + added))
+  else
+    echo "[tether] WARNING: could not install the $tables rules of group $SHELLS_GROUP: shells" \
+      "can reach the server's internal ports (docs/isolation.md)" >&2
+  fi
 done
-[[ $added -eq 0 ]] || echo "[tether] firewall: $added rule(s) added; group $SHELLS_GROUP may not reach ports $ports"
+[[ $total -eq 0 ]] || echo "[tether] firewall: $total rule(s) added; group $SHELLS_GROUP may not reach ports $ports"

@@ -180,6 +180,43 @@ class CgroupV2Test {
     assertEquals(List.of("pids", "memory"), isolation.get(0).missingLimits());
   }
 
+  /**
+   * Without a PID namespace to end them (whose end would kill them anyway), only {@code
+   * cgroup.kill} reaches them: processes that ignore SIGHUP and SIGTERM, one of them double-forked
+   * with setsid.
+   */
+  @Test
+  void killingAV2GroupEndsEveryMemberThroughCgroupKillAndRemovesTheGroup() throws Exception {
+    Cgroups cgroups = Cgroups.detect(root, "tether-v2", "v2-d", false);
+    io.tether.pty.SessionCgroup group = cgroups.create("s-v2-kill", 64, 128L << 20);
+    Process first =
+        new ProcessBuilder(
+                group.joinThenRun(
+                    List.of(
+                        "/bin/sh",
+                        "-c",
+                        "trap '' HUP TERM; (setsid sh -c \"trap '' HUP TERM; exec sleep 4949\" &);"
+                            + " exec sleep 4950")))
+            .redirectErrorStream(true)
+            .start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (group.members().size() < 2) {
+      assertTrue(System.nanoTime() < deadline, "members: " + group.members());
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    List<Long> members = group.members();
+    assertTrue(group.killAll(), "killed and removed");
+    assertFalse(Files.exists(cgroups.bases().get(0).resolve("s-v2-kill")), "the group is removed");
+    first.waitFor();
+    for (long pid : members) {
+      long until = System.nanoTime() + 5_000_000_000L;
+      while (runs(pid)) {
+        assertTrue(System.nanoTime() < until, "pid " + pid + " is left: " + describe(pid));
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }
+  }
+
   @Test
   void aShellIsPlacedInItsV2GroupAndItsEndKillsEverythingThroughCgroupKill() throws Exception {
     ShellIsolation isolation = ShellIsolation.start(config(false), "v2-c");

@@ -42,7 +42,8 @@ async function warnIfShellsAreNotIsolated(warning, networkWarning) {
     const response = await fetch('api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     const me = response.ok ? await response.json() : {};
     warning.hidden = me.shells !== 'unsafe-single-user';
-    networkWarning.hidden = me.shellNetwork !== 'unguarded';
+    // unchecked: the node could not tell (its log says why), so it is shown as well.
+    networkWarning.hidden = me.shellNetwork !== 'unguarded' && me.shellNetwork !== 'unchecked';
   } catch {
     // The console works without it; the server's log says the same at every start.
   }

@@ -159,8 +159,8 @@ public final class ShellIsolation {
    * @return the outcome, also what {@link #network()} says from now on
    */
   public Network checkNetwork(Set<Integer> publicPorts) {
-    if (network != Network.UNCHECKED && network != Network.GUARDED) {
-      return network;
+    if (config.unsafe() || !config.sharedNetwork() || shellsGid.isEmpty()) {
+      return network; // nothing to check: no network, or no group a rule could match
     }
     try {
       List<ShellNetwork.Target> internal = ShellNetwork.internalPorts(publicPorts);

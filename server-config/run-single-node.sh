@@ -60,8 +60,9 @@ for required in "$WILDFLY_HOME/bin/standalone.sh" "$EAR"; do
 done
 
 # Each user's shell runs as an operating-system account of its own (docs/isolation.md): install
-# bubblewrap where missing and create the development users' accounts (tether-alice, ...).
-"$SERVER_CONFIG_DIR/setup-shell-accounts.sh"
+# bubblewrap where missing, create the development users' accounts (tether-alice, ...), and keep
+# them off this node's internal ports (firewall rules at its port offset).
+TETHER_PORT_OFFSETS="$PORT_OFFSET" "$SERVER_CONFIG_DIR/setup-shell-accounts.sh"
 
 # 2. Refuse to start twice: a second server would fail on its ports, after a confusing boot log.
 if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then

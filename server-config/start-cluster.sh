@@ -74,6 +74,12 @@ fi
 # 2. nginx, from Debian's package (install-nginx.sh).
 NGINX=$("$SERVER_CONFIG_DIR/install-nginx.sh")
 
+# Each user's shell runs as an operating-system account of its own (docs/isolation.md): the
+# accounts, and firewall rules that keep them off every node's internal ports (Hazelcast, JGroups,
+# management) at the nodes' port offsets.
+TETHER_PORT_OFFSETS="$(for k in $(seq 1 "$NODES"); do offset_of "$k"; done | tr '\n' ' ')" \
+  "$SERVER_CONFIG_DIR/setup-shell-accounts.sh"
+
 # 3. Refuse to start twice, or on ports something else holds.
 running=$(
   for pid_file in "$CLUSTER_DIR"/node*/server.pid "$NGINX_DIR/nginx.pid"; do

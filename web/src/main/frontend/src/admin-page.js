@@ -33,12 +33,17 @@ const IDLE_SOON_MS = 60_000;
  */
 const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_000 };
 
-/** The unsafe single-user mode (docs/isolation.md) is shown to every admin, as it is logged. */
-async function warnIfShellsAreNotIsolated(warning) {
+/**
+ * The unsafe single-user mode, and shells that can reach the server's internal ports
+ * (docs/isolation.md), are shown to every admin, as they are logged.
+ */
+async function warnIfShellsAreNotIsolated(warning, networkWarning) {
   try {
     const response = await fetch('api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     const me = response.ok ? await response.json() : {};
     warning.hidden = me.shells !== 'unsafe-single-user';
+    // unchecked: the node could not tell (its log says why), so it is shown as well.
+    networkWarning.hidden = me.shellNetwork !== 'unguarded' && me.shellNetwork !== 'unchecked';
   } catch {
     // The console works without it; the server's log says the same at every start.
   }
@@ -71,7 +76,7 @@ function main() {
   };
 
   const api = createAdminApi();
-  warnIfShellsAreNotIsolated(byId('isolation-warning'));
+  warnIfShellsAreNotIsolated(byId('isolation-warning'), byId('network-warning'));
   const model = new AdminModel({ limit: Number(el.pageSize.value) || DEFAULT_LIMIT });
   const rowElements = new Map();
   let forbidden = false;

@@ -22,6 +22,10 @@ import java.util.Map;
  * WebSocket, the session) is the same either way and is left out. Needs root and the account {@code
  * tether-alice} ({@code server-config/setup-shell-accounts.sh}).
  *
+ * <p>"Of which Java" is the time until {@code ShellIsolation.start} returns: the account and its
+ * groups looked up, the control group made with its limits, the command line built, and pty4j's
+ * spawn of the first process; the rest is the processes' own, up to bash's prompt.
+ *
  * <p>Settings: {@code -Dbench.isolation.rounds=20} shells per side, {@code
  * -Dbench.isolation.keys=200} keystrokes per shell.
  */
@@ -43,26 +47,45 @@ public final class IsolationBenchmark {
     List<Long> unsafeStart = new ArrayList<>();
     List<Long> isolatedEcho = new ArrayList<>();
     List<Long> unsafeEcho = new ArrayList<>();
+    List<Long> isolatedSpawn = new ArrayList<>();
+    List<Long> unsafeSpawn = new ArrayList<>();
     for (int round = 0; round < rounds + 2; round++) {
       boolean warmUp = round < 2;
       measure(
-          isolated, "b-iso-" + round, keys, warmUp ? null : isolatedStart, isolatedEcho, warmUp);
-      measure(unsafe, "b-raw-" + round, keys, warmUp ? null : unsafeStart, unsafeEcho, warmUp);
+          isolated,
+          "b-iso-" + round,
+          keys,
+          warmUp ? null : isolatedStart,
+          isolatedSpawn,
+          isolatedEcho,
+          warmUp);
+      measure(
+          unsafe,
+          "b-raw-" + round,
+          keys,
+          warmUp ? null : unsafeStart,
+          unsafeSpawn,
+          unsafeEcho,
+          warmUp);
     }
     System.out.printf(
         "isolation, %d shells and %d keystrokes each per side, alternating%n", rounds, keys);
-    System.out.printf("%-28s %18s %14s %14s%n", "", "setup to prompt p50", "echo p50", "echo p99");
-    print("unsafe-single-user", unsafeStart, unsafeEcho);
-    print("isolated (accounts)", isolatedStart, isolatedEcho);
+    System.out.printf(
+        "%-28s %18s %18s %14s %14s%n",
+        "", "setup to prompt p50", "of which Java p50", "echo p50", "echo p99");
+    print("unsafe-single-user", unsafeStart, unsafeSpawn, unsafeEcho);
+    print("isolated (accounts)", isolatedStart, isolatedSpawn, isolatedEcho);
   }
 
-  private static void print(String name, List<Long> starts, List<Long> echoes) {
+  private static void print(String name, List<Long> starts, List<Long> spawns, List<Long> echoes) {
     long[] s = starts.stream().mapToLong(Long::longValue).toArray();
+    long[] j = spawns.stream().mapToLong(Long::longValue).toArray();
     long[] e = echoes.stream().mapToLong(Long::longValue).toArray();
     System.out.printf(
-        "%-28s %15.1f ms %11d µs %11d µs%n",
+        "%-28s %15.1f ms %15.1f ms %11d µs %11d µs%n",
         name,
         Stats.percentile(s, 50) / 1e6,
+        Stats.percentile(j, 50) / 1e6,
         Stats.percentile(e, 50) / 1000,
         Stats.percentile(e, 99) / 1000);
   }
@@ -87,11 +110,16 @@ public final class IsolationBenchmark {
       String session,
       int keys,
       List<Long> starts,
+      List<Long> spawns,
       List<Long> echoes,
       boolean warmUp)
       throws Exception {
     long begin = System.nanoTime();
     PtyShell shell = isolation.start(BASH, session, "alice", false, 80, 24);
+    if (starts != null) {
+      // The Java side: account, groups, control group, command line, and pty4j's spawn.
+      spawns.add(System.nanoTime() - begin);
+    }
     try {
       InputStream output = shell.output();
       readUntil(output, "$ ");

@@ -1,5 +1,6 @@
 package io.tether.it;
 
+import static io.tether.it.support.TetherServer.ADMIN;
 import static io.tether.it.support.TetherServer.ALICE;
 import static io.tether.it.support.TetherServer.BOB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,6 +95,43 @@ class IsolationIT {
         "refused\n", run(alice, "kill -9 " + server + " 2>/dev/null && echo sent || echo refused"));
     assertTrue(ServerProcess.jvm().isAlive());
     alice.exitShell();
+  }
+
+  /**
+   * The firewall rules of setup-shell-accounts.sh (group tether-shells): from her shell, the node's
+   * Hazelcast member port and its management port refuse her, though both listen (the test, not in
+   * the group, connects to them), and the public web port answers. The node checked the same at
+   * start and says so.
+   */
+  @Test
+  void theNodesInternalPortsAreClosedToAShellAndItsWebPortIsOpen() throws Exception {
+    int offset = Integer.getInteger("tether.it.port-offset", 0);
+    int hazelcast = 5701 + offset;
+    int management = Integer.getInteger("tether.it.management-port", 9990);
+    int web = TetherServer.baseUri().getPort();
+    for (int port : new int[] {hazelcast, management, web}) {
+      try (Socket listening = new Socket()) {
+        listening.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      }
+    }
+    Terminal alice = Terminal.open(ALICE);
+    String connect =
+        "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d' 2>/dev/null && echo open || echo closed";
+    assertEquals("closed\n", run(alice, String.format(connect, hazelcast)), "Hazelcast");
+    assertEquals("closed\n", run(alice, String.format(connect, management)), "management");
+    assertEquals("open\n", run(alice, String.format(connect, web)), "web");
+    String status =
+        run(alice, "curl -s -o /dev/null -w '%{http_code}\\n' " + TetherServer.uri("login.html"));
+    assertTrue(status.matches("[2-4]\\d\\d\n"), "an HTTP answer: " + status);
+    alice.exitShell();
+    HttpResponse<String> me =
+        TetherServer.httpClient()
+            .send(
+                HttpRequest.newBuilder(TetherServer.uri("api/me"))
+                    .header("Authorization", ADMIN.basicAuthorization())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertTrue(me.body().contains("\"shellNetwork\":\"guarded\""), me.body());
   }
 
   @Test

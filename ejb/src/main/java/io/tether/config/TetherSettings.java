@@ -168,6 +168,18 @@ public class TetherSettings {
   String isolationNetwork;
 
   @Inject
+  @ConfigProperty(name = "tether.isolation.shells-group", defaultValue = "tether-shells")
+  String shellsGroup;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.public-ports")
+  Optional<List<Integer>> publicPorts;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.without-limits", defaultValue = "refuse")
+  String withoutLimits;
+
+  @Inject
   @ConfigProperty(name = "tether.isolation.path", defaultValue = "/usr/local/bin:/usr/bin:/bin")
   String isolationPath;
 
@@ -390,6 +402,37 @@ public class TetherSettings {
     return isolationNetwork.trim();
   }
 
+  /**
+   * The group every isolated shell carries besides its account's own, which the firewall rules of
+   * {@code setup-shell-accounts.sh} keep off the server's internal ports.
+   */
+  public String shellsGroup() {
+    return shellsGroup.trim();
+  }
+
+  /**
+   * The ports a shell may reach on this server: by default the HTTP and HTTPS ports ({@code
+   * jboss.http.port}, 8080, and {@code jboss.https.port}, 8443, plus the port offset). Every other
+   * port the server listens on must be closed to shells.
+   */
+  public List<Integer> publicPorts() {
+    return publicPorts
+        .filter(ports -> !ports.isEmpty())
+        .orElseGet(
+            () ->
+                List.of(
+                    Integer.getInteger("jboss.http.port", 8080) + portOffset(),
+                    Integer.getInteger("jboss.https.port", 8443) + portOffset()));
+  }
+
+  /**
+   * What to do where the cgroup hierarchy lacks a limit's controller: {@code refuse} every shell
+   * (the default) or {@code warn} and run shells in their groups without that limit.
+   */
+  public String withoutLimits() {
+    return withoutLimits.trim();
+  }
+
   public String isolationPath() {
     return isolationPath.trim();
   }
@@ -464,6 +507,9 @@ public class TetherSettings {
     values.put("tether.isolation.min-uid", minUid);
     values.put("tether.isolation.read-only-paths", readOnlyPaths());
     values.put("tether.isolation.network", isolationNetwork());
+    values.put("tether.isolation.shells-group", shellsGroup());
+    values.put("tether.isolation.public-ports", publicPorts());
+    values.put("tether.isolation.without-limits", withoutLimits());
     values.put("tether.isolation.path", isolationPath());
     values.put("tether.isolation.environment", isolationEnvironment().keySet());
     values.put("tether.isolation.cgroup-root", cgroupRoot());

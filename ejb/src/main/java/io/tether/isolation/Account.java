@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public record Account(String name, int uid, int gid, Path home, String shell) {
   private static final Path PASSWD = Path.of("/etc/passwd");
+  private static final Path GROUP = Path.of("/etc/group");
 
   /**
    * Looks {@code name} up: in {@code /etc/passwd} (no process to start), else through {@code
@@ -28,19 +32,74 @@ public record Account(String name, int uid, int gid, Path home, String shell) {
         }
       }
     }
-    Process getent =
-        new ProcessBuilder("getent", "passwd", name).redirectErrorStream(false).start();
+    return command("getent", "passwd", name)
+        .filter(out -> !out.isBlank())
+        .map(out -> parse(out.strip()));
+  }
+
+  /**
+   * The gids of the account's groups, its own first: the groups {@code /etc/group} lists it in, or
+   * where that file does not know it, what {@code id -G} says (NSS).
+   */
+  public List<Integer> groups() throws IOException {
+    TreeSet<Integer> others = new TreeSet<>();
+    boolean known = false;
+    if (Files.isReadable(GROUP)) {
+      for (String line : Files.readAllLines(GROUP, StandardCharsets.UTF_8)) {
+        String[] fields = line.split(":", -1);
+        if (fields.length < 4) {
+          continue;
+        }
+        int gid = Integer.parseInt(fields[2]);
+        known |= gid == gid();
+        if (List.of(fields[3].split(",")).contains(name)) {
+          others.add(gid);
+        }
+      }
+    }
+    if (!known) {
+      others.clear();
+      for (String gid : command("id", "-G", name).orElse("").trim().split("\\s+")) {
+        if (!gid.isEmpty()) {
+          others.add(Integer.parseInt(gid));
+        }
+      }
+    }
+    others.remove(gid());
+    List<Integer> all = new ArrayList<>(List.of(gid()));
+    all.addAll(others);
+    return all;
+  }
+
+  /** The gid of group {@code name}: from {@code /etc/group}, else through {@code getent}. */
+  public static OptionalInt groupId(String name) throws IOException {
+    if (Files.isReadable(GROUP)) {
+      for (String line : Files.readAllLines(GROUP, StandardCharsets.UTF_8)) {
+        if (line.startsWith(name + ":")) {
+          return OptionalInt.of(Integer.parseInt(line.split(":", -1)[2]));
+        }
+      }
+    }
+    return command("getent", "group", name)
+        .filter(out -> !out.isBlank())
+        .map(out -> OptionalInt.of(Integer.parseInt(out.strip().split(":", -1)[2])))
+        .orElse(OptionalInt.empty());
+  }
+
+  /** What {@code command} prints, if it succeeds. */
+  private static Optional<String> command(String... command) throws IOException {
+    Process process = new ProcessBuilder(command).start();
     try {
-      String out = new String(getent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!getent.waitFor(5, TimeUnit.SECONDS) || getent.exitValue() != 0 || out.isBlank()) {
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(5, TimeUnit.SECONDS) || process.exitValue() != 0) {
         return Optional.empty();
       }
-      return Optional.of(parse(out.strip()));
+      return Optional.of(out);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while looking up " + name, e);
+      throw new IOException("interrupted while running " + command[0], e);
     } finally {
-      getent.destroy();
+      process.destroy();
     }
   }
 

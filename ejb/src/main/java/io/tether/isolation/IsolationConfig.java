@@ -20,6 +20,10 @@ import java.util.Map;
  * @param cgroupParent the group under which this server's sessions go
  * @param userLimits a user's session's limits
  * @param adminLimits an administrator's session's limits
+ * @param shellsGroup the group every shell carries, which the firewall keeps off the server's
+ *     internal ports
+ * @param refuseWithoutLimits whether shells are refused where a limit's cgroup controller is
+ *     missing (or run without that limit, with a warning)
  */
 public record IsolationConfig(
     boolean unsafe,
@@ -32,7 +36,9 @@ public record IsolationConfig(
     Path cgroupRoot,
     String cgroupParent,
     Limits userLimits,
-    Limits adminLimits) {
+    Limits adminLimits,
+    String shellsGroup,
+    boolean refuseWithoutLimits) {
 
   /**
    * What one session may use.
@@ -51,11 +57,63 @@ public record IsolationConfig(
     environment = Map.copyOf(environment);
   }
 
+  /** With the group {@code tether-shells}, refusing shells where a limit cannot be applied. */
+  public IsolationConfig(
+      boolean unsafe,
+      AccountMapping mapping,
+      int minUid,
+      List<String> readOnlyPaths,
+      boolean sharedNetwork,
+      String path,
+      Map<String, String> environment,
+      Path cgroupRoot,
+      String cgroupParent,
+      Limits userLimits,
+      Limits adminLimits) {
+    this(
+        unsafe,
+        mapping,
+        minUid,
+        readOnlyPaths,
+        sharedNetwork,
+        path,
+        environment,
+        cgroupRoot,
+        cgroupParent,
+        userLimits,
+        adminLimits,
+        "tether-shells",
+        true);
+  }
+
+  /** The same with the cgroup hierarchy at {@code root}, and this policy for missing limits. */
+  public IsolationConfig withCgroups(Path root, String parent, boolean refuse) {
+    return new IsolationConfig(
+        unsafe,
+        mapping,
+        minUid,
+        readOnlyPaths,
+        sharedNetwork,
+        path,
+        environment,
+        root,
+        parent,
+        userLimits,
+        adminLimits,
+        shellsGroup,
+        refuse);
+  }
+
   public static IsolationConfig from(TetherSettings settings) {
     String network = settings.isolationNetwork();
     if (!network.equals("shared") && !network.equals("none")) {
       throw new IllegalArgumentException(
           "tether.isolation.network is shared or none, not " + network);
+    }
+    String withoutLimits = settings.withoutLimits();
+    if (!withoutLimits.equals("refuse") && !withoutLimits.equals("warn")) {
+      throw new IllegalArgumentException(
+          "tether.isolation.without-limits is refuse or warn, not " + withoutLimits);
     }
     String mode = settings.isolationMode();
     if (!mode.equals("accounts") && !mode.equals("unsafe-single-user")) {
@@ -74,7 +132,9 @@ public record IsolationConfig(
         settings.cgroupRoot(),
         settings.cgroupParent(),
         new Limits(settings.pidsMax(false), settings.memoryMaxMib(false)),
-        new Limits(settings.pidsMax(true), settings.memoryMaxMib(true)));
+        new Limits(settings.pidsMax(true), settings.memoryMaxMib(true)),
+        settings.shellsGroup(),
+        withoutLimits.equals("refuse"));
   }
 
   public Limits limits(boolean admin) {

@@ -11,12 +11,14 @@ import java.util.Map;
 
 /**
  * The command line that runs a shell as its account, in a sandbox: {@code setpriv} (util-linux)
- * takes the account's uid, gid and groups, sets no_new_privs and drops every capability, and only
- * then {@code bwrap} (bubblewrap), unprivileged, builds the sandbox in namespaces of its own: its
- * own processes (the server's and other users' cannot be seen or signalled), its own mounts (only
- * the read-only system paths, the account's home and an empty {@code /tmp}; nothing of the server's
- * installation, configuration, logs or temp files), its own IPC, host name and cgroup view, and no
- * user namespace of its own to make. The environment is built from nothing.
+ * takes the account's uid, gid and groups (and the shells' group, which the firewall keeps off the
+ * server's internal ports, and which no process of the sandbox can drop), sets no_new_privs and
+ * drops every capability, and only then {@code bwrap} (bubblewrap), unprivileged, builds the
+ * sandbox in namespaces of its own: its own processes (the server's and other users' cannot be seen
+ * or signalled), its own mounts (only the read-only system paths, the account's home and an empty
+ * {@code /tmp}; nothing of the server's installation, configuration, logs or temp files), its own
+ * IPC, host name and cgroup view, and no user namespace of its own to make. The environment is
+ * built from nothing.
  *
  * <p>Not {@code --new-session}: the shell keeps the PTY as its controlling terminal, so job control
  * works. The escape that flag guards against (TIOCSTI pushing keys into a terminal read outside the
@@ -29,11 +31,16 @@ final class Sandbox {
   private Sandbox() {}
 
   /**
+   * @param groups the process's groups: the account's own first, then its supplementary ones
    * @param shell the shell and its arguments
    * @param terminal the terminal's variables (TERM, COLORTERM, LANG)
    */
   static List<String> command(
-      IsolationConfig config, Account account, List<String> shell, Map<String, String> terminal)
+      IsolationConfig config,
+      Account account,
+      List<Integer> groups,
+      List<String> shell,
+      Map<String, String> terminal)
       throws IOException {
     List<String> line = new ArrayList<>();
     line.addAll(
@@ -41,7 +48,7 @@ final class Sandbox {
             SETPRIV,
             "--reuid=" + account.uid(),
             "--regid=" + account.gid(),
-            "--init-groups",
+            "--groups=" + String.join(",", groups.stream().map(String::valueOf).toList()),
             "--no-new-privs",
             "--inh-caps=-all",
             "--bounding-set=-all",

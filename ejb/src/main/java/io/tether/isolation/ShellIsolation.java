@@ -8,8 +8,11 @@ import io.tether.pty.ShellSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,12 +33,36 @@ public final class ShellIsolation {
   private final String server;
   private final Cgroups cgroups; // null in the unsafe mode, or when none could be set up
   private final String unusable; // why no isolated shell can start; null if they can
+  private final OptionalInt shellsGid; // the group every shell carries, if it exists
+  private volatile Network network;
 
-  private ShellIsolation(IsolationConfig config, String server, Cgroups cgroups, String unusable) {
+  /** How shells reach the network, as the admin console shows it. */
+  public enum Network {
+    /** The server's own account, unsandboxed (the unsafe single-user mode). */
+    SERVER,
+    /** A loopback of the session's own ({@code tether.isolation.network=none}). */
+    NONE,
+    /** The machine's network, not yet checked. */
+    UNCHECKED,
+    /** The machine's network, with the server's internal ports closed to shells. */
+    GUARDED,
+    /** The machine's network, with some of the server's internal ports open to shells. */
+    UNGUARDED
+  }
+
+  private ShellIsolation(
+      IsolationConfig config,
+      String server,
+      Cgroups cgroups,
+      String unusable,
+      OptionalInt shellsGid,
+      Network network) {
     this.config = config;
     this.server = server;
     this.cgroups = cgroups;
     this.unusable = unusable;
+    this.shellsGid = shellsGid;
+    this.network = network;
   }
 
   /** From the node's settings; logs how shells will run (a warning in the unsafe mode). */
@@ -50,7 +77,7 @@ public final class ShellIsolation {
   public static ShellIsolation start(IsolationConfig config, String server) {
     if (config.unsafe()) {
       LOG.warning(UNSAFE_WARNING);
-      return new ShellIsolation(config, server, null, null);
+      return new ShellIsolation(config, server, null, null, OptionalInt.empty(), Network.SERVER);
     }
     String unusable = null;
     Cgroups cgroups = null;
@@ -60,12 +87,25 @@ public final class ShellIsolation {
       }
     }
     try {
-      cgroups = Cgroups.detect(config.cgroupRoot(), config.cgroupParent(), server);
+      cgroups =
+          Cgroups.detect(
+              config.cgroupRoot(), config.cgroupParent(), server, config.refuseWithoutLimits());
     } catch (IOException | RuntimeException e) {
       unusable = "no usable cgroup hierarchy: " + e.getMessage();
     }
     if (unusable != null) {
       LOG.severe("shells cannot be isolated, so none will start: " + unusable);
+    } else if (!cgroups.missing().isEmpty()) {
+      LOG.warning(
+          "shells run without their "
+              + String.join(" and ", cgroups.missing())
+              + " limits: the cgroup v2 hierarchy at "
+              + config.cgroupRoot()
+              + " offers no such controller (tether.isolation.without-limits=warn). Each session"
+              + " still has its group, and its end still reaches everything it started, but a"
+              + " fork bomb or a memory hog is not held. Enable the controllers (a controller"
+              + " bound to a v1 hierarchy is not offered in v2), or set"
+              + " tether.isolation.without-limits=refuse.");
     } else {
       Cgroups found = cgroups;
       LOG.info(
@@ -81,7 +121,85 @@ public final class ShellIsolation {
                   config.adminLimits().pidsMax(),
                   config.adminLimits().memoryMib()));
     }
-    return new ShellIsolation(config, server, cgroups, unusable);
+    OptionalInt gid = OptionalInt.empty();
+    try {
+      gid = Account.groupId(config.shellsGroup());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot look up group " + config.shellsGroup(), e);
+    }
+    Network network = config.sharedNetwork() ? Network.UNCHECKED : Network.NONE;
+    if (gid.isEmpty() && config.sharedNetwork()) {
+      network = Network.UNGUARDED;
+      LOG.warning(
+          "group "
+              + config.shellsGroup()
+              + " does not exist, so no firewall rule can keep shells off this server's internal"
+              + " ports (Hazelcast, JGroups, management): any user can reach them from a shell."
+              + " Run server-config/setup-shell-accounts.sh, or set tether.isolation.network=none"
+              + " (docs/isolation.md).");
+    }
+    return new ShellIsolation(config, server, cgroups, unusable, gid, network);
+  }
+
+  /** The limits ({@code pids}, {@code memory}) sessions run without, where the policy allows. */
+  public List<String> missingLimits() {
+    return cgroups == null ? List.of() : cgroups.missing();
+  }
+
+  /** How shells reach the network; see {@link #checkNetwork}. */
+  public Network network() {
+    return network;
+  }
+
+  /**
+   * Checks, once the server listens on all its ports, that shells sharing the machine's network
+   * cannot reach any port this server listens on but {@code publicPorts}: a process with the
+   * shells' group tries each one. Logs a warning naming the ports that are open to shells.
+   *
+   * @return the outcome, also what {@link #network()} says from now on
+   */
+  public Network checkNetwork(Set<Integer> publicPorts) {
+    if (config.unsafe() || !config.sharedNetwork() || shellsGid.isEmpty()) {
+      return network; // nothing to check: no network, or no group a rule could match
+    }
+    try {
+      List<ShellNetwork.Target> internal = ShellNetwork.internalPorts(publicPorts);
+      List<ShellNetwork.Target> open = ShellNetwork.reachable(shellsGid.getAsInt(), internal);
+      if (open.isEmpty()) {
+        network = Network.GUARDED;
+        LOG.info(
+            () ->
+                "shells share the machine's network; this server's internal ports "
+                    + internal
+                    + " are closed to them (group "
+                    + config.shellsGroup()
+                    + "), its public ports "
+                    + publicPorts
+                    + " open");
+      } else {
+        network = Network.UNGUARDED;
+        LOG.warning(
+            () ->
+                "shells share the machine's network and can reach this server's internal ports "
+                    + open
+                    + " (of "
+                    + internal
+                    + "): any user can talk to the Hazelcast member, JGroups or the management"
+                    + " interface from a shell. Install the firewall rules for group "
+                    + config.shellsGroup()
+                    + " (server-config/setup-shell-accounts.sh, with TETHER_PORT_OFFSETS or"
+                    + " TETHER_INTERNAL_PORTS for these ports), or set"
+                    + " tether.isolation.network=none (docs/isolation.md).");
+      }
+    } catch (IOException | RuntimeException e) {
+      network = Network.UNCHECKED;
+      LOG.log(
+          Level.WARNING,
+          "could not check whether shells can reach this server's internal ports; assume they"
+              + " can (docs/isolation.md)",
+          e);
+    }
+    return network;
   }
 
   /** Whether shells run as the server's own account. */
@@ -103,7 +221,15 @@ public final class ShellIsolation {
     IsolationConfig.Limits limits = config.limits(admin);
     SessionCgroup cgroup = cgroups.create(sessionId, limits.pidsMax(), limits.memoryBytes());
     try {
-      List<String> command = Sandbox.command(config, account, spec.command(), spec.environment());
+      List<Integer> groups = new ArrayList<>(account.groups());
+      shellsGid.ifPresent(
+          gid -> {
+            if (!groups.contains(gid)) {
+              groups.add(gid);
+            }
+          });
+      List<String> command =
+          Sandbox.command(config, account, groups, spec.command(), spec.environment());
       // What runs before the sandbox (sh, setpriv) gets a bare PATH and nothing of the server's.
       Map<String, String> outside = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
       return PtyShell.startInCgroup(command, outside, account.home(), cgroup, cols, rows);

@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
@@ -266,6 +267,16 @@ public class SessionLauncher {
   /** Kills what isolated sessions no longer live left behind, by their cgroups. */
   public int reapOrphans() {
     return isolation.reapOrphans(id -> sessions.isLiveOrStarting(id));
+  }
+
+  /** Checks that shells cannot reach this node's internal ports (see {@link ShellNetworkCheck}). */
+  public ShellIsolation.Network checkShellNetwork() {
+    return isolation.checkNetwork(Set.copyOf(settings.publicPorts()));
+  }
+
+  /** How this node's shells reach the network, as last checked. */
+  public ShellIsolation.Network shellNetwork() {
+    return isolation.network();
   }
 
   private static String newSessionId() {

@@ -26,13 +26,23 @@ public final class Cgroups {
     V2
   }
 
+  /** The controllers that limit a session: processes and memory. */
+  private static final List<String> LIMITS = List.of("pids", "memory");
+
   private final Version version;
   // v2: one base; v1: pids first, then memory, then cpu if mounted.
   private final List<Path> bases;
+  private final List<String> missing; // v2: limit controllers the hierarchy does not offer
 
-  private Cgroups(Version version, List<Path> bases) {
+  private Cgroups(Version version, List<Path> bases, List<String> missing) {
     this.version = version;
     this.bases = List.copyOf(bases);
+    this.missing = List.copyOf(missing);
+  }
+
+  /** Where cgroup v2 lacks the controllers of both limits: refused, as with {@code refuse}. */
+  public static Cgroups detect(Path root, String parent, String server) throws IOException {
+    return detect(root, parent, server, true);
   }
 
   /**
@@ -43,21 +53,36 @@ public final class Cgroups {
    * @param parent the group under which this server's sessions go ({@code tether}), relative to the
    *     hierarchy's root
    * @param server the server's identity
-   * @throws IOException if neither is usable (not mounted, or not writable by this process)
+   * @param refuseWithoutLimits whether a v2 hierarchy without the {@code pids} or {@code memory}
+   *     controller is refused (otherwise sessions get groups without that limit; see {@link
+   *     #missing()})
+   * @throws IOException if neither is usable (not mounted, not writable by this process, or v2
+   *     without a limit's controller when {@code refuseWithoutLimits})
    */
-  public static Cgroups detect(Path root, String parent, String server) throws IOException {
+  public static Cgroups detect(Path root, String parent, String server, boolean refuseWithoutLimits)
+      throws IOException {
     String key = serverKey(server);
     Path controllers = root.resolve("cgroup.controllers");
     if (Files.isRegularFile(controllers)) {
       List<String> available = List.of(Files.readString(controllers).trim().split("\\s+"));
-      if (!available.containsAll(List.of("pids", "memory"))) {
+      List<String> missing = LIMITS.stream().filter(c -> !available.contains(c)).toList();
+      if (!missing.isEmpty() && refuseWithoutLimits) {
         throw new IOException(
-            "cgroup v2 at " + root + " lacks the pids or memory controller: " + available);
+            "cgroup v2 at "
+                + root
+                + " offers no "
+                + String.join(" and no ", missing)
+                + " controller (it offers "
+                + available
+                + "; a controller still bound to a v1 hierarchy is not offered in v2), so"
+                + " sessions could not be limited (tether.isolation.without-limits=refuse)");
       }
       Path base = root;
-      List<String> enable = new ArrayList<>(List.of("pids", "memory"));
-      if (available.contains("cpu")) {
-        enable.add("cpu");
+      List<String> enable = new ArrayList<>();
+      for (String controller : List.of("pids", "memory", "cpu")) {
+        if (available.contains(controller)) {
+          enable.add(controller);
+        }
       }
       for (String part : (parent + "/" + key).split("/")) {
         if (part.isEmpty()) {
@@ -68,7 +93,7 @@ public final class Cgroups {
         Files.createDirectories(base);
       }
       enableControllers(base, enable);
-      return new Cgroups(Version.V2, List.of(base));
+      return new Cgroups(Version.V2, List.of(base), missing);
     }
     List<Path> bases = new ArrayList<>();
     for (String controller : List.of("pids", "memory", "cpu")) {
@@ -83,7 +108,7 @@ public final class Cgroups {
       Files.createDirectories(base);
       bases.add(base);
     }
-    return new Cgroups(Version.V1, bases);
+    return new Cgroups(Version.V1, bases, List.of());
   }
 
   private static void enableControllers(Path group, List<String> controllers) throws IOException {
@@ -111,6 +136,14 @@ public final class Cgroups {
     return version;
   }
 
+  /**
+   * The limit controllers ({@code pids}, {@code memory}) this hierarchy does not offer, whose
+   * limits sessions therefore run without; empty where every limit applies.
+   */
+  public List<String> missing() {
+    return missing;
+  }
+
   /** Where this server's session groups are made (one per hierarchy). */
   public List<Path> bases() {
     return bases;
@@ -127,7 +160,8 @@ public final class Cgroups {
       throw new IllegalArgumentException("not a session id: " + sessionId);
     }
     List<Path> dirs = bases.stream().map(base -> base.resolve(sessionId)).toList();
-    SessionCgroup group = new SessionCgroup(version, dirs, sessionId, pidsMax, memoryBytes);
+    SessionCgroup group =
+        new SessionCgroup(version, dirs, sessionId, pidsMax, memoryBytes, missing);
     try {
       for (Path dir : dirs) {
         Files.createDirectory(dir);
@@ -151,7 +185,7 @@ public final class Cgroups {
         String session = dir.getFileName().toString();
         if (!live.test(session)) {
           List<Path> dirs = bases.stream().map(base -> base.resolve(session)).toList();
-          orphans.add(new SessionCgroup(version, dirs, session, 0, 0));
+          orphans.add(new SessionCgroup(version, dirs, session, 0, 0, missing));
         }
       }
     }

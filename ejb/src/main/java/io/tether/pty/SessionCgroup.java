@@ -35,20 +35,32 @@ public final class SessionCgroup {
   private final String sessionId;
   private final int pidsMax;
   private final long memoryBytes;
+  private final List<String> missing; // limit controllers the hierarchy lacks (v2)
 
   SessionCgroup(
-      Cgroups.Version version, List<Path> dirs, String sessionId, int pidsMax, long memoryBytes) {
+      Cgroups.Version version,
+      List<Path> dirs,
+      String sessionId,
+      int pidsMax,
+      long memoryBytes,
+      List<String> missing) {
     this.version = version;
     this.dirs = List.copyOf(dirs);
     this.sessionId = sessionId;
     this.pidsMax = pidsMax;
     this.memoryBytes = memoryBytes;
+    this.missing = List.copyOf(missing);
   }
 
   void applyLimits() throws IOException {
     Path pids = dirs.get(0);
-    Files.writeString(pids.resolve("pids.max"), Integer.toString(pidsMax));
+    if (!missing.contains("pids")) {
+      Files.writeString(pids.resolve("pids.max"), Integer.toString(pidsMax));
+    }
     if (version == Cgroups.Version.V2) {
+      if (missing.contains("memory")) {
+        return;
+      }
       Files.writeString(pids.resolve("memory.max"), Long.toString(memoryBytes));
       writeIfPresent(pids.resolve("memory.swap.max"), "0");
       writeIfPresent(pids.resolve("memory.oom.group"), "1");
@@ -136,13 +148,14 @@ public final class SessionCgroup {
       }
       if (version == Cgroups.Version.V2 && Files.exists(kill)) {
         try {
-          Files.writeString(kill, "1");
+          Files.writeString(kill, "1"); // the kernel kills every member, forks under way included
         } catch (IOException e) {
           LOG.log(Level.FINE, "cgroup.kill failed on " + kill, e);
         }
-      }
-      for (long pid : members) {
-        SessionProcesses.send(pid, SessionProcesses.SIGKILL);
+      } else {
+        for (long pid : members) {
+          SessionProcesses.send(pid, SessionProcesses.SIGKILL);
+        }
       }
       LockSupport.parkNanos(1_000_000); // the next round once the signals have landed
     }

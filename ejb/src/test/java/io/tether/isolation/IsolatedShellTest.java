@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class IsolatedShellTest {
   private static final Path TARGET = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
-  private static final ShellSpec BASH =
+  static final ShellSpec BASH =
       new ShellSpec(
           List.of("/bin/bash", "--norc", "--noprofile"),
           TARGET,
@@ -101,12 +101,12 @@ class IsolatedShellTest {
     }
   }
 
-  private static void type(PtyShell shell, String line) throws IOException {
+  static void type(PtyShell shell, String line) throws IOException {
     shell.write(ByteBuffer.wrap((line + "\r").getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Reads until {@code pattern} appears; the text read so far on failure. */
-  private static Matcher readUntil(InputStream output, Pattern pattern) throws Exception {
+  static Matcher readUntil(InputStream output, Pattern pattern) throws Exception {
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
@@ -125,7 +125,7 @@ class IsolatedShellTest {
   }
 
   /** Runs {@code command} and returns what it printed between two markers. */
-  private static String run(PtyShell shell, String command) throws Exception {
+  static String run(PtyShell shell, String command) throws Exception {
     type(shell, "echo BEGIN''; " + command + "; echo END''");
     return readUntil(shell.output(), Pattern.compile("BEGIN\r\n(.*?)END\r\n", Pattern.DOTALL))
         .group(1)
@@ -313,6 +313,27 @@ class IsolatedShellTest {
     assertTrue(isolation.reapOrphans(id -> !id.equals("s-orphan")) >= 1);
     assertFalse(hostProcessRuns("sleep 4545"));
     assertFalse(shell.anyAlive());
+  }
+
+  @Test
+  void theShellCarriesTheShellsGroupSoTheFirewallKeepsItOffInternalPortsButNotOthers()
+      throws Exception {
+    ShellNetworkTest.needsRootAndTheRules();
+    try (java.net.ServerSocket internal =
+            ShellNetworkTest.listenOnOneOf(List.of(3528, 3529, 4712));
+        java.net.ServerSocket web =
+            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      PtyShell shell = start(isolation, "s-network", "alice");
+      // (Inside the sandbox's user namespace the group shows as nobody: it is not mapped there.)
+      String connect = "(exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null && echo open || echo closed";
+      assertEquals(
+          "closed\n", run(shell, String.format(connect, internal.getLocalPort())), "internal");
+      assertEquals("open\n", run(shell, String.format(connect, web.getLocalPort())), "web");
+      // The group cannot be dropped inside the sandbox.
+      assertEquals(
+          "refused\n",
+          run(shell, "setpriv --clear-groups true 2>/dev/null && echo dropped || echo refused"));
+    }
   }
 
   @Test

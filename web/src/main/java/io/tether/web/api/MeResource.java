@@ -1,6 +1,7 @@
 package io.tether.web.api;
 
 import io.tether.config.TetherSettings;
+import io.tether.node.SessionLauncher;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,13 +14,17 @@ import jakarta.ws.rs.core.SecurityContext;
 @Path("me")
 public class MeResource {
   @Inject TetherSettings settings;
+  @Inject SessionLauncher launcher;
 
   /**
    * The caller's name, whether it may use the admin console, and how this node runs shells: {@code
    * accounts} (each user's own account, sandboxed) or {@code unsafe-single-user} (the server's own
-   * account; the admin console warns about it).
+   * account; the admin console warns about it), and how shells reach the network: {@code none} (a
+   * loopback of their own), {@code guarded} (the machine's network, this node's internal ports
+   * closed to them), {@code unguarded} (some internal port open to them; the admin console warns
+   * about it), {@code unchecked}, or {@code server} (the unsafe mode).
    */
-  public record Me(String user, boolean admin, String shells) {}
+  public record Me(String user, boolean admin, String shells, String shellNetwork) {}
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
@@ -27,6 +32,7 @@ public class MeResource {
     return new Me(
         security.getUserPrincipal().getName(),
         security.isUserInRole("admin"),
-        settings.isolationMode());
+        settings.isolationMode(),
+        launcher.shellNetwork().name().toLowerCase(java.util.Locale.ROOT));
   }
 }

@@ -11,6 +11,8 @@ import io.tether.relay.RelayUnavailableException;
 import io.tether.session.Attachment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +32,7 @@ public final class ClientConnection {
   private final AtomicBoolean helloReceived = new AtomicBoolean();
   private volatile Attachment attachment;
   private volatile Relay relay;
+  private volatile CompletableFuture<Attachment> awaited; // an observer waiting for consent
   private volatile boolean closed;
 
   public ClientConnection(ClientChannel channel, HelloHandler helloHandler) {
@@ -96,6 +99,10 @@ public final class ClientConnection {
     if (attached != null) {
       attached.lost(abrupt);
     }
+    CompletableFuture<Attachment> waiting = awaited;
+    if (waiting != null) {
+      waiting.cancel(false); // its request is withdrawn
+    }
   }
 
   /** Closes the connection with {@code 4000} unless its first frame has come by {@code within}. */
@@ -122,6 +129,10 @@ public final class ClientConnection {
                 + e.getMessage()
                 + ")");
     closed = true;
+    CompletableFuture<Attachment> waiting = awaited;
+    if (waiting != null) {
+      waiting.cancel(false); // a waiting observer's fault: its request is withdrawn
+    }
     Attachment attached = attachment;
     if (attached != null) {
       attached.close(e.closeCode(), e.getMessage());
@@ -146,11 +157,33 @@ public final class ClientConnection {
         relayed.relay().clientClosed();
       }
     } else if (route instanceof HelloHandler.Attached attached) {
-      attachment = attached.attachment();
+      attach(attached.attachment());
+    } else if (route instanceof HelloHandler.Awaiting awaiting) {
+      awaited = awaiting.attachment();
+      awaiting.attachment().whenComplete(this::admitted);
       if (closed) { // the socket went away while the hello was being served
-        attached.attachment().lost(false);
+        awaiting.attachment().cancel(false);
       }
     }
+  }
+
+  private void attach(Attachment attached) {
+    attachment = attached;
+    if (closed) { // the socket went away while the hello was being served
+      attached.lost(false);
+    }
+  }
+
+  /** An observer that waited for consent is attached now, or refused. */
+  private void admitted(Attachment attached, Throwable refusal) {
+    if (attached != null) {
+      attach(attached);
+    } else if (refusal instanceof CompletionException e
+        && e.getCause() instanceof ProtocolException cause) {
+      refuse(cause);
+    } else if (refusal instanceof ProtocolException cause) {
+      refuse(cause);
+    } // cancelled: this connection went away first
   }
 
   private void handle(ClientMessage message) throws ProtocolException {
@@ -165,6 +198,8 @@ public final class ClientConnection {
       attached.resize(resize.cols(), resize.rows());
     } else if (message instanceof ClientMessage.Heartbeat) {
       attached.answerHeartbeat();
+    } else if (message instanceof ClientMessage.ObserveAnswer answer) {
+      attached.answerObserveRequest(answer.requestId(), answer.accept());
     }
   }
 

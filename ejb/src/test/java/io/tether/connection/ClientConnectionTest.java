@@ -8,7 +8,9 @@ import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
 import io.tether.relay.RelayUnavailableException;
+import io.tether.session.Attachment;
 import io.tether.session.QuietShell;
 import io.tether.session.RecordingChannel;
 import io.tether.session.TerminalSession;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +61,26 @@ class ClientConnectionTest {
     assertEquals("ls\r", shell.input.toString());
     assertEquals(100, session.cols());
     assertNull(channel.closedWith());
+  }
+
+  @Test
+  void anObserverWaitingForConsentIsAttachedWhenItComesAndRefusedOnAnyFrameBefore() {
+    CompletableFuture<Attachment> consent = new CompletableFuture<>();
+    RecordingChannel admin = new RecordingChannel();
+    ClientConnection waiting =
+        new ClientConnection(admin, (text, ch) -> new HelloHandler.Awaiting(consent));
+    waiting.onText(HELLO);
+    // A forged answer (or anything else) from the waiting observer: refused, its request withdrawn.
+    waiting.onText("{\"type\":\"observe-answer\",\"requestId\":\"r-1\",\"accept\":true}");
+
+    assertEquals(CloseCode.PROTOCOL_ERROR, admin.closedWith());
+    assertTrue(consent.isCancelled());
+
+    CompletableFuture<Attachment> refusal = new CompletableFuture<>();
+    RecordingChannel other = new RecordingChannel();
+    new ClientConnection(other, (text, ch) -> new HelloHandler.Awaiting(refusal)).onText(HELLO);
+    refusal.completeExceptionally(new ProtocolException(CloseCode.OBSERVE_REFUSED, "no"));
+    assertEquals(CloseCode.OBSERVE_REFUSED, other.closedWith());
   }
 
   @Test

@@ -25,8 +25,8 @@ import java.util.logging.Logger;
 /**
  * The caller's own sessions, on every node of the cluster, for the terminal page's sessions panel;
  * and ending one of them (an {@code end} command to the owner node over JMS; its clients are told
- * {@code ended-by-user}, 4020, not an administrator's {@code killed-by-admin}). Only
- * the caller's own sessions are listed or ended, whatever roles it has.
+ * {@code ended-by-user}, 4020, not an administrator's {@code killed-by-admin}). Only the caller's
+ * own sessions are listed or ended, whatever roles it has.
  */
 @Path("sessions")
 @Produces(MediaType.APPLICATION_JSON)

@@ -539,16 +539,7 @@ class TerminalPageIT {
         BrowserTerminal observer = new BrowserTerminal(adminBrowser);
         observer.waitFor(
             CONNECT, "the observer connected", d -> "connected".equals(observer.status()));
-        WebElement notice =
-            alice.waitFor(
-                LIVE,
-                "the observed notice",
-                d ->
-                    d
-                        .findElements(By.cssSelector("#banner .banner-row[data-kind='observed']"))
-                        .stream()
-                        .findFirst()
-                        .orElse(null));
+        WebElement notice = alice.awaitBannerRow("observed", LIVE);
         assertTrue(notice.getText().contains("administrator (admin)"), notice.getText());
         Map<String, Object> noticeBox = box(aliceBrowser, "#banner");
         Map<String, Object> terminalBox = box(aliceBrowser, "#terminal");
@@ -562,24 +553,11 @@ class TerminalPageIT {
         adminBrowser.driver().close();
         adminBrowser.driver().switchTo().window(consoleWindow);
         alice.waitFor(
-            LIVE,
-            "the observed notice to go",
-            d ->
-                d.findElements(By.cssSelector("#banner .banner-row[data-kind='observed']"))
-                    .isEmpty());
+            LIVE, "the observed notice to go", d -> alice.bannerRows("observed").isEmpty());
 
         // A notice says which administrator sent it.
         postNotice(session, "Back in five minutes.");
-        WebElement broadcast =
-            alice.waitFor(
-                LIVE,
-                "the administrator's notice",
-                d ->
-                    d
-                        .findElements(By.cssSelector("#banner .banner-row[data-kind='broadcast']"))
-                        .stream()
-                        .findFirst()
-                        .orElse(null));
+        WebElement broadcast = alice.awaitBannerRow("broadcast", LIVE);
         assertTrue(
             broadcast.getText().contains("Notice from administrator admin: Back in five minutes."),
             broadcast.getText());

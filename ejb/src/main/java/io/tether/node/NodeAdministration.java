@@ -66,23 +66,21 @@ public class NodeAdministration implements SessionCommandHandler {
 
   @Override
   public void kill(String sessionId, String by) {
-    sessions
-        .find(sessionId)
-        .ifPresent(
-            session -> {
-              LOG.info(() -> "session " + sessionId + ": killed by " + by);
-              session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
-            });
+    end(sessionId, CloseCode.KILLED_BY_ADMIN, "killed by " + by);
   }
 
   @Override
   public void endOwn(String sessionId, String user) {
+    end(sessionId, CloseCode.ENDED_BY_USER, "ended by its user " + user);
+  }
+
+  private void end(String sessionId, CloseCode why, String how) {
     sessions
         .find(sessionId)
         .ifPresent(
             session -> {
-              LOG.info(() -> "session " + sessionId + ": ended by its user " + user);
-              session.end(SessionEnd.of(CloseCode.ENDED_BY_USER, null));
+              LOG.info(() -> "session " + sessionId + ": " + how);
+              session.end(SessionEnd.of(why, null));
             });
   }
 

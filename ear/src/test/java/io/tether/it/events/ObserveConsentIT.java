@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -142,11 +141,11 @@ class ObserveConsentIT {
         adminBrowser.driver().get(observePage);
 
         // Alice is asked, by name; the administrator waits and sees nothing.
-        WebElement ask = consentRow(alice, "the observe request");
+        WebElement ask = alice.awaitBannerRow("consent", WAIT);
         assertTrue(
             ask.getText().contains("Administrator admin asks to watch this session"),
             ask.getText());
-        WebElement waiting = consentRow(admin, "the waiting notice");
+        WebElement waiting = admin.awaitBannerRow("consent", WAIT);
         assertTrue(waiting.getText().contains("Waiting for alice"), waiting.getText());
         aliceBrowser.screenshot("consent-asked");
         assertFalse(admin.visibleText().contains("secret-42"), admin.visibleText());
@@ -158,28 +157,20 @@ class ObserveConsentIT {
         assertEquals(
             "4019", adminBrowser.driver().findElement(By.id("ended")).getAttribute("data-code"));
         assertFalse(admin.visibleText().contains("secret-42"), admin.visibleText());
-        alice.waitFor(WAIT, "the request to go", d -> consentRows(d).isEmpty());
+        alice.waitFor(WAIT, "the request to go", d -> alice.bannerRows("consent").isEmpty());
 
         // Asked again and allowed: the screen so far, then live output.
         adminBrowser.driver().get(observePage);
-        consentRow(alice, "the second request")
+        alice
+            .awaitBannerRow("consent", WAIT)
             .findElement(By.cssSelector("button[data-action='allow']"))
             .click();
         admin.awaitVisible("secret-42", WAIT);
         alice.type("echo live-$((8*8))", Keys.ENTER);
         admin.awaitVisible("live-64", WAIT);
-        WebElement observed =
-            alice.waitFor(
-                WAIT,
-                "the observed notice",
-                d ->
-                    d
-                        .findElements(By.cssSelector("#banner .banner-row[data-kind='observed']"))
-                        .stream()
-                        .findFirst()
-                        .orElse(null));
+        WebElement observed = alice.awaitBannerRow("observed", WAIT);
         assertTrue(observed.getText().contains("admin"), observed.getText());
-        assertTrue(consentRows(aliceBrowser.driver()).isEmpty());
+        assertTrue(alice.bannerRows("consent").isEmpty());
         alice.type("exit", Keys.ENTER);
         alice.waitFor(WAIT, "#ended after exit", d -> alice.isDisplayed("ended"));
       } catch (Throwable failure) {
@@ -195,14 +186,6 @@ class ObserveConsentIT {
         throw failure;
       }
     }
-  }
-
-  private static java.util.List<WebElement> consentRows(WebDriver driver) {
-    return driver.findElements(By.cssSelector("#banner .banner-row[data-kind='consent']"));
-  }
-
-  private static WebElement consentRow(BrowserTerminal page, String what) {
-    return page.waitFor(WAIT, what, d -> consentRows(d).stream().findFirst().orElse(null));
   }
 
   @Test

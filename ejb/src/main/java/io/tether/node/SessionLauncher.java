@@ -264,6 +264,10 @@ public class SessionLauncher {
             session.observeRequests().withdraw(request, session.attachments());
           }
         });
+    SessionEnd end = session.ended();
+    if (end != null) { // it ended while being asked: its end refused nobody yet
+      session.observeRequests().ended(end);
+    }
     channel.sendText(
         MessageCodec.awaitingConsent(session.owner(), consentTimeout.toSeconds()),
         failure -> told.complete(null));

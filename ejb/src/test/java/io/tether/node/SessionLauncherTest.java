@@ -217,6 +217,23 @@ class SessionLauncherTest {
   }
 
   @Test
+  void anObserverWaitingWhenTheSessionEndsIsToldItsEnd() throws Exception {
+    consentingAlice(new RecordingChannel());
+    TerminalSession session = node.sessions.all().iterator().next();
+    CompletableFuture<Attachment> watching =
+        node.launcher.observe(
+            ticket("root", "user", "admin"),
+            resume(session.id(), "a1", true),
+            new RecordingChannel());
+
+    session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+
+    ExecutionException ended =
+        assertThrows(ExecutionException.class, () -> watching.get(5, TimeUnit.SECONDS));
+    assertEquals(CloseCode.KILLED_BY_ADMIN, ((ProtocolException) ended.getCause()).closeCode());
+  }
+
+  @Test
   void anObserverThatLeavesWhileWaitingWithdrawsItsRequest() throws Exception {
     RecordingChannel aliceTab = new RecordingChannel();
     Attachment alice = consentingAlice(aliceTab);

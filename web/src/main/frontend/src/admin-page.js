@@ -33,12 +33,16 @@ const IDLE_SOON_MS = 60_000;
  */
 const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_000 };
 
-/** The unsafe single-user mode (docs/isolation.md) is shown to every admin, as it is logged. */
-async function warnIfShellsAreNotIsolated(warning) {
+/**
+ * The unsafe single-user mode (docs/isolation.md) is shown to every admin, as it is logged; so is
+ * the consent policy for observing (docs/configuration.md), which makes "Observe" wait for the user.
+ */
+async function showNodeSettings(warning, observePolicy) {
   try {
     const response = await fetch('api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     const me = response.ok ? await response.json() : {};
     warning.hidden = me.shells !== 'unsafe-single-user';
+    observePolicy.hidden = me.observe !== 'consent';
   } catch {
     // The console works without it; the server's log says the same at every start.
   }
@@ -71,7 +75,7 @@ function main() {
   };
 
   const api = createAdminApi();
-  warnIfShellsAreNotIsolated(byId('isolation-warning'));
+  showNodeSettings(byId('isolation-warning'), byId('observe-policy'));
   const model = new AdminModel({ limit: Number(el.pageSize.value) || DEFAULT_LIMIT });
   const rowElements = new Map();
   let forbidden = false;

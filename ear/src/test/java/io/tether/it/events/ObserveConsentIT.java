@@ -137,6 +137,7 @@ class ObserveConsentIT {
         BrowserTerminal admin = new BrowserTerminal(adminBrowser);
         admin.logIn(ADMIN);
         new AdminConsole(adminBrowser).awaitLive(CONNECT); // logged in
+        admin.waitFor(WAIT, "the console's consent note", d -> admin.isDisplayed("observe-policy"));
         String observePage = TetherServer.baseUri() + "index.html?observe=" + session;
         adminBrowser.driver().get(observePage);
 

@@ -17,9 +17,10 @@ public class MeResource {
   /**
    * The caller's name, whether it may use the admin console, and how this node runs shells: {@code
    * accounts} (each user's own account, sandboxed) or {@code unsafe-single-user} (the server's own
-   * account; the admin console warns about it).
+   * account; the admin console warns about it); and what observing a session takes: {@code notify}
+   * (the user is told) or {@code consent} (the user must agree first; the admin console says so).
    */
-  public record Me(String user, boolean admin, String shells) {}
+  public record Me(String user, boolean admin, String shells, String observe) {}
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
@@ -27,6 +28,7 @@ public class MeResource {
     return new Me(
         security.getUserPrincipal().getName(),
         security.isUserInRole("admin"),
-        settings.isolationMode());
+        settings.isolationMode(),
+        settings.observeNeedsConsent() ? "consent" : "notify");
   }
 }

@@ -252,7 +252,7 @@ public class SessionLauncher {
     LOG.info(
         () ->
             String.format(
-                "session %s: %s asks %s to observe it",
+                "session %s: %s asks %s for consent to observe it",
                 session.id(), ticket.user(), session.owner()));
     String request =
         session

@@ -268,7 +268,7 @@ public final class TerminalSession {
 
     @Override
     public void observeAnswered(String requestId, boolean accept) {
-      observeRequests.answer(requestId, accept, attachments());
+      observeRequests.answer(requestId, accept, attachments);
     }
 
     @Override
@@ -458,7 +458,7 @@ public final class TerminalSession {
     for (Attachment attachment : attachments) {
       attachment.heartbeat(deadAfter);
     }
-    observeRequests.expire(System.nanoTime(), attachments());
+    observeRequests.expire(System.nanoTime(), attachments);
   }
 
   /** Sends a notice to every attached client. */

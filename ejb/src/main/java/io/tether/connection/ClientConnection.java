@@ -190,6 +190,13 @@ public final class ClientConnection {
     if (message instanceof ClientMessage.Hello) {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "a second hello");
     }
+    if (awaitingConsent()
+        && (message instanceof ClientMessage.Ack || message instanceof ClientMessage.Heartbeat)) {
+      // The user's consent attaches this observer on another thread, which sends `attached` (and
+      // the replay) a moment before this connection learns of it: an ack or heartbeat in between
+      // is the client's answer to that, and changes nothing yet.
+      return;
+    }
     Attachment attached = attachedOrFail();
     attached.heard();
     if (message instanceof ClientMessage.Ack ack) {
@@ -203,8 +210,21 @@ public final class ClientConnection {
     }
   }
 
+  /** An observer waiting for the user's consent: no attachment yet. */
+  private boolean awaitingConsent() {
+    CompletableFuture<Attachment> waiting = awaited;
+    return attachment == null && waiting != null && !waiting.isDone();
+  }
+
   private Attachment attachedOrFail() throws ProtocolException {
     Attachment attached = attachment;
+    CompletableFuture<Attachment> waiting = awaited;
+    if (attached == null
+        && waiting != null
+        && waiting.isDone()
+        && !waiting.isCompletedExceptionally()) {
+      attached = waiting.getNow(null); // admitted a moment ago, this connection not yet told
+    }
     if (attached == null) {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "hello must come first");
     }

@@ -1,6 +1,7 @@
 package io.tether.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,11 @@ class ClientConnectionTest {
     ClientConnection waiting =
         new ClientConnection(admin, (text, ch) -> new HelloHandler.Awaiting(consent));
     waiting.onText(HELLO);
+    // An ack or heartbeat may cross `attached` on its way (sent by the consent's thread): ignored.
+    waiting.onText("{\"type\":\"ack\",\"offset\":0}");
+    waiting.onText("{\"type\":\"heartbeat\"}");
+    assertNull(admin.closedWith());
+    assertFalse(consent.isDone());
     // A forged answer (or anything else) from the waiting observer: refused, its request withdrawn.
     waiting.onText("{\"type\":\"observe-answer\",\"requestId\":\"r-1\",\"accept\":true}");
 

@@ -35,15 +35,17 @@ const REBUILD_BACKOFF = { firstDelayMs: 1000, baseDelayMs: 2000, maxDelayMs: 30_
 
 /**
  * The unsafe single-user mode, and shells that can reach the server's internal ports
- * (docs/isolation.md), are shown to every admin, as they are logged.
+ * (docs/isolation.md), are shown to every admin, as they are logged; so is the consent policy for
+ * observing (docs/configuration.md), which makes "Observe" wait for the user.
  */
-async function warnIfShellsAreNotIsolated(warning, networkWarning) {
+async function showNodeSettings(warning, networkWarning, observePolicy) {
   try {
     const response = await fetch('api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     const me = response.ok ? await response.json() : {};
     warning.hidden = me.shells !== 'unsafe-single-user';
     // unchecked: the node could not tell (its log says why), so it is shown as well.
     networkWarning.hidden = me.shellNetwork !== 'unguarded' && me.shellNetwork !== 'unchecked';
+    observePolicy.hidden = me.observe !== 'consent';
   } catch {
     // The console works without it; the server's log says the same at every start.
   }
@@ -76,7 +78,7 @@ function main() {
   };
 
   const api = createAdminApi();
-  warnIfShellsAreNotIsolated(byId('isolation-warning'), byId('network-warning'));
+  showNodeSettings(byId('isolation-warning'), byId('network-warning'), byId('observe-policy'));
   const model = new AdminModel({ limit: Number(el.pageSize.value) || DEFAULT_LIMIT });
   const rowElements = new Map();
   let forbidden = false;

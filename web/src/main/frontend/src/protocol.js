@@ -140,6 +140,17 @@ export function heartbeatMessage() {
   return textMessage({ type: 'heartbeat' });
 }
 
+/**
+ * The session's user answers an administrator's request to observe (policy `consent`).
+ * @param {string} requestId from `observe-request`
+ * @param {boolean} accept
+ */
+export function observeAnswerMessage(requestId, accept) {
+  if (typeof requestId !== 'string' || !CLIENT_ID.test(requestId)) throw new TypeError('requestId must be an id from observe-request');
+  if (typeof accept !== 'boolean') throw new TypeError('accept must be true or false');
+  return textMessage({ type: 'observe-answer', requestId, accept });
+}
+
 function textMessage(object) {
   const text = JSON.stringify(object);
   // Only the ticket and session id are of variable length; a frame this large means a bug here.
@@ -175,6 +186,9 @@ const SERVER_MESSAGE_MEMBERS = {
   notice: { kind: 'string', message: 'string' },
   exit: { code: 'integer' },
   size: { cols: 'positive', rows: 'positive' },
+  'observe-request': { requestId: 'string', admin: 'string', secondsLeft: 'offset' },
+  'observe-request-over': { requestId: 'string', outcome: 'string' },
+  'awaiting-consent': { user: 'string', secondsLeft: 'offset' },
 };
 
 /**
@@ -252,6 +266,8 @@ export const CLOSE_CODES = Object.freeze({
   4016: closeCode('read-only', 'unchanged', false, 'This connection only observes the session; it cannot type.'),
   4017: closeCode('resource-limit', 'ended', false, 'The session went over its memory limit and was ended.'),
   4018: closeCode('node-full', 'unchanged', true, 'This server has no room for another session right now.'),
+  4019: closeCode('observe-refused', 'unchanged', false, "The session's user did not agree to be observed."),
+  4020: closeCode('ended-by-user', 'ended', false, 'The session was ended by its user.'),
 });
 
 function closeCode(name, session, reconnect, sentence, { reattach = false, forget = session !== 'unchanged' } = {}) {

@@ -23,6 +23,7 @@ import {
   heartbeatMessage,
   helloMessage,
   newClientId as randomClientId,
+  observeAnswerMessage,
   parseServerMessage,
   reconnectsAfter,
   resizeMessage,
@@ -45,6 +46,11 @@ export const BANNER = Object.freeze({
   BROADCAST: 'broadcast',
   /** Who is watching this session (an administrator observing it read-only). */
   OBSERVED: 'observed',
+  /**
+   * Policy `consent`: an administrator asks to watch (the user's page, with Allow and Decline),
+   * or this observing page waits for the user's answer.
+   */
+  CONSENT: 'consent',
 });
 
 /** A ticket request or handshake that has not produced `attached` by then is given up on. */
@@ -89,6 +95,7 @@ const SOCKET_OPEN = 1;
  * @typedef {object} BannerContent
  * @property {string} text
  * @property {{label: string, run: () => void}} [action] a button in the row
+ * @property {Array<{label: string, run: () => void}>} [actions] more buttons, in order
  * @property {() => void} [dismiss] when present, the row offers to close it and calls this
  *
  * @typedef {object} Ending
@@ -160,6 +167,10 @@ export class TerminalClient {
   /** The running idle warning: when the session would end (ms), or null for no countdown. */
   #idleWarning = null;
   #bannerShown = new Map();
+  /** Administrators' requests to watch this session, by id, oldest first (policy consent). */
+  #observeRequests = new Map();
+  /** Observing: when the user's answer is due (ms), while this page waits for it; else null. */
+  #consentDue = null;
 
   /**
    * @param {object} deps
@@ -292,6 +303,17 @@ export class TerminalClient {
     this.#begin();
   }
 
+  /**
+   * Answers an administrator's request to observe this session (policy consent); every tab of the
+   * user takes the prompt down once the server has the answer.
+   */
+  answerObserveRequest(requestId, accept) {
+    if (this.observing || !this.#observeRequests.has(requestId)) return;
+    this.#sendText(observeAnswerMessage(requestId, accept));
+    this.#observeRequests.delete(requestId);
+    this.#renderObserveRequest();
+  }
+
   /** Read-only introspection for the page's debug hook and tests. */
   state() {
     return {
@@ -354,7 +376,7 @@ export class TerminalClient {
       if (this.#socket === socket) this.#onMessage(event.data);
     };
     socket.onclose = (event) => {
-      if (this.#socket === socket) this.#onClose(event.code);
+      if (this.#socket === socket) this.#onClose(event.code, event.reason);
     };
     // An error event is always followed by a close event, which decides what happens next.
     socket.onerror = () => {};
@@ -418,6 +440,24 @@ export class TerminalClient {
         // Sent to observers when the session's user resizes the terminal.
         if (this.observing) this.#view.sessionSize?.(message.cols, message.rows);
         break;
+      case 'observe-request':
+        if (!this.observing) {
+          this.#observeRequests.set(message.requestId, { admin: message.admin });
+          this.#renderObserveRequest();
+        }
+        break;
+      case 'observe-request-over':
+        if (this.#observeRequests.delete(message.requestId)) this.#renderObserveRequest();
+        break;
+      case 'awaiting-consent':
+        if (this.observing && this.#phase === 'socket') {
+          // Nothing comes until the user answers: the connect timeout waits for the answer too.
+          this.#consentDue = this.#now() + message.secondsLeft * 1000;
+          this.#showBanner(BANNER.CONSENT, {
+            text: `Waiting for ${message.user} to agree to be observed (up to ${message.secondsLeft} s). Nothing is shown until then.`,
+          });
+        }
+        break;
       default:
         // A newer server may say more; nothing it adds can be required of a v1 client.
         this.#logger.warn(`tether: ignoring message of unknown type ${message.type}`);
@@ -446,6 +486,10 @@ export class TerminalClient {
     }
 
     this.#enter('attached');
+    if (this.#consentDue !== null) {
+      this.#consentDue = null;
+      this.#showBanner(BANNER.CONSENT, null);
+    }
     this.#sessionId = message.sessionId;
     if (!this.observing) this.#sessions.save(message.sessionId);
     this.#node = typeof message.node === 'string' ? message.node : null;
@@ -560,9 +604,12 @@ export class TerminalClient {
         this.#showBanner(BANNER.OBSERVED, null);
         break;
       default:
-        // 'broadcast', and any kind a newer server adds: a message for the user, from an admin.
+        // 'broadcast', and any kind a newer server adds: a message for the user, from an admin
+        // (named in `from`).
         this.#showBanner(BANNER.BROADCAST, {
-          text: `From an administrator: ${message.message}`,
+          text: typeof message.from === 'string' && message.from !== ''
+            ? `Notice from administrator ${message.from}: ${message.message}`
+            : `Notice from an administrator: ${message.message}`,
           dismiss: () => this.#showBanner(BANNER.BROADCAST, null),
         });
     }
@@ -571,7 +618,24 @@ export class TerminalClient {
   // -------------------------------------------------------------------------------------------
   // Losing a connection
 
-  #onClose(code) {
+  #renderObserveRequest() {
+    const first = this.#observeRequests.entries().next();
+    if (first.done) {
+      this.#showBanner(BANNER.CONSENT, null);
+      return;
+    }
+    const [requestId, { admin }] = first.value;
+    this.#showBanner(BANNER.CONSENT, null); // the buttons answer this request, not an earlier one
+    this.#showBanner(BANNER.CONSENT, {
+      text: `Administrator ${admin} asks to watch this session (read-only). Nothing is shown to them unless you allow it.`,
+      actions: [
+        { label: 'Allow', run: () => this.answerObserveRequest(requestId, true) },
+        { label: 'Decline', run: () => this.answerObserveRequest(requestId, false) },
+      ],
+    });
+  }
+
+  #onClose(code, reason = '') {
     // After `exit` the session is over whatever the close looked like (a lost close frame
     // arrives as 1006); resuming would only find it gone.
     const effectiveCode = this.#exitCode !== null ? 4006 : code;
@@ -586,7 +650,8 @@ export class TerminalClient {
     if (reconnectsAfter(effectiveCode)) {
       this.#scheduleReconnect();
     } else {
-      this.#endWithCode(effectiveCode);
+      // A refused observer reads the server's own words: declined, or no answer in time.
+      this.#endWithCode(effectiveCode, effectiveCode === 4019 && reason ? reason : null);
     }
   }
 
@@ -606,6 +671,12 @@ export class TerminalClient {
   /** Detaches the current socket (its late events are ignored) and invalidates pending attempts. */
   #dropConnection() {
     if (this.#phase === 'attached') this.#backoff.disconnected();
+    // Requests to observe are the server's to repeat on the next attach (those still waiting).
+    if (this.#observeRequests.size > 0 || this.#consentDue !== null) {
+      this.#observeRequests.clear();
+      this.#consentDue = null;
+      this.#showBanner(BANNER.CONSENT, null);
+    }
     this.#inputUnansweredSince = null;
     this.#attemptId += 1;
     this.#acks = null;
@@ -640,7 +711,7 @@ export class TerminalClient {
     }
   }
 
-  #endWithCode(code) {
+  #endWithCode(code, serverSentence = null) {
     const info = closeInfo(code);
     const forget = info !== null && info.forget;
     if (forget && !this.observing) {
@@ -649,7 +720,8 @@ export class TerminalClient {
     }
     this.#end({
       code,
-      sentence: this.observing && code === 4003 ? OBSERVE_REFUSED_SENTENCE : closeSentence(code, this.#exitCode),
+      sentence: serverSentence
+        ?? (this.observing && code === 4003 ? OBSERVE_REFUSED_SENTENCE : closeSentence(code, this.#exitCode)),
       canReattach: this.#sessionId !== null && info !== null && info.reattach,
     });
   }
@@ -664,6 +736,9 @@ export class TerminalClient {
     // Notices were about the session this page showed; none of them holds after its end.
     this.#showBanner(BANNER.BROADCAST, null);
     this.#showBanner(BANNER.OBSERVED, null);
+    this.#observeRequests.clear();
+    this.#consentDue = null;
+    this.#showBanner(BANNER.CONSENT, null);
     this.#clearIdleWarning();
     this.#setStatus(STATUS.ENDED);
     const tone = code === null ? 'closed' : endingTone(code, this.#exitCode);
@@ -693,7 +768,7 @@ export class TerminalClient {
     switch (this.#phase) {
       case 'ticket':
       case 'socket':
-        if (now - this.#phaseSince >= CONNECT_TIMEOUT_MS) {
+        if (now - Math.max(this.#phaseSince, this.#consentDue ?? 0) >= CONNECT_TIMEOUT_MS) {
           this.#abandonConnection(CLIENT_CLOSE.CONNECT_TIMEOUT);
           this.#scheduleReconnect();
         }
@@ -780,7 +855,8 @@ export class TerminalClient {
 
   /** Shows or hides a banner row, telling the view only about changes (countdowns tick often). */
   #showBanner(kind, content) {
-    const key = content === null ? null : `${content.text}\u0000${content.action?.label ?? ''}`;
+    const labels = [content?.action, ...(content?.actions ?? [])].map((a) => a?.label ?? '').join('\u0000');
+    const key = content === null ? null : `${content.text}\u0000${labels}`;
     if ((this.#bannerShown.get(kind) ?? null) === key) return;
     this.#bannerShown.set(kind, key);
     this.#view.banner(kind, content);

@@ -36,7 +36,7 @@ const LOGIN_RELOAD_GUARD_MS = 15_000;
 const RESIZE_DEBOUNCE_MS = 100;
 
 /** Banner rows top to bottom: what needs attention first. */
-const BANNER_ORDER = [BANNER.RECONNECT, BANNER.IDLE, BANNER.OBSERVED, BANNER.BROADCAST];
+const BANNER_ORDER = [BANNER.RECONNECT, BANNER.IDLE, BANNER.CONSENT, BANNER.OBSERVED, BANNER.BROADCAST];
 
 const DARK_THEME = {
   background: '#0f1117',
@@ -149,7 +149,7 @@ async function main() {
 
   const storage = tabStorage();
   const shellTitle = { text: '' };
-  let endingOwn = null; // a session this page ended itself: its 4009 reads "You ended it."
+  let endingOwn = null; // a session this page ended itself: its 4020 reads "You ended it."
   const client = new TerminalClient({
     view: createView(term, elements, storage, observe !== null, shellTitle, () => endingOwn),
     requestTicket: () => requestTicket(globalThis.fetch.bind(globalThis), TICKETS_PATH),
@@ -646,7 +646,7 @@ function createView(term, elements, storage, observing, shellTitle, endingOwn) {
         elements.backToAdmin.hidden = true;
         return;
       }
-      const ownEnd = ending.code === 4009 && endingOwn() !== null;
+      const ownEnd = ending.code === 4020 && endingOwn() !== null;
       elements.endedSentence.textContent = ownEnd ? 'You ended this session.' : ending.sentence;
       elements.ended.dataset.code = ending.code === null ? '' : String(ending.code);
       elements.ended.dataset.tone = ownEnd ? 'ended' : ending.tone ?? 'closed';
@@ -676,12 +676,13 @@ function fillBannerRow(row, content) {
   text.className = 'banner-text';
   text.textContent = content.text;
   const parts = [text];
-  if (content.action) {
+  for (const { label, run } of [content.action, ...(content.actions ?? [])].filter(Boolean)) {
     const action = document.createElement('button');
     action.type = 'button';
     action.className = 'banner-action';
-    action.textContent = content.action.label;
-    action.addEventListener('click', content.action.run);
+    action.dataset.action = label.toLowerCase();
+    action.textContent = label;
+    action.addEventListener('click', run);
     parts.push(action);
   }
   if (content.dismiss) {

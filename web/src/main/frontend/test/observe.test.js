@@ -178,3 +178,69 @@ describe('an observing client', () => {
     assert.match(h.warnings[0], /observer/);
   });
 });
+
+describe('observing by consent (tether.observe.policy=consent)', () => {
+  const REQUEST = { type: 'observe-request', requestId: 'r-1', admin: 'root', secondsLeft: 30 };
+
+  test('the user is asked, names the administrator, and the answer goes to the server once', async () => {
+    const h = clientHarness({});
+    h.client.start();
+    const socket = await h.attach();
+    socket.receive(REQUEST);
+    const prompt = h.view.banners.get(BANNER.CONSENT);
+    assert.match(prompt.text, /^Administrator root asks to watch this session/);
+    assert.deepEqual(prompt.actions.map((a) => a.label), ['Allow', 'Decline']);
+
+    prompt.actions[1].run();
+    prompt.actions[1].run(); // a second click answers nothing more
+    assert.deepEqual(socket.texts('observe-answer'), [{ type: 'observe-answer', requestId: 'r-1', accept: false }]);
+    assert.equal(h.view.banners.has(BANNER.CONSENT), false);
+  });
+
+  test('another tab\'s answer (observe-request-over) takes the prompt down here too', async () => {
+    const h = clientHarness({});
+    h.client.start();
+    const socket = await h.attach();
+    socket.receive(REQUEST);
+    socket.receive({ ...REQUEST, requestId: 'r-2', admin: 'eve' });
+    socket.receive({ type: 'observe-request-over', requestId: 'r-1', outcome: 'accepted' });
+    assert.match(h.view.banners.get(BANNER.CONSENT).text, /^Administrator eve asks/);
+    h.view.banners.get(BANNER.CONSENT).actions[0].run();
+    assert.deepEqual(socket.texts('observe-answer'), [{ type: 'observe-answer', requestId: 'r-2', accept: true }]);
+  });
+
+  test('an observing page never answers a request', async () => {
+    const h = clientHarness({ observe: 's-watched' });
+    h.client.start();
+    const socket = await h.attach(OBSERVED);
+    socket.receive(REQUEST);
+    h.client.answerObserveRequest('r-1', true);
+    assert.equal(h.view.banners.has(BANNER.CONSENT), false);
+    assert.deepEqual(socket.texts('observe-answer'), []);
+  });
+
+  test('an observer waits for the answer beyond the connect timeout, then attaches', async () => {
+    const h = clientHarness({ observe: 's-watched' });
+    h.client.start();
+    const socket = await h.opened();
+    socket.receive({ type: 'awaiting-consent', user: 'alice', secondsLeft: 30 });
+    assert.match(h.view.banners.get(BANNER.CONSENT).text, /^Waiting for alice to agree/);
+    h.clock.advance(25_000); // past the 15 s connect timeout, within the user's 30 s
+    assert.equal(h.sockets.length, 1, 'still waiting on the same connection');
+    socket.receive(OBSERVED);
+    assert.equal(h.view.statuses.at(-1), STATUS.CONNECTED);
+    assert.equal(h.view.banners.has(BANNER.CONSENT), false);
+  });
+
+  test('a refusal (4019) ends the page with the server\'s reason and does not reconnect', async () => {
+    const h = clientHarness({ observe: 's-watched' });
+    h.client.start();
+    const socket = await h.opened();
+    socket.receive({ type: 'awaiting-consent', user: 'alice', secondsLeft: 30 });
+    socket.serverClose(4019, 'alice declined to be observed.');
+    assert.equal(h.view.ending.sentence, 'alice declined to be observed.');
+    assert.equal(h.view.statuses.at(-1), STATUS.ENDED);
+    h.clock.advance(60_000);
+    assert.equal(h.sockets.length, 1);
+  });
+});

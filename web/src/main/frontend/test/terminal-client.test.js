@@ -621,6 +621,7 @@ describe('the end of a session', () => {
   for (const { code, sentence, keepsSession, canReattach } of [
     { code: 4008, sentence: 'The session was closed after being idle too long.', keepsSession: false, canReattach: false },
     { code: 4009, sentence: 'The session was ended by an administrator.', keepsSession: false, canReattach: false },
+    { code: 4020, sentence: 'The session was ended by its user.', keepsSession: false, canReattach: false },
     { code: 4010, sentence: 'The server that ran this session was lost.', keepsSession: false, canReattach: false },
     { code: 4014, sentence: 'The server is shutting down.', keepsSession: false, canReattach: false },
     { code: 4013, sentence: 'An administrator detached this page.', keepsSession: true, canReattach: true },
@@ -750,9 +751,9 @@ describe('notices', () => {
     const h = clientHarness();
     h.client.start();
     const socket = await h.attach();
-    socket.receive({ type: 'notice', kind: 'broadcast', message: 'Maintenance at 18:00.' });
+    socket.receive({ type: 'notice', kind: 'broadcast', message: 'Maintenance at 18:00.', from: 'root' });
     const banner = h.view.banners.get(BANNER.BROADCAST);
-    assert.equal(banner.text, 'From an administrator: Maintenance at 18:00.');
+    assert.equal(banner.text, 'Notice from administrator root: Maintenance at 18:00.');
     h.clock.advance(20_000);
     assert.ok(h.view.banners.has(BANNER.BROADCAST));
     banner.dismiss();

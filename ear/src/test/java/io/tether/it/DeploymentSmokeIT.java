@@ -1,8 +1,10 @@
 package io.tether.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.it.support.ServerLog;
 import io.tether.it.support.TetherServer;
 import io.tether.it.support.TetherServer.Credentials;
 import java.net.http.HttpRequest;
@@ -67,6 +69,21 @@ class DeploymentSmokeIT {
         challenges.contains("Basic realm=\"ApplicationRealm\""),
         describe(response) + ", WWW-Authenticate " + challenges);
     assertTrue(response.statusCode() >= 400, describe(response));
+  }
+
+  /**
+   * Hazelcast (started by the deployment) has the JDK internals it asks for: without them it warns
+   * at every start, listing the JVM options it wants.
+   */
+  @Test
+  void hazelcastStartsWithoutAskingForJdkInternals() throws Exception {
+    ServerLog.awaitLine("\\[tether\\] \\[[0-9.]+\\] .* is STARTED", Duration.ofSeconds(30));
+    String log = ServerLog.read();
+    String thisStart = log.substring(Math.max(0, log.lastIndexOf("WFLYSRV0049")));
+    assertFalse(
+        thisStart.contains("Hazelcast is starting in a Java modular environment"),
+        "Hazelcast warned that it lacks JDK access: the IT server's JVM options miss what it asks"
+            + " for");
   }
 
   private static HttpResponse<String> getRoot(Credentials credentials) throws Exception {

@@ -194,6 +194,10 @@ class TerminalPageIT {
         panelRow(browser, sessionB).findElement(By.cssSelector("button.end")).click();
         tabB.waitFor(LIVE, "#ended in tab B", d -> tabB.isDisplayed("ended"));
         assertEquals("You ended this session.", tabB.text("ended-sentence"));
+        assertEquals(
+            "4020",
+            driver.findElement(By.id("ended")).getAttribute("data-code"),
+            "ended by its user, not killed by an administrator");
         awaitPanel(browser, Set.of(sessionA));
 
         // Tab A closes: its session is detached; a new tab is offered it instead of a new shell.
@@ -545,16 +549,7 @@ class TerminalPageIT {
         BrowserTerminal observer = new BrowserTerminal(adminBrowser);
         observer.waitFor(
             CONNECT, "the observer connected", d -> "connected".equals(observer.status()));
-        WebElement notice =
-            alice.waitFor(
-                LIVE,
-                "the observed notice",
-                d ->
-                    d
-                        .findElements(By.cssSelector("#banner .banner-row[data-kind='observed']"))
-                        .stream()
-                        .findFirst()
-                        .orElse(null));
+        WebElement notice = alice.awaitBannerRow("observed", LIVE);
         assertTrue(notice.getText().contains("administrator (admin)"), notice.getText());
         Map<String, Object> noticeBox = box(aliceBrowser, "#banner");
         Map<String, Object> terminalBox = box(aliceBrowser, "#terminal");
@@ -568,11 +563,14 @@ class TerminalPageIT {
         adminBrowser.driver().close();
         adminBrowser.driver().switchTo().window(consoleWindow);
         alice.waitFor(
-            LIVE,
-            "the observed notice to go",
-            d ->
-                d.findElements(By.cssSelector("#banner .banner-row[data-kind='observed']"))
-                    .isEmpty());
+            LIVE, "the observed notice to go", d -> alice.bannerRows("observed").isEmpty());
+
+        // A notice says which administrator sent it.
+        postNotice(session, "Back in five minutes.");
+        WebElement broadcast = alice.awaitBannerRow("broadcast", LIVE);
+        assertTrue(
+            broadcast.getText().contains("Notice from administrator admin: Back in five minutes."),
+            broadcast.getText());
 
         // A failing command's exit reads as an error, not as a clean end.
         alice.type("exit 3", Keys.ENTER);
@@ -585,6 +583,33 @@ class TerminalPageIT {
         fail(aliceBrowser, failure);
         throw failure;
       }
+    }
+  }
+
+  /** An administrator's notice to one session, through the admin API. */
+  private static void postNotice(String session, String message) {
+    try {
+      java.net.http.HttpResponse<String> response =
+          TetherServer.httpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          TetherServer.uri("api/admin/sessions/" + session + "/notice"))
+                      .header("Authorization", ADMIN.basicAuthorization())
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofString(
+                              jakarta.json.Json.createObjectBuilder()
+                                  .add("message", message)
+                                  .build()
+                                  .toString()))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, response.statusCode(), response.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 

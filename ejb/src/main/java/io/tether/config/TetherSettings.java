@@ -106,6 +106,14 @@ public class TetherSettings {
   boolean outputIsActivity;
 
   @Inject
+  @ConfigProperty(name = "tether.observe.policy", defaultValue = "notify")
+  String observePolicy = "notify"; // as injected; plain instances (tests) get the default
+
+  @Inject
+  @ConfigProperty(name = "tether.observe.consent-timeout-seconds", defaultValue = "30")
+  long consentTimeoutSeconds = 30;
+
+  @Inject
   @ConfigProperty(name = "tether.pty.keep-cpus-awake", defaultValue = "true")
   boolean keepCpusAwake;
 
@@ -297,6 +305,33 @@ public class TetherSettings {
 
   public boolean outputIsActivity() {
     return outputIsActivity;
+  }
+
+  /**
+   * Whether an administrator's observing waits for the session's user to agree ({@code
+   * tether.observe.policy=consent}), or the user is only told who watches ({@code notify}, the
+   * default).
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  public boolean observeNeedsConsent() {
+    String policy = observePolicy.trim();
+    return switch (policy) {
+      case "notify" -> false;
+      case "consent" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "tether.observe.policy must be notify or consent, not '" + policy + "'");
+    };
+  }
+
+  /** How long a user has to answer an observe request before it is refused (consent policy). */
+  public Duration consentTimeout() {
+    if (consentTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "tether.observe.consent-timeout-seconds must be at least 1");
+    }
+    return Duration.ofSeconds(consentTimeoutSeconds);
   }
 
   /**
@@ -499,6 +534,8 @@ public class TetherSettings {
     values.put(
         "tether.idle.admin.detached-timeout-seconds", idleLimits(true).detached().toSeconds());
     values.put("tether.idle.output-is-activity", outputIsActivity);
+    values.put("tether.observe.policy", observeNeedsConsent() ? "consent" : "notify");
+    values.put("tether.observe.consent-timeout-seconds", consentTimeout().toSeconds());
     values.put("tether.pty.keep-cpus-awake", keepCpusAwake);
     values.put("tether.isolation.mode", isolationMode());
     values.put("tether.isolation.account-mapping", accountMapping());

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A browser's {@code hello}: the ticket is redeemed, then a new session starts here, a session
  * owned by another node is relayed there (the client's {@code hello} passed on verbatim), and any
- * other is attached here.
+ * other is attached here (an observer once the session's user agrees, under the consent policy).
  */
 final class BrowserHello implements HelloHandler {
   private final TicketStore tickets;
@@ -45,6 +45,8 @@ final class BrowserHello implements HelloHandler {
     if (owner.isPresent()) {
       return new Relayed(relays.open(owner.get(), ticket, text, channel));
     }
-    return new Attached(launcher.resume(ticket, hello, channel));
+    return hello.observe()
+        ? new Awaiting(launcher.observe(ticket, hello, channel))
+        : new Attached(launcher.resume(ticket, hello, channel));
   }
 }

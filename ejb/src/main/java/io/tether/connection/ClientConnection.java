@@ -11,6 +11,8 @@ import io.tether.relay.RelayUnavailableException;
 import io.tether.session.Attachment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +32,7 @@ public final class ClientConnection {
   private final AtomicBoolean helloReceived = new AtomicBoolean();
   private volatile Attachment attachment;
   private volatile Relay relay;
+  private volatile CompletableFuture<Attachment> awaited; // an observer waiting for consent
   private volatile boolean closed;
   private volatile boolean vanished; // how the transport closed, if it did before the hello ended
 
@@ -98,6 +101,10 @@ public final class ClientConnection {
     if (attached != null) {
       attached.lost(abrupt);
     }
+    CompletableFuture<Attachment> waiting = awaited;
+    if (waiting != null) {
+      waiting.cancel(false); // its request is withdrawn
+    }
   }
 
   /** Closes the connection with {@code 4000} unless its first frame has come by {@code within}. */
@@ -124,6 +131,10 @@ public final class ClientConnection {
                 + e.getMessage()
                 + ")");
     closed = true;
+    CompletableFuture<Attachment> waiting = awaited;
+    if (waiting != null) {
+      waiting.cancel(false); // a waiting observer's fault: its request is withdrawn
+    }
     Attachment attached = attachment;
     if (attached != null) {
       attached.close(e.closeCode(), e.getMessage());
@@ -152,18 +163,47 @@ public final class ClientConnection {
         }
       }
     } else if (route instanceof HelloHandler.Attached attached) {
-      attachment = attached.attachment();
-      if (closed) {
-        // The socket went away while the hello was being served (recording the attach can take
-        // longer than a blip): a vanished client still holds output back for its reconnect.
-        attached.attachment().lost(vanished);
+      attach(attached.attachment());
+    } else if (route instanceof HelloHandler.Awaiting awaiting) {
+      awaited = awaiting.attachment();
+      awaiting.attachment().whenComplete(this::admitted);
+      if (closed) { // the socket went away while the hello was being served
+        awaiting.attachment().cancel(false);
       }
     }
+  }
+
+  private void attach(Attachment attached) {
+    attachment = attached;
+    if (closed) {
+      // The socket went away while the hello was being served (recording the attach can take
+      // longer than a blip): a vanished client still holds output back for its reconnect.
+      attached.lost(vanished);
+    }
+  }
+
+  /** An observer that waited for consent is attached now, or refused. */
+  private void admitted(Attachment attached, Throwable refusal) {
+    if (attached != null) {
+      attach(attached);
+    } else if (refusal instanceof CompletionException e
+        && e.getCause() instanceof ProtocolException cause) {
+      refuse(cause);
+    } else if (refusal instanceof ProtocolException cause) {
+      refuse(cause);
+    } // cancelled: this connection went away first
   }
 
   private void handle(ClientMessage message) throws ProtocolException {
     if (message instanceof ClientMessage.Hello) {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "a second hello");
+    }
+    if (awaitingConsent()
+        && (message instanceof ClientMessage.Ack || message instanceof ClientMessage.Heartbeat)) {
+      // The user's consent attaches this observer on another thread, which sends `attached` (and
+      // the replay) a moment before this connection learns of it: an ack or heartbeat in between
+      // is the client's answer to that, and changes nothing yet.
+      return;
     }
     Attachment attached = attachedOrFail();
     attached.heard();
@@ -173,11 +213,26 @@ public final class ClientConnection {
       attached.resize(resize.cols(), resize.rows());
     } else if (message instanceof ClientMessage.Heartbeat) {
       attached.answerHeartbeat();
+    } else if (message instanceof ClientMessage.ObserveAnswer answer) {
+      attached.answerObserveRequest(answer.requestId(), answer.accept());
     }
+  }
+
+  /** An observer waiting for the user's consent: no attachment yet. */
+  private boolean awaitingConsent() {
+    CompletableFuture<Attachment> waiting = awaited;
+    return attachment == null && waiting != null && !waiting.isDone();
   }
 
   private Attachment attachedOrFail() throws ProtocolException {
     Attachment attached = attachment;
+    CompletableFuture<Attachment> waiting = awaited;
+    if (attached == null
+        && waiting != null
+        && waiting.isDone()
+        && !waiting.isCompletedExceptionally()) {
+      attached = waiting.getNow(null); // admitted a moment ago, this connection not yet told
+    }
     if (attached == null) {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "hello must come first");
     }

@@ -5,6 +5,7 @@ import io.tether.protocol.ProtocolException;
 import io.tether.relay.Relay;
 import io.tether.relay.RelayUnavailableException;
 import io.tether.session.Attachment;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves one kind of first frame: a browser's {@code hello} ({@link BrowserHello}) or another
@@ -12,10 +13,17 @@ import io.tether.session.Attachment;
  */
 public interface HelloHandler {
   /** Where a connection's later frames go. */
-  sealed interface Route permits Attached, Relayed {}
+  sealed interface Route permits Attached, Awaiting, Relayed {}
 
   /** To an attachment on this node. */
   record Attached(Attachment attachment) implements Route {}
+
+  /**
+   * To an attachment on this node once the session's user agrees to be observed; completed
+   * exceptionally with the {@link ProtocolException} that refuses the observer. Cancelled when the
+   * connection goes away first.
+   */
+  record Awaiting(CompletableFuture<Attachment> attachment) implements Route {}
 
   /** Unchanged, to the session's owner node. */
   record Relayed(Relay relay) implements Route {}

@@ -33,6 +33,8 @@ final class RelayedHello implements HelloHandler {
     }
     Ticket vouched =
         new Ticket("relayed", relayed.user(), relayed.roles(), Instant.now().plusSeconds(30));
-    return new Attached(launcher.resume(vouched, hello, channel));
+    return hello.observe()
+        ? new Awaiting(launcher.observe(vouched, hello, channel))
+        : new Attached(launcher.resume(vouched, hello, channel));
   }
 }

@@ -5,19 +5,22 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An admin's command for a session, sent to the node that owns it ({@link SessionCommands}).
+ * An admin's command for a session, or its own user's {@code end}, sent to the node that owns it
+ * ({@link SessionCommands}).
  *
- * @param kind {@code kill}, {@code notice} or {@code detach} for a session; {@code drain} or {@code
- *     undrain} for a whole node
+ * @param kind {@code kill}, {@code notice} or {@code detach} for a session (an administrator's);
+ *     {@code end} for a session its own user ends; {@code drain} or {@code undrain} for a whole
+ *     node
  * @param sessionId the session, or {@link #ALL} (a notice to every session)
  * @param node the owner node's name, or {@link #ALL} (every node)
  * @param message the notice's text; null for kill and detach
- * @param issuedBy the admin's user name
+ * @param issuedBy who sent it: the admin's user name, or for {@code end} the session's user
  */
 public record SessionCommand(
     String kind, String sessionId, String node, String message, String issuedBy)
     implements Serializable {
   public static final String KILL = "kill";
+  public static final String END = "end";
   public static final String NOTICE = "notice";
   public static final String DETACH = "detach";
   public static final String DRAIN = "drain";
@@ -26,7 +29,7 @@ public record SessionCommand(
   /** Every session or every node. */
   public static final String ALL = "*";
 
-  private static final Set<String> KINDS = Set.of(KILL, NOTICE, DETACH, DRAIN, UNDRAIN);
+  private static final Set<String> KINDS = Set.of(KILL, END, NOTICE, DETACH, DRAIN, UNDRAIN);
   private static final Set<String> NODE_KINDS = Set.of(DRAIN, UNDRAIN);
 
   public SessionCommand {
@@ -49,6 +52,11 @@ public record SessionCommand(
 
   public static SessionCommand kill(String sessionId, String node, String by) {
     return new SessionCommand(KILL, sessionId, node, null, by);
+  }
+
+  /** The session's own user ends it (not an administrator): its clients are told so. */
+  public static SessionCommand end(String sessionId, String node, String user) {
+    return new SessionCommand(END, sessionId, node, null, user);
   }
 
   public static SessionCommand notice(String sessionId, String node, String message, String by) {
@@ -83,14 +91,15 @@ public record SessionCommand(
   public void applyTo(SessionCommandHandler handler) {
     switch (kind) {
       case KILL -> handler.kill(sessionId, issuedBy);
+      case END -> handler.endOwn(sessionId, issuedBy);
       case DETACH -> handler.detach(sessionId, issuedBy);
       case DRAIN -> handler.drain(issuedBy);
       case UNDRAIN -> handler.undrain(issuedBy);
       case NOTICE -> {
         if (ALL.equals(sessionId)) {
-          handler.noticeAll(message);
+          handler.noticeAll(message, issuedBy);
         } else {
-          handler.notice(sessionId, message);
+          handler.notice(sessionId, message, issuedBy);
         }
       }
       default -> throw new IllegalStateException(kind);

@@ -9,8 +9,14 @@ public interface SessionCommandHandler {
   /** Ends the session: its clients are closed with {@code killed-by-admin} (4009). */
   void kill(String sessionId, String by);
 
-  /** Sends a {@code broadcast} notice to the session's attached clients. */
-  void notice(String sessionId, String message);
+  /**
+   * Ends the session at its own user's request ({@code user}): its clients are closed with {@code
+   * ended-by-user} (4020), not as an administrator's kill.
+   */
+  void endOwn(String sessionId, String user);
+
+  /** Sends a {@code broadcast} notice from administrator {@code by} to the session's clients. */
+  void notice(String sessionId, String message, String by);
 
   /**
    * Closes every client attached to the session with {@code detached-by-admin} (4013); the session
@@ -18,8 +24,11 @@ public interface SessionCommandHandler {
    */
   void detach(String sessionId, String by);
 
-  /** Sends a {@code broadcast} notice to the attached clients of every session on this node. */
-  void noticeAll(String message);
+  /**
+   * Sends a {@code broadcast} notice from administrator {@code by} to the attached clients of every
+   * session on this node.
+   */
+  void noticeAll(String message, String by);
 
   /** Takes no new sessions on this node; its sessions go on and their users are told. */
   void drain(String by);

@@ -13,8 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * What an administrator does to this node and its sessions, as the JMS command consumer delivers
- * it: kill, notice, detach, and draining. A session this node does not hold (it ended meanwhile) is
- * ignored.
+ * it: kill, notice, detach, and draining; and a user's end of one of its own sessions. A session
+ * this node does not hold (it ended meanwhile) is ignored.
  */
 @ApplicationScoped
 public class NodeAdministration implements SessionCommandHandler {
@@ -66,18 +66,27 @@ public class NodeAdministration implements SessionCommandHandler {
 
   @Override
   public void kill(String sessionId, String by) {
+    end(sessionId, CloseCode.KILLED_BY_ADMIN, "killed by " + by);
+  }
+
+  @Override
+  public void endOwn(String sessionId, String user) {
+    end(sessionId, CloseCode.ENDED_BY_USER, "ended by its user " + user);
+  }
+
+  private void end(String sessionId, CloseCode why, String how) {
     sessions
         .find(sessionId)
         .ifPresent(
             session -> {
-              LOG.info(() -> "session " + sessionId + ": killed by " + by);
-              session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+              LOG.info(() -> "session " + sessionId + ": " + how);
+              session.end(SessionEnd.of(why, null));
             });
   }
 
   @Override
-  public void notice(String sessionId, String message) {
-    sessions.find(sessionId).ifPresent(session -> session.notice("broadcast", message, -1));
+  public void notice(String sessionId, String message, String by) {
+    sessions.find(sessionId).ifPresent(session -> session.broadcast(message, by));
   }
 
   @Override
@@ -94,9 +103,9 @@ public class NodeAdministration implements SessionCommandHandler {
   }
 
   @Override
-  public void noticeAll(String message) {
+  public void noticeAll(String message, String by) {
     for (TerminalSession session : sessions.all()) {
-      session.notice("broadcast", message, -1);
+      session.broadcast(message, by);
     }
   }
 }

@@ -5,6 +5,7 @@ import io.tether.isolation.ShellIsolation;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
+import io.tether.protocol.MessageCodec;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.PtyShell;
 import io.tether.pty.ShellSpec;
@@ -12,6 +13,7 @@ import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
 import io.tether.session.Attachment;
 import io.tether.session.EndedSessions;
+import io.tether.session.ObserveRequests;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
@@ -21,10 +23,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
@@ -63,6 +67,8 @@ public class SessionLauncher {
   Admission admission = Admission.ofThisJvm();
   private TerminalSession.Settings sessionSettings;
   private ShellSpec shellSpec;
+  private boolean consent; // an administrator observes once the session's user agrees
+  private Duration consentTimeout;
   ShellIsolation isolation; // each user's shell as its own account
 
   @PostConstruct
@@ -78,6 +84,8 @@ public class SessionLauncher {
     shellSpec =
         new ShellSpec(
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
+    consent = settings.observeNeedsConsent();
+    consentTimeout = settings.consentTimeout();
     if (isolation == null) { // tests bring their own
       isolation = ShellIsolation.start(settings);
     }
@@ -202,21 +210,105 @@ public class SessionLauncher {
   /** Attaches the client to a session of this node that the ticket's user may attach to. */
   public Attachment resume(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
-    Optional<TerminalSession> found = sessions.find(hello.sessionId());
-    if (found.isEmpty()) {
-      Optional<SessionEnd> end = ended.find(hello.sessionId());
-      if (end.isPresent()) {
-        throw new ProtocolException(end.get().code(), end.get().reason());
-      }
-      throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
-    }
-    TerminalSession session = found.get();
+    TerminalSession session = liveSession(hello.sessionId());
     checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
     Attachment attachment = session.attach(channel, hello);
     if (hello.observe()) { // the session's users are told who watches
       session.observerNotices().observing(attachment, ticket.user(), session.attachments());
     }
     return attachment;
+  }
+
+  /**
+   * An administrator's observing of a session of this node: attached at once under the policy
+   * {@code notify} (the users are told who watches), or under {@code consent} once the session's
+   * user agrees. Until then the observer gets {@code awaiting-consent} and nothing of the session;
+   * a decline or no answer in time refuses it with {@code 4019}. Cancelling the result (the
+   * observer went away) withdraws the request.
+   *
+   * @throws ProtocolException no such session, or no admin role
+   */
+  public CompletableFuture<Attachment> observe(
+      Ticket ticket, ClientMessage.Hello hello, ClientChannel channel) throws ProtocolException {
+    if (!consent) {
+      return CompletableFuture.completedFuture(resume(ticket, hello, channel));
+    }
+    TerminalSession session = liveSession(hello.sessionId());
+    checkMayAttach(session.id(), session.owner(), ticket, true);
+    CompletableFuture<Attachment> admitted = new CompletableFuture<>();
+    // The channel's one send before it has an attachment: what follows waits for it to finish.
+    CompletableFuture<Void> told = new CompletableFuture<>();
+    ObserveRequests.Decision decision =
+        new ObserveRequests.Decision() {
+          @Override
+          public void accepted() {
+            told.thenRun(() -> attachObserver(session, ticket, hello, channel, admitted));
+          }
+
+          @Override
+          public void refused(CloseCode code, String reason) {
+            told.thenRun(() -> admitted.completeExceptionally(new ProtocolException(code, reason)));
+          }
+        };
+    LOG.info(
+        () ->
+            String.format(
+                "session %s: %s asks %s for consent to observe it",
+                session.id(), ticket.user(), session.owner()));
+    String request =
+        session
+            .observeRequests()
+            .ask(ticket.user(), consentTimeout, session.attachments(), decision);
+    admitted.whenComplete(
+        (attachment, refusal) -> {
+          if (admitted.isCancelled()) {
+            session.observeRequests().withdraw(request, session.attachments());
+          }
+        });
+    SessionEnd end = session.ended();
+    if (end != null) { // it ended while being asked: its end refused nobody yet
+      session.observeRequests().ended(end);
+    }
+    channel.sendText(
+        MessageCodec.awaitingConsent(session.owner(), consentTimeout.toSeconds()),
+        failure -> told.complete(null));
+    return admitted;
+  }
+
+  private void attachObserver(
+      TerminalSession session,
+      Ticket ticket,
+      ClientMessage.Hello hello,
+      ClientChannel channel,
+      CompletableFuture<Attachment> admitted) {
+    if (admitted.isDone()) {
+      return; // the observer went away meanwhile
+    }
+    try {
+      Attachment attachment = session.attach(channel, hello);
+      if (!admitted.complete(attachment)) { // it went away while being attached
+        attachment.lost(false);
+        return;
+      }
+      session.observerNotices().observing(attachment, ticket.user(), session.attachments());
+    } catch (ProtocolException e) {
+      admitted.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * @throws ProtocolException the session's end if it ended lately, else {@code 4004}
+   */
+  private TerminalSession liveSession(String sessionId) throws ProtocolException {
+    Optional<TerminalSession> found = sessions.find(sessionId);
+    if (found.isEmpty()) {
+      Optional<SessionEnd> end = ended.find(sessionId);
+      if (end.isPresent()) {
+        throw new ProtocolException(end.get().code(), end.get().reason());
+      }
+      throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
+    }
+    return found.get();
   }
 
   /**

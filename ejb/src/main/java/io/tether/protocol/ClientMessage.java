@@ -2,7 +2,11 @@ package io.tether.protocol;
 
 /** A text frame from a client, parsed and validated by {@link MessageCodec}. */
 public sealed interface ClientMessage
-    permits ClientMessage.Hello, ClientMessage.Ack, ClientMessage.Resize, ClientMessage.Heartbeat {
+    permits ClientMessage.Hello,
+        ClientMessage.Ack,
+        ClientMessage.Resize,
+        ClientMessage.Heartbeat,
+        ClientMessage.ObserveAnswer {
 
   /**
    * The first frame of every connection.
@@ -31,4 +35,12 @@ public sealed interface ClientMessage
   record Resize(int cols, int rows) implements ClientMessage {}
 
   record Heartbeat() implements ClientMessage {}
+
+  /**
+   * The session's user answers an administrator's request to observe it (policy {@code consent}).
+   *
+   * @param requestId the request's id, from {@code observe-request}
+   * @param accept true to let the administrator watch, false to refuse
+   */
+  record ObserveAnswer(String requestId, boolean accept) implements ClientMessage {}
 }

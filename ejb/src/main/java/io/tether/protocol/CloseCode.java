@@ -35,7 +35,10 @@ public enum CloseCode {
   READ_ONLY(4016, "read-only", "This connection only observes the session; it cannot type.", false),
   RESOURCE_LIMIT(
       4017, "resource-limit", "The session went over its memory limit and was ended.", true),
-  NODE_FULL(4018, "node-full", "This server has no room for another session right now.", false);
+  NODE_FULL(4018, "node-full", "This server has no room for another session right now.", false),
+  OBSERVE_REFUSED(
+      4019, "observe-refused", "The session's user did not agree to be observed.", false),
+  ENDED_BY_USER(4020, "ended-by-user", "The session was ended by its user.", true);
 
   private final int code;
   private final String label;

@@ -39,6 +39,9 @@ public final class MessageCodec {
       case "ack" -> new ClientMessage.Ack(offset(json, "offset"));
       case "resize" -> new ClientMessage.Resize(dimension(json, "cols"), dimension(json, "rows"));
       case "heartbeat" -> new ClientMessage.Heartbeat();
+      case "observe-answer" ->
+          new ClientMessage.ObserveAnswer(
+              id(json, "requestId", false), requiredFlag(json, "accept"));
       default -> throw fault("unknown message type '" + Utf8.truncate(type, 32) + "'");
     };
   }
@@ -133,6 +136,14 @@ public final class MessageCodec {
     return value.getValueType() == JsonValue.ValueType.TRUE;
   }
 
+  /** A boolean member that must be there. */
+  private static boolean requiredFlag(JsonObject json, String name) throws ProtocolException {
+    if (!json.containsKey(name)) {
+      throw fault("missing '" + name + "'");
+    }
+    return flag(json, name);
+  }
+
   private static int dimension(JsonObject json, String name) throws ProtocolException {
     long v = offset(json, name);
     if (v < 1 || v > MAX_DIMENSION) {
@@ -208,5 +219,53 @@ public final class MessageCodec {
       builder.add("secondsLeft", secondsLeft);
     }
     return builder.build().toString();
+  }
+
+  /**
+   * To the session's user (policy {@code consent}): administrator {@code admin} asks to observe;
+   * answered with {@code observe-answer} within {@code secondsLeft}.
+   */
+  public static String observeRequest(String requestId, String admin, long secondsLeft) {
+    return JSON.createObjectBuilder()
+        .add("type", "observe-request")
+        .add("requestId", requestId)
+        .add("admin", admin)
+        .add("secondsLeft", secondsLeft)
+        .build()
+        .toString();
+  }
+
+  /**
+   * To the session's user: the request is settled ({@code accepted}, {@code declined}, {@code
+   * expired} or {@code withdrawn}); every tab takes its prompt down.
+   */
+  public static String observeRequestOver(String requestId, String outcome) {
+    return JSON.createObjectBuilder()
+        .add("type", "observe-request-over")
+        .add("requestId", requestId)
+        .add("outcome", outcome)
+        .build()
+        .toString();
+  }
+
+  /** To the observer (policy {@code consent}): nothing is shown until {@code user} agrees. */
+  public static String awaitingConsent(String user, long secondsLeft) {
+    return JSON.createObjectBuilder()
+        .add("type", "awaiting-consent")
+        .add("user", user)
+        .add("secondsLeft", secondsLeft)
+        .build()
+        .toString();
+  }
+
+  /** An administrator's notice ({@code broadcast}), naming the administrator ({@code from}). */
+  public static String broadcast(String message, String from) {
+    return JSON.createObjectBuilder()
+        .add("type", "notice")
+        .add("kind", "broadcast")
+        .add("message", message)
+        .add("from", from)
+        .build()
+        .toString();
   }
 }

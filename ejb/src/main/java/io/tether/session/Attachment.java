@@ -64,6 +64,9 @@ public final class Attachment {
 
     /** The attachment closed, for the reason given. */
     void gone(Attachment attachment, String why);
+
+    /** The session's user answered an administrator's request to observe. */
+    default void observeAnswered(String requestId, boolean accept) {}
   }
 
   /** Where the attachment's input goes: the session's ledger, then its shell. */
@@ -193,6 +196,16 @@ public final class Attachment {
   public void resize(int cols, int rows) throws ProtocolException {
     refuseIfObserver("resize");
     owner.resized(cols, rows);
+  }
+
+  /**
+   * The session's user answers a request to observe it ({@link ObserveRequests}).
+   *
+   * @throws ProtocolException {@code 4016} from an observer, which changes nothing
+   */
+  public void answerObserveRequest(String requestId, boolean accept) throws ProtocolException {
+    refuseIfObserver("an answer to an observe request");
+    owner.observeAnswered(requestId, accept);
   }
 
   private void refuseIfObserver(String what) throws ProtocolException {

@@ -77,6 +77,7 @@ public final class TerminalSession {
   private final Attachment.Owner attachmentOwner = new AttachmentOwner();
   private final Attachment.Input input;
   private final ObserverNotices observerNotices = new ObserverNotices();
+  private final ObserveRequests observeRequests;
 
   private volatile Instant lastActivity = created;
   private volatile SessionEnd end;
@@ -108,6 +109,7 @@ public final class TerminalSession {
     this.log = new OutputLog(settings.logBytes());
     this.ledger = new InputLedger(settings.maxClientsRemembered());
     this.input = new Attachment.Input(ledger, shell::write);
+    this.observeRequests = new ObserveRequests(owner);
   }
 
   /**
@@ -271,6 +273,11 @@ public final class TerminalSession {
     }
 
     @Override
+    public void observeAnswered(String requestId, boolean accept) {
+      observeRequests.answer(requestId, accept, attachments);
+    }
+
+    @Override
     public void gone(Attachment attachment, String why) {
       detached(attachment, why);
     }
@@ -375,6 +382,7 @@ public final class TerminalSession {
     }
     listener.attached(this, attachment);
     observerNotices.attached(attachment); // who is watching
+    observeRequests.attached(attachment); // who asks to
     attachment.pump(); // the attached answer, then output
     return attachment;
   }
@@ -460,11 +468,20 @@ public final class TerminalSession {
     for (Attachment attachment : attachments) {
       attachment.heartbeat(deadAfter);
     }
+    observeRequests.expire(System.nanoTime(), attachments);
   }
 
   /** Sends a notice to every attached client. */
   public void notice(String kind, String message, long secondsLeft) {
     String text = MessageCodec.notice(kind, message, secondsLeft);
+    for (Attachment attachment : attachments) {
+      attachment.sendText(text);
+    }
+  }
+
+  /** Sends an administrator's ({@code from}) notice to every attached client. */
+  public void broadcast(String message, String from) {
+    String text = MessageCodec.broadcast(message, from);
     for (Attachment attachment : attachments) {
       attachment.sendText(text);
     }
@@ -494,6 +511,7 @@ public final class TerminalSession {
       }
     }
     releaseLog();
+    observeRequests.ended(why);
     listener.ended(this, why);
     return true;
   }
@@ -597,6 +615,11 @@ public final class TerminalSession {
   /** Who watches this session, told to its users. */
   public ObserverNotices observerNotices() {
     return observerNotices;
+  }
+
+  /** Administrators waiting for this session's user to let them observe (policy consent). */
+  public ObserveRequests observeRequests() {
+    return observeRequests;
   }
 
   public SessionEnd ended() {

@@ -1,6 +1,7 @@
 package io.tether.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.MessageCodec;
 import io.tether.protocol.OffsetFrame;
+import io.tether.protocol.ProtocolException;
 import io.tether.pty.PtyShell;
 import io.tether.relay.RelayUnavailableException;
 import io.tether.session.Attachment;
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +64,31 @@ class ClientConnectionTest {
     assertEquals("ls\r", shell.input.toString());
     assertEquals(100, session.cols());
     assertNull(channel.closedWith());
+  }
+
+  @Test
+  void anObserverWaitingForConsentIsAttachedWhenItComesAndRefusedOnAnyFrameBefore() {
+    CompletableFuture<Attachment> consent = new CompletableFuture<>();
+    RecordingChannel admin = new RecordingChannel();
+    ClientConnection waiting =
+        new ClientConnection(admin, (text, ch) -> new HelloHandler.Awaiting(consent));
+    waiting.onText(HELLO);
+    // An ack or heartbeat may cross `attached` on its way (sent by the consent's thread): ignored.
+    waiting.onText("{\"type\":\"ack\",\"offset\":0}");
+    waiting.onText("{\"type\":\"heartbeat\"}");
+    assertNull(admin.closedWith());
+    assertFalse(consent.isDone());
+    // A forged answer (or anything else) from the waiting observer: refused, its request withdrawn.
+    waiting.onText("{\"type\":\"observe-answer\",\"requestId\":\"r-1\",\"accept\":true}");
+
+    assertEquals(CloseCode.PROTOCOL_ERROR, admin.closedWith());
+    assertTrue(consent.isCancelled());
+
+    CompletableFuture<Attachment> refusal = new CompletableFuture<>();
+    RecordingChannel other = new RecordingChannel();
+    new ClientConnection(other, (text, ch) -> new HelloHandler.Awaiting(refusal)).onText(HELLO);
+    refusal.completeExceptionally(new ProtocolException(CloseCode.OBSERVE_REFUSED, "no"));
+    assertEquals(CloseCode.OBSERVE_REFUSED, other.closedWith());
   }
 
   @Test

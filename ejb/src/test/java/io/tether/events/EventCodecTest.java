@@ -104,6 +104,7 @@ class EventCodecTest {
     for (SessionCommand command :
         new SessionCommand[] {
           SessionCommand.kill("abc", "node1", "admin"),
+          SessionCommand.end("abc", "node1", "alice"), // who ended it travels with it
           SessionCommand.notice("abc", "node2", "Maintenance at 18:00.", "admin"),
           SessionCommand.noticeAll("Everyone out.", "admin"),
         }) {

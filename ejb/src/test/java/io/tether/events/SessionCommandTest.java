@@ -20,8 +20,13 @@ class SessionCommandTest {
     }
 
     @Override
-    public void notice(String sessionId, String message) {
-      calls.add("notice " + sessionId + ": " + message);
+    public void endOwn(String sessionId, String user) {
+      calls.add("end " + sessionId + " by its user " + user);
+    }
+
+    @Override
+    public void notice(String sessionId, String message, String by) {
+      calls.add("notice " + sessionId + " from " + by + ": " + message);
     }
 
     @Override
@@ -30,8 +35,8 @@ class SessionCommandTest {
     }
 
     @Override
-    public void noticeAll(String message) {
-      calls.add("notice all: " + message);
+    public void noticeAll(String message, String by) {
+      calls.add("notice all from " + by + ": " + message);
     }
 
     @Override
@@ -65,6 +70,7 @@ class SessionCommandTest {
     RecordingHandler handler = new RecordingHandler();
 
     SessionCommand.kill("s1", "node1", "admin").applyTo(handler);
+    SessionCommand.end("s4", "node1", "alice").applyTo(handler);
     SessionCommand.notice("s2", "node1", "Maintenance at 18:00.", "admin").applyTo(handler);
     SessionCommand.detach("s3", "node1", "root").applyTo(handler);
     SessionCommand.noticeAll("Everyone out.", "admin").applyTo(handler);
@@ -74,9 +80,10 @@ class SessionCommandTest {
     assertEquals(
         List.of(
             "kill s1 by admin",
-            "notice s2: Maintenance at 18:00.",
+            "end s4 by its user alice",
+            "notice s2 from admin: Maintenance at 18:00.",
             "detach s3 by root",
-            "notice all: Everyone out.",
+            "notice all from admin: Everyone out.",
             "drain by admin",
             "undrain by ops"),
         handler.calls);
@@ -90,6 +97,7 @@ class SessionCommandTest {
     assertThrows(
         IllegalArgumentException.class, () -> SessionCommand.notice("s1", "node1", " ", "admin"));
     assertThrows(IllegalArgumentException.class, () -> SessionCommand.kill("*", "*", "admin"));
+    assertThrows(IllegalArgumentException.class, () -> SessionCommand.end("*", "*", "alice"));
     assertThrows(NullPointerException.class, () -> SessionCommand.detach(null, "node1", "admin"));
     assertThrows(IllegalArgumentException.class, () -> SessionCommand.drain("*", "admin"));
     assertThrows(

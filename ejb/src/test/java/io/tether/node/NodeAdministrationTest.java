@@ -48,6 +48,17 @@ class NodeAdministrationTest {
   }
 
   @Test
+  void aSessionEndedByItsUserSaysSoAndNotThatAnAdministratorKilledIt() throws Exception {
+    TerminalSession session = live("s1", alice);
+
+    node.administration.endOwn("s1", "alice");
+
+    assertEquals(CloseCode.ENDED_BY_USER, session.ended().code());
+    assertEquals(CloseCode.ENDED_BY_USER, alice.closedWith());
+    assertEquals(CloseCode.ENDED_BY_USER, node.endedSessions.get("s1").code());
+  }
+
+  @Test
   void detachClosesTheClientsAndTheSessionLivesOn() throws Exception {
     TerminalSession session = live("s1", alice);
 
@@ -64,10 +75,15 @@ class NodeAdministrationTest {
     live("s1", alice);
     live("s2", bob);
 
-    node.administration.notice("s1", "back in five");
-    node.administration.noticeAll("maintenance at noon");
+    node.administration.notice("s1", "back in five", "root");
+    node.administration.noticeAll("maintenance at noon", "admin");
 
-    assertTrue(alice.texts().stream().anyMatch(t -> t.contains("back in five")));
+    assertTrue(
+        alice.texts().stream()
+            .anyMatch(t -> t.contains("back in five") && t.contains("\"from\":\"root\"")));
+    assertTrue(
+        bob.texts().stream()
+            .anyMatch(t -> t.contains("maintenance at noon") && t.contains("\"from\":\"admin\"")));
     assertTrue(bob.texts().stream().noneMatch(t -> t.contains("back in five")));
     assertTrue(alice.texts().stream().anyMatch(t -> t.contains("maintenance at noon")));
     assertTrue(bob.texts().stream().anyMatch(t -> t.contains("maintenance at noon")));

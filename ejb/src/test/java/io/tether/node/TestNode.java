@@ -94,6 +94,14 @@ final class TestNode implements AutoCloseable {
       return false;
     }
 
+    /** The observe policy: {@code notify} unless a test asks for {@code consent}. */
+    volatile boolean consent;
+
+    @Override
+    public boolean observeNeedsConsent() {
+      return consent;
+    }
+
     @Override
     public Map<String, Object> effective() {
       return Map.of("tether.node.name", nodeName());

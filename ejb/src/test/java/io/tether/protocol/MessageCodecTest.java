@@ -14,6 +14,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,6 +150,22 @@ class MessageCodecTest {
   }
 
   @Test
+  void anObserveAnswerIsParsedStrictly() throws Exception {
+    assertEquals(
+        new ClientMessage.ObserveAnswer("r-1a", true),
+        MessageCodec.parse("{\"type\":\"observe-answer\",\"requestId\":\"r-1a\",\"accept\":true}"));
+    for (String bad :
+        List.of(
+            "{\"type\":\"observe-answer\",\"requestId\":\"r-1a\"}",
+            "{\"type\":\"observe-answer\",\"requestId\":\"r-1a\",\"accept\":\"yes\"}",
+            "{\"type\":\"observe-answer\",\"requestId\":\"r 1\",\"accept\":true}",
+            "{\"type\":\"observe-answer\",\"accept\":false}")) {
+      ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.parse(bad));
+      assertEquals(CloseCode.PROTOCOL_ERROR, e.closeCode(), bad);
+    }
+  }
+
+  @Test
   void serverMessagesAreValidJson() {
     JsonObject attached =
         json(
@@ -161,6 +178,14 @@ class MessageCodecTest {
     JsonObject notice = json(MessageCodec.notice("broadcast", "a \"quoted\" line", -1));
     assertEquals("a \"quoted\" line", notice.getString("message"));
     assertTrue(!notice.containsKey("secondsLeft"));
+    JsonObject broadcast = json(MessageCodec.broadcast("back soon", "root"));
+    assertEquals("broadcast", broadcast.getString("kind"));
+    assertEquals("root", broadcast.getString("from"));
+    assertEquals(
+        "r-1", json(MessageCodec.observeRequest("r-1", "root", 30)).getString("requestId"));
+    assertEquals(
+        "declined", json(MessageCodec.observeRequestOver("r-1", "declined")).getString("outcome"));
+    assertEquals(30, json(MessageCodec.awaitingConsent("alice", 30)).getInt("secondsLeft"));
   }
 
   @Test

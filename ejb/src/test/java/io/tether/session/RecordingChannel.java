@@ -92,6 +92,11 @@ public final class RecordingChannel implements ClientChannel {
     return closedWith;
   }
 
+  /** How many binary (output) frames were sent. */
+  public synchronized long binaryFrames() {
+    return sent.stream().filter(ByteBuffer.class::isInstance).count();
+  }
+
   public synchronized List<String> texts() {
     return sent.stream().filter(String.class::isInstance).map(String.class::cast).toList();
   }

@@ -56,6 +56,27 @@ class AdminCommandsIT {
   }
 
   @Test
+  void aUserEndingTheirOwnSessionIsToldSoEverywhereAndNotAsAnAdministratorsKill() {
+    try (EventStreamClient stream = EventStreamClient.open(ADMIN, null);
+        Terminal t = Terminal.open(ALICE)) {
+      String id = t.sessionId();
+
+      // The sessions panel's "end", from another tab: this terminal is that other tab.
+      HttpResponse<String> response = AdminApi.post(ALICE, "api/sessions/" + id + "/end", null);
+
+      assertEquals(202, response.statusCode(), AdminApi.describe(response));
+      Terminal.Closed closed = t.connection().expectClosed();
+      assertEquals(4020, closed.code(), closed.toString());
+      assertEquals("The session was ended by its user.", closed.reason());
+      Event event = stream.await(e -> e.is("closed", id), WAIT, "closed of " + id);
+      assertEquals("ended-by-user", event.json().getString("reason"), event.toString());
+
+      Terminal.Closed again = Terminal.resume(ALICE, id, 0).connect().expectClosed();
+      assertEquals(4020, again.code(), "a returning client is told why: " + again);
+    }
+  }
+
+  @Test
   void aDrainedNodeRefusesNewSessionsWhileItsSessionsGoOnAndAreTold() {
     try (Terminal t = Terminal.open(ALICE)) {
       String node = t.messages().get(0).getString("node");
@@ -120,6 +141,7 @@ class AdminCommandsIT {
       assertEquals(202, response.statusCode(), AdminApi.describe(response));
       JsonObject notice = t.awaitMessage("notice", "broadcast", 1, WAIT);
       assertEquals("Maintenance at 18:00.", notice.getString("message"));
+      assertEquals("admin", notice.getString("from"), "the administrator who sent it");
       t.exitShell();
     }
   }
@@ -135,9 +157,9 @@ class AdminCommandsIT {
       assertEquals(
           "Everyone: restart at 6.",
           alice.awaitMessage("notice", "broadcast", 1, WAIT).getString("message"));
-      assertEquals(
-          "Everyone: restart at 6.",
-          bob.awaitMessage("notice", "broadcast", 1, WAIT).getString("message"));
+      JsonObject toBob = bob.awaitMessage("notice", "broadcast", 1, WAIT);
+      assertEquals("Everyone: restart at 6.", toBob.getString("message"));
+      assertEquals("admin", toBob.getString("from"), "the administrator who sent it");
       alice.exitShell();
       bob.exitShell();
     }

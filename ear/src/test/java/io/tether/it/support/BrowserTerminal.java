@@ -243,6 +243,19 @@ public final class BrowserTerminal {
     }
   }
 
+  /** The banner rows of {@code kind} (reconnect, idle, consent, observed, broadcast) shown now. */
+  public List<WebElement> bannerRows(String kind) {
+    return driver.findElements(By.cssSelector("#banner .banner-row[data-kind='" + kind + "']"));
+  }
+
+  /** Waits for a banner row of {@code kind} and returns it. */
+  public WebElement awaitBannerRow(String kind, Duration timeout) {
+    return waitFor(
+        timeout,
+        "the " + kind + " banner",
+        d -> bannerRows(kind).stream().findFirst().orElse(null));
+  }
+
   public boolean isDisplayed(String id) {
     return visible(id) != null;
   }

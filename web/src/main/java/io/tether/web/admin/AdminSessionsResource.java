@@ -18,8 +18,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Admin commands for sessions anywhere in the cluster. Each finds the session's owner node in the
@@ -32,8 +30,6 @@ import java.util.logging.Logger;
 public class AdminSessionsResource {
   /** The longest notice accepted, in characters. */
   public static final int MAX_NOTICE_LENGTH = 1000;
-
-  private static final Logger LOG = Logger.getLogger(AdminSessionsResource.class.getName());
 
   /** The body of a notice request. */
   public record NoticeRequest(String message) {}
@@ -123,11 +119,7 @@ public class AdminSessionsResource {
     try {
       commands.send(command);
     } catch (CommandNotSentException e) {
-      LOG.log(Level.SEVERE, e.getMessage(), e);
-      return ApiError.response(
-          Response.Status.SERVICE_UNAVAILABLE,
-          "commands-unavailable",
-          "The command could not be sent; nothing was done. Try again.");
+      return ApiError.commandNotSent(e, "The command could not be sent.");
     }
     return Response.accepted(new Accepted(command.kind(), command.sessionId(), command.node()))
         .build();

@@ -1,5 +1,6 @@
 package io.tether.web.admin;
 
+import io.tether.events.CommandNotSentException;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.servlet.http.HttpServletResponse;
@@ -7,6 +8,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The JSON body of an admin API error, and the one way every error answer is built: through JAX-RS
@@ -16,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  * @param message a sentence for a person
  */
 public record ApiError(String error, String message) {
+  private static final Logger LOG = Logger.getLogger(ApiError.class.getName());
+
   /** A login without the admin role asked for an admin resource. */
   public static final ApiError FORBIDDEN = new ApiError("forbidden", "This needs the admin role.");
 
@@ -30,6 +35,20 @@ public record ApiError(String error, String message) {
   /** {@code 400 bad-request}. */
   public static Response badRequest(String message) {
     return response(Response.Status.BAD_REQUEST, "bad-request", message);
+  }
+
+  /**
+   * {@code 503 commands-unavailable}: the broker did not take a command, so nothing was done
+   * (logged as the server fault it is).
+   *
+   * @param sentence what the caller reads, e.g. "The session could not be ended."
+   */
+  public static Response commandNotSent(CommandNotSentException e, String sentence) {
+    LOG.log(Level.SEVERE, e.getMessage(), e);
+    return response(
+        Response.Status.SERVICE_UNAVAILABLE,
+        "commands-unavailable",
+        sentence + " Nothing was done; try again.");
   }
 
   /** {@code 403 forbidden}. */

@@ -19,12 +19,15 @@ public class MeResource {
   /**
    * The caller's name, whether it may use the admin console, and how this node runs shells: {@code
    * accounts} (each user's own account, sandboxed) or {@code unsafe-single-user} (the server's own
-   * account; the admin console warns about it), and how shells reach the network: {@code none} (a
+   * account; the admin console warns about it); how shells reach the network: {@code none} (a
    * loopback of their own), {@code guarded} (the machine's network, this node's internal ports
    * closed to them), {@code unguarded} (some internal port open to them; the admin console warns
-   * about it), {@code unchecked}, or {@code server} (the unsafe mode).
+   * about it), {@code unchecked}, or {@code server} (the unsafe mode); and what observing a session
+   * takes: {@code notify} (the user is told) or {@code consent} (the user must agree first; the
+   * admin console says so).
    */
-  public record Me(String user, boolean admin, String shells, String shellNetwork) {}
+  public record Me(
+      String user, boolean admin, String shells, String shellNetwork, String observe) {}
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
@@ -33,6 +36,7 @@ public class MeResource {
         security.getUserPrincipal().getName(),
         security.isUserInRole("admin"),
         settings.isolationMode(),
-        launcher.shellNetwork().name().toLowerCase(java.util.Locale.ROOT));
+        launcher.shellNetwork().name().toLowerCase(java.util.Locale.ROOT),
+        settings.observeNeedsConsent() ? "consent" : "notify");
   }
 }

@@ -20,13 +20,13 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The caller's own sessions, on every node of the cluster, for the terminal page's sessions panel;
- * and ending one of them, the way an admin's kill does (a command to the owner node over JMS). Only
- * the caller's own sessions are listed or ended, whatever roles it has.
+ * and ending one of them (an {@code end} command to the owner node over JMS; its clients are told
+ * {@code ended-by-user}, 4020, not an administrator's {@code killed-by-admin}). Only the caller's
+ * own sessions are listed or ended, whatever roles it has.
  */
 @Path("sessions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -75,16 +75,12 @@ public class OwnSessionsResource {
       return ApiError.response(
           Response.Status.FORBIDDEN, "not-your-session", "That session belongs to another user.");
     }
-    SessionCommand kill = SessionCommand.kill(id, record.get().node(), user);
+    SessionCommand end = SessionCommand.end(id, record.get().node(), user);
     try {
-      commands.send(kill);
+      commands.send(end);
     } catch (CommandNotSentException e) {
-      LOG.log(Level.SEVERE, e.getMessage(), e);
-      return ApiError.response(
-          Response.Status.SERVICE_UNAVAILABLE,
-          "commands-unavailable",
-          "The session could not be ended; nothing was done. Try again.");
+      return ApiError.commandNotSent(e, "The session could not be ended.");
     }
-    return Response.accepted(new Ending(id, kill.node())).build();
+    return Response.accepted(new Ending(id, end.node())).build();
   }
 }

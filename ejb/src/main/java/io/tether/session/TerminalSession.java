@@ -115,13 +115,12 @@ public final class TerminalSession {
    * shell's side closes; then ends the session with the shell's exit code.
    */
   public void readOutput() {
-    byte[] buffer = new byte[64 * 1024];
+    OutputLog.Source pty = new ShellOutput(shell);
     try {
       // One batch per frame: what is already there (bulk output) goes out together, a lone
-      // keystroke's echo at once.
-      for (int n; (n = shell.readBatch(buffer)) > 0; ) {
+      // keystroke's echo at once. It is read straight into the log: no buffer of its own.
+      for (int n; (n = log.appendFrom(pty, Limits.MAX_PAYLOAD_BYTES)) > 0; ) {
         listener.outputRead(this, n);
-        log.append(buffer, 0, n);
         if (settings.outputIsActivity()) {
           lastActivity = Instant.now();
         }
@@ -549,8 +548,8 @@ public final class TerminalSession {
   }
 
   /** What this session's output log holds in memory now, in bytes. */
-  public int logCapacity() {
-    return log.capacity();
+  public long logHeldBytes() {
+    return log.heldBytes();
   }
 
   public long head() {

@@ -1,6 +1,7 @@
 package io.tether.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pty.Shell;
@@ -150,7 +151,7 @@ class IdleSessionMemoryTest {
     }
     for (Thread reader : readers) {
       reader.join(10_000);
-      assertTrue(!reader.isAlive());
+      assertFalse(reader.isAlive());
     }
     for (TerminalSession session : sessions) {
       assertEquals(0, session.logHeldBytes(), "an ended session gives its chunks back");

@@ -16,8 +16,10 @@ import java.util.function.LongSupplier;
  * of memory. Two rules, both derived from the heap's maximum ({@code -Xmx}):
  *
  * <ul>
- *   <li>the sessions' output logs together take at most {@link #LOG_SHARE} of it, so the rest of
- *       the server always has the other part;
+ *   <li>what the sessions' output logs hold now (they grow with their output, up to their
+ *       configured size), plus a whole log for each session starting, takes at most {@link
+ *       #LOG_SHARE} of it, so the rest of the server always has the other part and a session that
+ *       starts can fill its log;
  *   <li>the heap after the last collection of its oldest generation stays below {@link #FULL}: a
  *       heap that full is not freed by the next collection either. That figure is only as fresh as
  *       the last collection, and a node that refuses allocates nothing, so none may come: before it
@@ -65,12 +67,13 @@ final class Admission {
   }
 
   /**
-   * Why new logs of {@code logBytes} in all do not fit beside {@code live}, or empty if they do.
+   * Why new logs of {@code logBytes} in all do not fit beside what the logs of {@code live} hold
+   * now, or empty if they do.
    */
   Optional<String> refusal(Collection<TerminalSession> live, long logBytes) {
     long logs = logBytes;
     for (TerminalSession session : live) {
-      logs += session.logCapacity();
+      logs += session.logHeldBytes();
     }
     if (logs > maxHeap * LOG_SHARE) {
       return Optional.of(

@@ -41,6 +41,15 @@ public record OffsetFrame(long offset, ByteBuffer payload) {
     return frame;
   }
 
+  /**
+   * A frame at {@code offset} with room for {@code length} payload bytes, its offset written: put
+   * exactly {@code length} bytes, then flip it. For a payload that lies in several pieces (an
+   * output log's chunks), without a copy of its own.
+   */
+  public static ByteBuffer allocate(long offset, int length) {
+    return ByteBuffer.allocate(HEADER_BYTES + length).putLong(offset);
+  }
+
   public int length() {
     return payload.remaining();
   }

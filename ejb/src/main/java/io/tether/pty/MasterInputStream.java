@@ -53,6 +53,12 @@ final class MasterInputStream extends InputStream {
 
   private volatile long bytesRead;
 
+  // What the last read(2) brought beyond what its caller had room for, waiting in the buffer for
+  // the next read: a reader that reads into pieces (an output log's chunks) makes no more system
+  // calls than one that reads into one large array. Only the reader moves them.
+  private int pendingFrom;
+  private volatile int pendingBytes;
+
   MasterInputStream(int fd) {
     this.fd = fd;
   }
@@ -62,8 +68,14 @@ final class MasterInputStream extends InputStream {
     return bytesRead;
   }
 
-  /** Whether output is waiting to be read right now (poll(2) with no timeout). */
+  /**
+   * Whether output is waiting to be read right now: in the buffer, or in the PTY (poll(2) with no
+   * timeout).
+   */
   boolean hasPendingOutput() {
+    if (pendingBytes > 0) {
+      return true;
+    }
     synchronized (pollfd) {
       pollfd.setInt(0, fd);
       pollfd.setShort(4, POLLIN);
@@ -83,18 +95,21 @@ final class MasterInputStream extends InputStream {
     if (length == 0) {
       return 0;
     }
-    int count = Math.min(length, BUFFER_BYTES);
-    for (; ; ) {
-      long n = LibC.read(fd, buffer, count);
+    while (pendingBytes == 0) {
+      long n = LibC.read(fd, buffer, BUFFER_BYTES);
       if (n > 0) {
-        buffer.read(0, into, offset, (int) n);
         bytesRead += n;
-        return (int) n;
-      }
-      if (n == 0 || Native.getLastError() != EINTR) {
+        pendingFrom = 0;
+        pendingBytes = (int) n;
+      } else if (n == 0 || Native.getLastError() != EINTR) {
         // EIO: no process holds the terminal any more, and every byte has been read.
         return -1;
       }
     }
+    int n = Math.min(length, pendingBytes);
+    buffer.read(pendingFrom, into, offset, n);
+    pendingFrom += n;
+    pendingBytes -= n;
+    return n;
   }
 }

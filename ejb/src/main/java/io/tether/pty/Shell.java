@@ -21,10 +21,19 @@ public interface Shell {
    * @return how many bytes were read, or -1 once the output has ended
    */
   default int readBatch(byte[] buffer) throws IOException {
+    return readBatch(buffer, 0, buffer.length);
+  }
+
+  /**
+   * {@link #readBatch(byte[])} into {@code buffer[from, from + length)}.
+   *
+   * @return how many bytes were read, or -1 once the output has ended
+   */
+  default int readBatch(byte[] buffer, int from, int length) throws IOException {
     InputStream output = output();
-    int n = output.read(buffer);
-    while (n > 0 && n < buffer.length && outputPending()) {
-      int more = output.read(buffer, n, buffer.length - n);
+    int n = output.read(buffer, from, length);
+    while (n > 0 && n < length && outputPending()) {
+      int more = output.read(buffer, from + n, length - n);
       if (more <= 0) {
         break;
       }

@@ -1,14 +1,20 @@
 package io.tether.session;
 
 import io.tether.protocol.OffsetFrame;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The session's output: a ring of the most recent {@code capacity} bytes, addressed by absolute
- * offset (byte 0 is the first byte the shell ever wrote). One writer (the PTY reader) appends; any
- * number of clients read from their own cursor with {@link #read}. A cursor older than {@link
- * #tail()} has been overwritten. The log's lock never leaves it: every answer that needs two of its
- * values consistent (a resume point, a read) is one call.
+ * The session's output: the most recent {@code capacity} bytes, addressed by absolute offset (byte
+ * 0 is the first byte the shell ever wrote). One writer (the PTY reader) appends; any number of
+ * clients read from their own cursor with {@link #read}. A cursor older than {@link #tail()} has
+ * been overwritten. The log's lock never leaves it: every answer that needs two of its values
+ * consistent (a resume point, a read) is one call.
+ *
+ * <p>The bytes live in fixed-size chunks from a {@link ChunkPool}: chunk {@code n} holds offsets
+ * {@code [n * chunkBytes, (n + 1) * chunkBytes)}. The log takes a chunk when its output reaches it
+ * and gives back every chunk that falls wholly out of {@code [tail, head)}, so it holds what its
+ * output needs (at most {@code capacity} plus two chunks), not {@code capacity} from the start.
  */
 public final class OutputLog {
   /** What a reader at a cursor gets next. */
@@ -26,20 +32,60 @@ public final class OutputLog {
   /** Where a client resuming at some offset starts, and the head at that moment. */
   public record ResumePoint(long from, long head) {}
 
+  /** Where {@link #appendFrom} reads from: the PTY, for a session. */
+  public interface Source {
+    /**
+     * Reads into {@code into[from, from + length)}: waits for the first bytes, then takes what is
+     * already pending without waiting again.
+     *
+     * @return how many bytes were read, or -1 once the output has ended
+     */
+    int read(byte[] into, int from, int length) throws IOException;
+
+    /** Whether more can be read right now without waiting. */
+    boolean pending();
+  }
+
   private final Object lock = new Object();
-  private byte[] ring; // guarded by lock; shrinks once, when the session ends (retainFrom)
+  private final ChunkPool pool;
+  private final int chunkBytes;
+  private int capacity; // guarded by lock; shrinks once, when the session ends (retainFrom)
   private long head; // guarded by lock
+  // The chunks held, numbers firstChunk to firstChunk + count - 1, as a ring of slots.
+  private byte[][] slots = new byte[2][]; // guarded by lock; its length a power of two
+  private int first; // guarded by lock: the slot of chunk firstChunk
+  private int count; // guarded by lock
+  private long firstChunk; // guarded by lock
+  private boolean writing; // guarded by lock: appendFrom reads into chunks from the head's on
 
   public OutputLog(int capacity) {
+    this(capacity, ChunkPool.SHARED);
+  }
+
+  OutputLog(int capacity, ChunkPool pool) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be positive");
     }
-    this.ring = new byte[capacity];
+    this.capacity = capacity;
+    this.pool = pool;
+    this.chunkBytes = pool.chunkBytes();
   }
 
+  /**
+   * How many of the newest bytes the log keeps: a client may resume anywhere within them. Its
+   * configured size while the session lives; once the session ended, only what its clients were
+   * still owed ({@link #retainFrom}).
+   */
   public int capacity() {
     synchronized (lock) {
-      return ring.length;
+      return capacity;
+    }
+  }
+
+  /** The memory the log holds now, in bytes: its chunks. */
+  public long heldBytes() {
+    synchronized (lock) {
+      return (long) count * chunkBytes;
     }
   }
 
@@ -58,50 +104,91 @@ public final class OutputLog {
   }
 
   private long tailLocked() {
-    return Math.max(0, head - ring.length);
+    return Math.max(0, head - capacity);
   }
 
   /**
-   * Keeps only the bytes from {@code from} to the head and lets the rest of the ring go: an ended
-   * session's clients still need the output they were not sent yet, nothing older. {@code from} at
-   * the head keeps nothing; later appends then only count.
+   * Keeps only the bytes from {@code from} to the head and lets the rest go: an ended session's
+   * clients still need the output they were not sent yet, nothing older. {@code from} at the head
+   * keeps nothing; later appends then only count.
    */
   public void retainFrom(long from) {
     synchronized (lock) {
       long start = Math.max(from, tailLocked());
-      int keep = (int) Math.max(0, head - start);
-      if (keep == ring.length) {
-        return;
-      }
-      byte[] kept = new byte[keep];
-      for (long offset = start; offset < head; ) {
-        int source = (int) (offset % ring.length);
-        int target = (int) (offset % keep);
-        int run = (int) Math.min(head - offset, Math.min(ring.length - source, keep - target));
-        System.arraycopy(ring, source, kept, target, run);
-        offset += run;
-      }
-      ring = kept;
+      capacity = (int) Math.max(0, Math.min(capacity, head - start));
+      trimLocked();
     }
   }
 
   public void append(byte[] bytes, int from, int length) {
     synchronized (lock) {
-      if (ring.length == 0) {
-        head += length; // nothing is kept any more
-        return;
+      if (writing) {
+        throw new IllegalStateException("the log has one writer");
       }
-      if (length > ring.length) {
+      if (length > capacity) {
         // Only the newest capacity bytes can be kept; the rest is overwritten at once anyway.
-        head += length - ring.length;
-        from += length - ring.length;
-        length = ring.length;
+        head += length - capacity;
+        from += length - capacity;
+        length = capacity;
+        releaseBeforeLocked(head / chunkBytes); // all that stays is what is written now
       }
-      int at = (int) (head % ring.length);
-      int first = Math.min(length, ring.length - at);
-      System.arraycopy(bytes, from, ring, at, first);
-      System.arraycopy(bytes, from + first, ring, 0, length - first);
+      for (long offset = head, end = head + length; offset < end; ) {
+        int at = (int) (offset % chunkBytes);
+        int run = (int) Math.min(end - offset, chunkBytes - at);
+        System.arraycopy(bytes, from, writableLocked(offset), at, run);
+        from += run;
+        offset += run;
+      }
       head += length;
+      trimLocked();
+    }
+  }
+
+  /**
+   * Reads the next batch of at most {@code maxBytes} from {@code source} straight into the log, and
+   * appends it: waits for the first bytes, then takes what is pending across chunks without waiting
+   * again. The wait holds no lock: clients read what is there meanwhile. One writer at a time.
+   *
+   * @return how many bytes were appended, or -1 once the source has ended
+   */
+  public int appendFrom(Source source, int maxBytes) throws IOException {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive");
+    }
+    synchronized (lock) {
+      if (writing) {
+        throw new IllegalStateException("the log has one writer");
+      }
+      writing = true;
+    }
+    int total = 0;
+    try {
+      for (; ; ) {
+        byte[] chunk;
+        int at;
+        synchronized (lock) {
+          long offset = head + total;
+          chunk = writableLocked(offset);
+          at = (int) (offset % chunkBytes);
+        }
+        // Bytes past the head: no reader looks at them before the head moves past them, under the
+        // lock, and no chunk from the head's on is given back while this writer holds them.
+        int room = Math.min(chunkBytes - at, maxBytes - total);
+        int n = source.read(chunk, at, room);
+        if (n < 0) {
+          return total > 0 ? total : -1;
+        }
+        total += n;
+        if (n < room || total == maxBytes || !source.pending()) {
+          return total;
+        }
+      }
+    } finally {
+      synchronized (lock) {
+        writing = false;
+        head += total;
+        trimLocked();
+      }
     }
   }
 
@@ -158,7 +245,79 @@ public final class OutputLog {
     }
   }
 
+  /** The frame of {@code [offset, offset + length)}, within the window; its chunks one by one. */
   private ByteBuffer frameLocked(long offset, int length) {
-    return OffsetFrame.encode(offset, ring, (int) (offset % ring.length), length);
+    ByteBuffer frame = OffsetFrame.allocate(offset, length);
+    long chunk = offset / chunkBytes;
+    int at = (int) (offset % chunkBytes);
+    for (int left = length; left > 0; chunk++, at = 0) {
+      int run = Math.min(left, chunkBytes - at);
+      frame.put(slots[slotLocked(chunk)], at, run);
+      left -= run;
+    }
+    return frame.flip();
+  }
+
+  private int slotLocked(long chunk) {
+    return (first + (int) (chunk - firstChunk)) & (slots.length - 1);
+  }
+
+  /** The chunk holding {@code offset} (at or past the head), taken from the pool if needed. */
+  private byte[] writableLocked(long offset) {
+    long chunk = offset / chunkBytes;
+    if (count == 0) {
+      firstChunk = chunk;
+    } else if (chunk < firstChunk) {
+      throw new IllegalStateException("chunk " + chunk + " is before the log's first");
+    }
+    while (firstChunk + count <= chunk) {
+      if (count == slots.length) {
+        byte[][] grown = new byte[slots.length * 2][];
+        for (int i = 0; i < count; i++) {
+          grown[i] = slots[(first + i) & (slots.length - 1)];
+        }
+        slots = grown;
+        first = 0;
+      }
+      slots[(first + count) & (slots.length - 1)] = pool.take();
+      count++;
+    }
+    return slots[slotLocked(chunk)];
+  }
+
+  /**
+   * Gives back every chunk wholly outside {@code [tail, head)}, except those a writer reads into
+   * (from the head's chunk on).
+   */
+  private void trimLocked() {
+    long tail = tailLocked();
+    long keepFrom = tail < head ? tail / chunkBytes : head / chunkBytes;
+    long keepTo = tail < head ? (head - 1) / chunkBytes + 1 : keepFrom; // exclusive
+    if (writing) {
+      keepFrom = Math.min(keepFrom, head / chunkBytes);
+      keepTo = Long.MAX_VALUE;
+    }
+    releaseBeforeLocked(keepFrom);
+    while (count > 0 && firstChunk + count > keepTo) {
+      int last = (first + count - 1) & (slots.length - 1);
+      pool.give(slots[last]);
+      slots[last] = null;
+      count--;
+    }
+    if (count == 0 && slots.length > 2) {
+      slots = new byte[2][];
+      first = 0;
+    }
+  }
+
+  /** Gives back the chunks before chunk number {@code keepFrom}. */
+  private void releaseBeforeLocked(long keepFrom) {
+    while (count > 0 && firstChunk < keepFrom) {
+      pool.give(slots[first]);
+      slots[first] = null;
+      first = (first + 1) & (slots.length - 1);
+      firstChunk++;
+      count--;
+    }
   }
 }

@@ -117,13 +117,12 @@ public final class TerminalSession {
    * shell's side closes; then ends the session with the shell's exit code.
    */
   public void readOutput() {
-    byte[] buffer = new byte[64 * 1024];
+    OutputLog.Source pty = new ShellOutput(shell);
     try {
       // One batch per frame: what is already there (bulk output) goes out together, a lone
-      // keystroke's echo at once.
-      for (int n; (n = shell.readBatch(buffer)) > 0; ) {
+      // keystroke's echo at once. It is read straight into the log: no buffer of its own.
+      for (int n; (n = log.appendFrom(pty, Limits.MAX_PAYLOAD_BYTES)) > 0; ) {
         listener.outputRead(this, n);
-        log.append(buffer, 0, n);
         if (settings.outputIsActivity()) {
           lastActivity = Instant.now();
         }
@@ -165,14 +164,16 @@ public final class TerminalSession {
    * nothing at any output rate. After the grace, the shell goes on without it.
    */
   private void waitForClientsKeepingUp() throws InterruptedException {
-    long limit = log.capacity() - 2L * Limits.MAX_PAYLOAD_BYTES;
+    // Room for the next read (up to one payload) beyond the limit; a small log keeps half.
+    long limit = Math.max(log.capacity() / 2, log.capacity() - 2L * Limits.MAX_PAYLOAD_BYTES);
     synchronized (ackSignal) {
       for (; ; ) {
         long head = log.head();
         long waitNanos = Attachment.KEEPING_UP_NANOS;
         boolean wouldOverrun = false;
         for (Attachment attachment : attachments) {
-          if (attachment.lagIfKeepingUp(head) > limit) {
+          long lag = attachment.lagIfKeepingUp(head); // -1: stalled, it does not count
+          if (lag >= 0 && lag > limit) {
             wouldOverrun = true;
             break;
           }
@@ -574,8 +575,8 @@ public final class TerminalSession {
   }
 
   /** What this session's output log holds in memory now, in bytes. */
-  public int logCapacity() {
-    return log.capacity();
+  public long logHeldBytes() {
+    return log.heldBytes();
   }
 
   public long head() {

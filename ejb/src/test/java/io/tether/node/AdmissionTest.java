@@ -10,38 +10,58 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Admission by the heap: half of it for output logs, and never into a heap full after a GC. */
+/**
+ * Admission by the heap: half of it for what the output logs hold, and never into a heap full after
+ * a GC.
+ */
 class AdmissionTest {
   private static final long MIB = 1 << 20;
 
-  private static List<TerminalSession> sessionsWithLogs(int count, int logBytes) {
+  /** Sessions with logs of {@code logBytes}, each after {@code output} bytes of output. */
+  private static List<TerminalSession> sessionsWithLogs(int count, int logBytes, int output) {
     List<TerminalSession> sessions = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      sessions.add(
+      TerminalSession session =
           TestSessions.session(
               "s" + i,
               new QuietShell(),
               new TerminalSession.Settings(logBytes, 1024, 10_000, 4, false, 0),
-              new TerminalSession.Listener() {}));
+              new TerminalSession.Listener() {});
+      TestSessions.output(session, output);
+      sessions.add(session);
     }
     return sessions;
   }
 
   @Test
-  void logsMayTakeHalfTheHeap() {
+  void fullLogsMayTakeHalfTheHeap() {
     Admission admission = new Admission(64 * MIB, () -> 0, () -> {});
-    List<TerminalSession> seven = sessionsWithLogs(7, (int) (4 * MIB));
+    List<TerminalSession> seven = sessionsWithLogs(7, (int) (4 * MIB), (int) (4 * MIB));
     assertTrue(admission.refusal(seven, 4 * MIB).isEmpty(), "8 x 4 MiB = half of 64 MiB");
-    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
+    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB), (int) (4 * MIB));
     assertEquals(
         "the sessions' output logs would take 36 of 64 MiB (half the heap)",
         admission.refusal(eight, 4 * MIB).orElseThrow());
   }
 
   @Test
+  void logsCountWhatTheyHoldNotTheirConfiguredSize() {
+    Admission admission = new Admission(64 * MIB, () -> 0, () -> {});
+    // 4 MiB logs with a screenful each: 16 KiB held apiece, 1.6 MiB in all, not 400 MiB.
+    List<TerminalSession> hundred = sessionsWithLogs(100, (int) (4 * MIB), 2048);
+    assertTrue(admission.refusal(hundred, 4 * MIB).isEmpty());
+    List<TerminalSession> busy = sessionsWithLogs(7, (int) (4 * MIB), (int) (4 * MIB));
+    busy.addAll(hundred);
+    assertEquals(
+        "the sessions' output logs would take 33 of 64 MiB (half the heap)",
+        admission.refusal(busy, 4 * MIB).orElseThrow(),
+        "7 full logs, 100 screenfuls and the new one's whole log");
+  }
+
+  @Test
   void anEndedSessionsLogNoLongerCounts() {
     Admission admission = new Admission(64 * MIB, () -> 0, () -> {});
-    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB));
+    List<TerminalSession> eight = sessionsWithLogs(8, (int) (4 * MIB), (int) (4 * MIB));
     eight.get(0).end(io.tether.session.SessionEnd.exited(0));
     assertTrue(admission.refusal(eight, 4 * MIB).isEmpty());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
+import io.tether.protocol.OffsetFrame;
 import io.tether.protocol.ProtocolException;
 import io.tether.registry.SessionRecord;
 import io.tether.session.Attachment;
@@ -14,6 +15,8 @@ import io.tether.session.RecordingChannel;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -295,11 +298,40 @@ class SessionLauncherTest {
     assertTrue(node.launcher.remoteOwner("unknown", ticket("alice", "user"), false).isEmpty());
   }
 
+  /**
+   * Has the session's shell print more than its log keeps, its client leaving (so that nobody holds
+   * the output back), and waits until the log is full.
+   */
+  private static void fillLog(Attachment client, TerminalSession session, int logBytes)
+      throws Exception {
+    byte[] command =
+        ("head -c " + (logBytes + 4096) + " /dev/zero | tr '\\0' x\r")
+            .getBytes(StandardCharsets.US_ASCII);
+    client.input(new OffsetFrame(0, ByteBuffer.wrap(command)));
+    client.lost();
+    Instant deadline = Instant.now().plusSeconds(20);
+    while (session.logHeldBytes() < logBytes) {
+      assertTrue(
+          Instant.now().isBefore(deadline),
+          "the shell never filled its log: " + session.head() + " " + session.logHeldBytes());
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void aNodeWithNoRoomRefusesWithARetryableCodeAndStartsNoShell() throws Exception {
-    node.launcher.admission = new Admission(4L * node.settings.logBytes(), () -> 0, () -> {});
-    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
-    node.launcher.open(ticket("bob", "user"), newSession("c2"), new RecordingChannel());
+    int logBytes = node.settings.logBytes();
+    node.launcher.admission = new Admission(4L * logBytes, () -> 0, () -> {});
+    Attachment alice =
+        node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    Attachment bob =
+        node.launcher.open(ticket("bob", "user"), newSession("c2"), new RecordingChannel());
+    // Logs hold what their output needs: two quiet sessions leave room for a third ...
+    assertTrue(node.launcher.admission.refusal(node.sessions.all(), logBytes).isEmpty());
+    // ... two with full logs do not.
+    for (TerminalSession session : node.sessions.all()) {
+      fillLog(session.owner().equals("alice") ? alice : bob, session, logBytes);
+    }
 
     ProtocolException refused =
         assertThrows(

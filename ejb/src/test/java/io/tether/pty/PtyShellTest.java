@@ -135,6 +135,44 @@ class PtyShellTest {
   }
 
   @Test
+  void bulkOutputReadIntoSmallPiecesArrivesCompleteAndInOrder() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    int count = 100_000;
+    shell.write(
+        ByteBuffer.wrap(
+            ("stty -opost -echo; seq 1 " + count + " | cat; exit\r")
+                .getBytes(StandardCharsets.US_ASCII)));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                int code = shell.waitFor();
+                shell.releaseTerminal();
+                return code;
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    // Pieces smaller than what one read of the PTY brings (as an output log's chunk ends): the
+    // rest waits for the next piece, none lost, none twice.
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] piece = new byte[1000];
+    for (int n; (n = shell.readBatch(piece, 3, 997)) > 0; ) {
+      all.write(piece, 3, n);
+    }
+    assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+    shell.close();
+    String text = all.toString(StandardCharsets.US_ASCII);
+    int first = text.indexOf("1\n2\n3\n");
+    assertTrue(first >= 0, text.substring(0, Math.min(200, text.length())));
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= count; i++) {
+      expected.append(i).append('\n');
+    }
+    assertEquals(expected.toString(), text.substring(first, first + expected.length()));
+  }
+
+  @Test
   void aResizeReachesTheShell() throws Exception {
     PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
     try {

@@ -379,14 +379,17 @@ class AttachmentTest {
     assertEquals(6, session.log().capacity(), "the 6 bytes it is still owed, nothing more");
     stalled.lost();
     assertEquals(0, session.log().capacity(), "nobody is owed anything");
+    assertEquals(0, session.logHeldBytes(), "and its chunks went back");
   }
 
   @Test
   void aSessionEndedWithoutClientsLetsItsWholeLogGo() {
     TerminalSession session = session(1024, 1024);
     write(session, "some output");
+    assertEquals(ChunkPool.CHUNK_BYTES, session.logHeldBytes());
     session.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
     assertEquals(0, session.log().capacity());
+    assertEquals(0, session.logHeldBytes());
   }
 
   @Test

@@ -127,6 +127,38 @@ class FlowControlTest {
   }
 
   /**
+   * A log smaller than two payloads, and a client that never acknowledges: once it stops counting,
+   * the shell goes on to its end (the limit never goes below zero and stalls the reader for good).
+   */
+  @Test
+  void aSmallLogWithAStalledClientNeverStallsTheShell() throws Exception {
+    PtyShell shell = PtyShell.start(TestSessions.BASH, "small-log", "small-log-server", 80, 24);
+    CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
+    TerminalSession session =
+        TestSessions.session(
+            "small",
+            shell,
+            new TerminalSession.Settings(32 * 1024, 16 * 1024, 10_000, 4, false, 0),
+            new TerminalSession.Listener() {
+              @Override
+              public void ended(TerminalSession s, SessionEnd end) {
+                ended.complete(end);
+              }
+            });
+    SlowClient stalled = new SlowClient(0); // never run: it takes frames and acknowledges nothing
+    stalled.attachment =
+        session.attach(stalled, new ClientMessage.Hello("t", null, 0, "c1", 0, 80, 24, false));
+    Thread reader = new Thread(session::readOutput, "pty-reader");
+    Thread awaiter = new Thread(session::awaitShellExit, "pty-exit");
+    reader.start();
+    awaiter.start();
+    shell.write(ByteBuffer.wrap("seq 1 100000; exit\r".getBytes(StandardCharsets.US_ASCII)));
+
+    assertEquals(0, ended.get(60, TimeUnit.SECONDS).exitCode());
+    reader.join(10_000);
+  }
+
+  /**
    * A client that vanishes mid-stream without a close and reconnects within its grace: the shell
    * waited for it, and not a byte is lost though the outage outlasts what the log holds.
    */

@@ -26,6 +26,13 @@ public final class TestSessions {
     return session(id, shell, SMALL, new TerminalSession.Listener() {});
   }
 
+  /** Output of {@code bytes} bytes, as if the shell had written it (appended to the log). */
+  public static void output(TerminalSession session, int bytes) {
+    byte[] output = new byte[bytes];
+    java.util.Arrays.fill(output, (byte) 'x');
+    session.log().append(output, 0, bytes);
+  }
+
   public static TerminalSession session(
       String id,
       Shell shell,

@@ -30,14 +30,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Open/exit churn on a node with a small heap (256 MiB, sessions with 4 MiB logs, no per-user limit
- * in the way): the node fills up to what its heap takes, refuses more with {@code 4018}, goes on
- * serving three users opening and exiting sessions at several a second beside the full load, never
- * runs out of memory, and leaves no process behind.
+ * in the way): the node fills, with sessions whose output filled their logs, up to what its heap
+ * takes, refuses more with {@code 4018}, goes on serving three users opening and exiting sessions
+ * at several a second beside the full load, never runs out of memory, and leaves no process behind.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class ChurnIT {
   private static final Duration CHURN = Duration.ofSeconds(20);
+
+  /** More output than a 4 MiB log keeps; the marker's quotes keep the echo from matching. */
+  private static final String FILL_LOG =
+      "head -c 4400000 /dev/zero | tr '\\0' x; echo log-fi''lled\r";
 
   @Deployment(testable = false)
   static EnterpriseArchive ear() {
@@ -46,7 +50,8 @@ class ChurnIT {
 
   @Test
   void churnNearTheHeapLimitIsRefusedNeverOutOfMemory() throws Exception {
-    // Fill the node until it says it is full.
+    // Fill the node until it says it is full. A log holds what its output needs, so each session
+    // fills its own before the next opens: a node of quiet sessions would take thousands.
     List<Terminal> held = new ArrayList<>();
     Terminal.Closed full = null;
     while (full == null && held.size() < 200) {
@@ -54,6 +59,8 @@ class ChurnIT {
       full = t.connect().attachedOrClosed();
       if (full == null) {
         held.add(t);
+        t.type(FILL_LOG);
+        t.awaitRecentOutput("log-filled", Duration.ofSeconds(60));
       }
     }
     assertEquals(

@@ -361,6 +361,31 @@ public final class Terminal implements AutoCloseable {
     return output.last(4096).contains(text);
   }
 
+  /**
+   * Waits until the last 4 KiB of output contain {@code text}: for the end of a stream of
+   * megabytes, which {@link #awaitOutput} would copy whole at every frame.
+   */
+  public void awaitRecentOutput(String text, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    synchronized (this) {
+      while (!recentOutputContains(text)) {
+        if (failure != null) {
+          throw new AssertionError(failure);
+        }
+        long left = Duration.between(Instant.now(), deadline).toMillis();
+        if (left <= 0) {
+          throw new AssertionError("timed out waiting for '" + text + "'; output ends: " + tail());
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
   private synchronized String tail() {
     return output.last(300);
   }

@@ -1,5 +1,6 @@
 package io.tether.node;
 
+import io.tether.session.OutputLog;
 import io.tether.session.TerminalSession;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -28,7 +29,7 @@ import java.util.function.LongSupplier;
  * </ul>
  */
 final class Admission {
-  static final double LOG_SHARE = 0.5;
+  static final double LOG_SHARE = OutputLog.HEAP_SHARE;
   static final double FULL = 0.85;
   static final long COLLECT_EVERY_NANOS = 5_000_000_000L;
 

@@ -17,19 +17,44 @@ final class ChunkPool {
   /** Up to 4 MiB of free chunks (one default log's worth) wait for reuse. */
   static final int MAX_FREE = 256;
 
-  /** The pool of this deployment's logs. */
-  static final ChunkPool SHARED = new ChunkPool(CHUNK_BYTES, MAX_FREE);
+  /** The pool of this deployment's logs: its budget is {@link OutputLog#HEAP_SHARE} of the heap. */
+  static final ChunkPool SHARED =
+      new ChunkPool(
+          CHUNK_BYTES,
+          MAX_FREE,
+          (long) (Runtime.getRuntime().maxMemory() * OutputLog.HEAP_SHARE) / CHUNK_BYTES);
 
   private final int chunkBytes;
+  private final long budget;
   private final byte[][] free; // guarded by this
   private int freeCount; // guarded by this
+  private long inUse; // guarded by this: taken and not given back
 
   ChunkPool(int chunkBytes, int maxFree) {
-    if (chunkBytes <= 0 || maxFree < 0) {
-      throw new IllegalArgumentException("chunkBytes must be positive, maxFree not negative");
+    this(chunkBytes, maxFree, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param budget how many chunks the logs may hold together before each log that grows gives up
+   *     its oldest chunk for its newest instead ({@link #overBudget()})
+   */
+  ChunkPool(int chunkBytes, int maxFree, long budget) {
+    if (chunkBytes <= 0 || maxFree < 0 || budget <= 0) {
+      throw new IllegalArgumentException(
+          "chunkBytes and budget must be positive, maxFree not negative");
     }
     this.chunkBytes = chunkBytes;
+    this.budget = budget;
     this.free = new byte[maxFree][];
+  }
+
+  /**
+   * Whether the logs hold their budget's worth: sessions admitted while quiet may all stream at
+   * once later, and no heap would hold every log at its configured size. A log that grows then
+   * shrinks its own window instead of taking more (see {@link OutputLog}).
+   */
+  synchronized boolean overBudget() {
+    return inUse >= budget;
   }
 
   int chunkBytes() {
@@ -39,6 +64,7 @@ final class ChunkPool {
   /** A chunk of {@link #chunkBytes()}, reused if one is free. */
   byte[] take() {
     synchronized (this) {
+      inUse++;
       if (freeCount > 0) {
         byte[] chunk = free[--freeCount];
         free[freeCount] = null;
@@ -54,10 +80,16 @@ final class ChunkPool {
       throw new IllegalArgumentException("not a chunk of this pool");
     }
     synchronized (this) {
+      inUse--;
       if (freeCount < free.length) {
         free[freeCount++] = chunk;
       }
     }
+  }
+
+  /** How many chunks the logs hold. */
+  synchronized long inUse() {
+    return inUse;
   }
 
   /** How many chunks wait for reuse. */

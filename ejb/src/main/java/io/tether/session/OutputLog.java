@@ -17,6 +17,16 @@ import java.nio.ByteBuffer;
  * output needs (at most {@code capacity} plus two chunks), not {@code capacity} from the start.
  */
 public final class OutputLog {
+  /**
+   * The share of the heap all logs together may hold: past it, each log that grows gives up its
+   * oldest chunk for its newest (its window shrinks, down to {@link #MIN_CHUNKS_UNDER_PRESSURE}),
+   * and new sessions are refused (node.Admission).
+   */
+  public static final double HEAP_SHARE = 0.5;
+
+  /** A log shrinks under memory pressure to no fewer chunks than this (128 KiB). */
+  static final int MIN_CHUNKS_UNDER_PRESSURE = 8;
+
   /** What a reader at a cursor gets next. */
   public sealed interface Read {}
 
@@ -49,7 +59,9 @@ public final class OutputLog {
   private final Object lock = new Object();
   private final ChunkPool pool;
   private final int chunkBytes;
-  private int capacity; // guarded by lock; shrinks once, when the session ends (retainFrom)
+  // guarded by lock; shrinks when the session ends (retainFrom), or when the logs of the node hold
+  // their share of the heap (writableLocked); never grows, so the tail never moves back
+  private int capacity;
   private long head; // guarded by lock
   // The chunks held, numbers firstChunk to firstChunk + count - 1, as a ring of slots.
   private byte[][] slots = new byte[2][]; // guarded by lock; its length a power of two
@@ -73,8 +85,8 @@ public final class OutputLog {
 
   /**
    * How many of the newest bytes the log keeps: a client may resume anywhere within them. Its
-   * configured size while the session lives; once the session ended, only what its clients were
-   * still owed ({@link #retainFrom}).
+   * configured size while the session lives, less what it gave up under memory pressure; once the
+   * session ended, only what its clients were still owed ({@link #retainFrom}).
    */
   public int capacity() {
     synchronized (lock) {
@@ -271,6 +283,7 @@ public final class OutputLog {
       throw new IllegalStateException("chunk " + chunk + " is before the log's first");
     }
     while (firstChunk + count <= chunk) {
+      shrinkIfPressedLocked();
       if (count == slots.length) {
         byte[][] grown = new byte[slots.length * 2][];
         for (int i = 0; i < count; i++) {
@@ -283,6 +296,21 @@ public final class OutputLog {
       count++;
     }
     return slots[slotLocked(chunk)];
+  }
+
+  /**
+   * When the node's logs hold their share of the heap, a log that needs a new chunk gives up its
+   * oldest one first, by shrinking its window past it: clients that were further behind are told
+   * what they missed ({@code resync}), as when any log overruns them, and the heap never holds more
+   * than the share. Not below {@link #MIN_CHUNKS_UNDER_PRESSURE}, and never a chunk at or past the
+   * head (a writer may be reading into it).
+   */
+  private void shrinkIfPressedLocked() {
+    long newTail = (firstChunk + 1) * chunkBytes;
+    if (count >= MIN_CHUNKS_UNDER_PRESSURE && newTail <= head && pool.overBudget()) {
+      capacity = (int) Math.min(capacity, head - newTail);
+      releaseBeforeLocked(firstChunk + 1);
+    }
   }
 
   /**

@@ -116,6 +116,48 @@ class OutputLogTest {
 
   // Chunks: small ones here, so that frames, resume points and the window cross their boundaries.
 
+  /**
+   * Sessions admitted while quiet may all stream later: once the logs hold their pool's budget, a
+   * log that grows gives up its oldest chunk for its newest. A reader that was further behind is
+   * told exactly what it missed, what is kept is exact, and the other logs keep theirs.
+   */
+  @Test
+  void overThePoolsBudgetAGrowingLogGivesUpItsOldestChunksNotTheOthersBytes() {
+    ChunkPool pool = new ChunkPool(4, 0, 12);
+    OutputLog quiet = new OutputLog(400, pool);
+    quiet.append(bytes("0123456789"), 0, 10);
+    OutputLog streaming = new OutputLog(400, pool);
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      String line = i + ",";
+      all.append(line);
+      streaming.append(bytes(line), 0, line.length());
+      assertTrue(pool.inUse() <= 12, "the logs hold " + pool.inUse() + " chunks of a budget of 12");
+    }
+
+    long tail = streaming.tail();
+    long head = streaming.head();
+    assertTrue(tail > 0 && head - tail < 400, "the window shrank to " + (head - tail));
+    assertEquals(new OutputLog.Behind(tail, tail), streaming.read(0, Long.MAX_VALUE, 1000));
+    assertEquals(
+        all.substring((int) tail), payload(streaming.frame(tail, 1000), tail), "what is kept");
+    assertEquals("0123456789", payload(quiet.frame(0, 100), 0), "the quiet log keeps its bytes");
+  }
+
+  /** A log shrinks under pressure to no fewer than its minimum of chunks, and keeps working. */
+  @Test
+  void underPressureALogKeepsItsMinimumOfChunks() {
+    ChunkPool pool = new ChunkPool(4, 0, 1);
+    OutputLog log = new OutputLog(400, pool);
+    for (int i = 0; i < 50; i++) {
+      log.append(bytes("abcd"), 0, 4);
+    }
+    long held = log.heldBytes();
+    assertTrue(held >= OutputLog.MIN_CHUNKS_UNDER_PRESSURE * 4L - 4, "held " + held);
+    assertTrue(held <= (OutputLog.MIN_CHUNKS_UNDER_PRESSURE + 1) * 4L, "held " + held);
+    assertEquals("abcdabcd", payload(log.frame(log.head() - 8, 8), log.head() - 8));
+  }
+
   @Test
   void aFrameSpansChunksByteForByte() {
     OutputLog log = new OutputLog(20, new ChunkPool(4, 8));

@@ -122,4 +122,27 @@ class ChurnIT {
     assertFalse(log.contains("OutOfMemoryError"), "the server ran out of memory");
     assertTrue(log.contains("refused a new session: no room on this node"));
   }
+
+  /**
+   * Sessions admitted while quiet all stream at once, more than half the heap's worth of logs: the
+   * logs give up their oldest chunks instead of growing past their share, and the node stays up.
+   */
+  @Test
+  void quietSessionsThatAllStreamAtOnceNeverRunTheNodeOutOfMemory() throws Exception {
+    List<Terminal> quiet = new ArrayList<>();
+    for (int i = 0; i < 40; i++) { // 40 full logs would take 160 MiB, the share is 128 MiB
+      quiet.add(Terminal.open(ALICE));
+    }
+    for (Terminal t : quiet) {
+      t.type(FILL_LOG);
+    }
+    for (Terminal t : quiet) {
+      t.awaitRecentOutput("log-filled", Duration.ofSeconds(180));
+    }
+    for (Terminal t : quiet) {
+      t.exitShell();
+    }
+    ServerProcess.awaitNoDescendants(Duration.ofSeconds(20));
+    assertFalse(ServerLog.read().contains("OutOfMemoryError"), "the server ran out of memory");
+  }
 }

@@ -130,7 +130,7 @@ class ChurnIT {
   @Test
   void quietSessionsThatAllStreamAtOnceNeverRunTheNodeOutOfMemory() throws Exception {
     List<Terminal> quiet = new ArrayList<>();
-    for (int i = 0; i < 40; i++) { // 40 full logs would take 160 MiB, the share is 128 MiB
+    for (int i = 0; i < 56; i++) { // 56 full logs would take 224 MiB, the share is 128 MiB
       quiet.add(Terminal.open(ALICE));
     }
     for (Terminal t : quiet) {

@@ -309,7 +309,7 @@ class IsolatedShellTest {
     PtyShell shell = start(isolation, "s-orphan", "alice");
     run(shell, "(setsid sleep 4545 &)");
     assertEquals(0, isolation.reapOrphans(id -> true));
-    assertTrue(hostProcessRuns("sleep 4545"));
+    assertTrue(hostProcessAppears("sleep 4545"));
     assertTrue(isolation.reapOrphans(id -> !id.equals("s-orphan")) >= 1);
     assertFalse(hostProcessRuns("sleep 4545"));
     assertFalse(shell.anyAlive());

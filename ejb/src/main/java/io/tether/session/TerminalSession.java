@@ -78,6 +78,7 @@ public final class TerminalSession {
   private final Attachment.Input input;
   private final ObserverNotices observerNotices = new ObserverNotices();
   private final ObserveRequests observeRequests;
+  private final long keepingUpNanos; // how recently a client acked to hold the shell back
 
   private volatile Instant lastActivity = created;
   private volatile SessionEnd end;
@@ -110,6 +111,8 @@ public final class TerminalSession {
     this.ledger = new InputLedger(settings.maxClientsRemembered());
     this.input = new Attachment.Input(ledger, shell::write);
     this.observeRequests = new ObserveRequests(owner);
+    long grace = settings.reconnectGraceMillis();
+    this.keepingUpNanos = grace > 0 ? grace * 1_000_000 : Attachment.KEEPING_UP_NANOS;
   }
 
   /**
@@ -172,8 +175,7 @@ public final class TerminalSession {
         long waitNanos = Attachment.KEEPING_UP_NANOS;
         boolean wouldOverrun = false;
         for (Attachment attachment : attachments) {
-          long lag = attachment.lagIfKeepingUp(head); // -1: stalled, it does not count
-          if (lag >= 0 && lag > limit) {
+          if (attachment.lagIfKeepingUp(head) > limit) { // -1 (stalled) is never above it
             wouldOverrun = true;
             break;
           }
@@ -225,12 +227,6 @@ public final class TerminalSession {
         ackSignal.notifyAll();
       }
     }
-  }
-
-  /** How recently a client must have acknowledged to hold the shell back (see Attachment). */
-  private long keepingUpNanos() {
-    long grace = settings.reconnectGraceMillis();
-    return grace > 0 ? grace * 1_000_000 : Attachment.KEEPING_UP_NANOS;
   }
 
   /** A client that vanished while keeping up, holding output back until {@code untilNanos}. */
@@ -349,7 +345,7 @@ public final class TerminalSession {
               from,
               settings.window(),
               hello.observe(),
-              keepingUpNanos());
+              keepingUpNanos);
       // Queued, not sent, until the attachment is in the list: were its first send to fail at
       // once, the attachment's end must find it there to take it out again.
       attachment.queueFirst(

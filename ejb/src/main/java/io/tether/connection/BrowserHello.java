@@ -1,6 +1,7 @@
 package io.tether.connection;
 
 import io.tether.node.SessionLauncher;
+import io.tether.node.SessionObservers;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
@@ -20,11 +21,17 @@ import java.util.Optional;
 final class BrowserHello implements HelloHandler {
   private final TicketStore tickets;
   private final SessionLauncher launcher;
+  private final SessionObservers observers;
   private final RelayConnector relays;
 
-  BrowserHello(TicketStore tickets, SessionLauncher launcher, RelayConnector relays) {
+  BrowserHello(
+      TicketStore tickets,
+      SessionLauncher launcher,
+      SessionObservers observers,
+      RelayConnector relays) {
     this.tickets = tickets;
     this.launcher = launcher;
+    this.observers = observers;
     this.relays = relays;
   }
 
@@ -46,7 +53,7 @@ final class BrowserHello implements HelloHandler {
       return new Relayed(relays.open(owner.get(), ticket, text, channel));
     }
     return hello.observe()
-        ? new Awaiting(launcher.observe(ticket, hello, channel))
+        ? new Awaiting(observers.observe(ticket, hello, channel))
         : new Attached(launcher.resume(ticket, hello, channel));
   }
 }

@@ -1,6 +1,7 @@
 package io.tether.connection;
 
 import io.tether.node.SessionLauncher;
+import io.tether.node.SessionObservers;
 import io.tether.protocol.ClientChannel;
 import io.tether.relay.RelayConnector;
 import io.tether.ticket.TicketStore;
@@ -17,18 +18,20 @@ public class Connections {
 
   @Inject TicketStore tickets;
   @Inject SessionLauncher launcher;
+  @Inject SessionObservers observers;
   @Inject RelayConnector relays;
   @Resource ManagedScheduledExecutorService scheduler;
 
   /** A browser's connection: its first frame is a {@code hello} with a ticket. */
   public ClientConnection fromBrowser(ClientChannel channel) {
     return expectingHello(
-        new ClientConnection(channel, new BrowserHello(tickets, launcher, relays)));
+        new ClientConnection(channel, new BrowserHello(tickets, launcher, observers, relays)));
   }
 
   /** Another node's relay: its first frame is a signed {@code relay-hello}. */
   public ClientConnection fromRelay(ClientChannel channel) {
-    return expectingHello(new ClientConnection(channel, new RelayedHello(launcher, relays)));
+    return expectingHello(
+        new ClientConnection(channel, new RelayedHello(launcher, observers, relays)));
   }
 
   private ClientConnection expectingHello(ClientConnection connection) {

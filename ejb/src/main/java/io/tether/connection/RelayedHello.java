@@ -1,6 +1,7 @@
 package io.tether.connection;
 
 import io.tether.node.SessionLauncher;
+import io.tether.node.SessionObservers;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
@@ -17,10 +18,12 @@ import java.time.Instant;
  */
 final class RelayedHello implements HelloHandler {
   private final SessionLauncher launcher;
+  private final SessionObservers observers;
   private final RelayConnector relays;
 
-  RelayedHello(SessionLauncher launcher, RelayConnector relays) {
+  RelayedHello(SessionLauncher launcher, SessionObservers observers, RelayConnector relays) {
     this.launcher = launcher;
+    this.observers = observers;
     this.relays = relays;
   }
 
@@ -34,7 +37,7 @@ final class RelayedHello implements HelloHandler {
     Ticket vouched =
         new Ticket("relayed", relayed.user(), relayed.roles(), Instant.now().plusSeconds(30));
     return hello.observe()
-        ? new Awaiting(launcher.observe(vouched, hello, channel))
+        ? new Awaiting(observers.observe(vouched, hello, channel))
         : new Attached(launcher.resume(vouched, hello, channel));
   }
 }

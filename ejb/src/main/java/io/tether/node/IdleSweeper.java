@@ -33,7 +33,7 @@ public class IdleSweeper {
   @Resource TimerService timers;
   @Inject NodeSessions sessions;
   @Inject RecordMirror mirror;
-  @Inject SessionLauncher launcher;
+  @Inject ShellStarter starter;
   @Inject TetherSettings settings;
 
   @PostConstruct
@@ -61,7 +61,7 @@ public class IdleSweeper {
               IdleSweeper::endIdle,
               mirror::refreshAndAnnounce);
       // An isolated session's leftovers are found by its cgroup.
-      int reconciled = sessions.reconcile() + launcher.reapOrphans();
+      int reconciled = sessions.reconcile() + starter.reapOrphans();
       LOG.info(
           () ->
               String.format(

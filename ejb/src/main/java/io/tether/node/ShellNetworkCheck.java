@@ -15,10 +15,10 @@ import jakarta.inject.Inject;
 @Startup
 @DependsOn("ClusterMember")
 public class ShellNetworkCheck {
-  @Inject SessionLauncher launcher;
+  @Inject ShellStarter starter;
 
   @PostConstruct
   void check() {
-    launcher.checkShellNetwork();
+    starter.checkShellNetwork();
   }
 }

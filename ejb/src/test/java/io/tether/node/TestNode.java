@@ -127,7 +127,9 @@ final class TestNode implements AutoCloseable {
   final RecordMirror mirror = new RecordMirror();
   final NodeSessions sessions = new NodeSessions();
   final NodeAdministration administration = new NodeAdministration();
+  final ShellStarter starter = new ShellStarter();
   final SessionLauncher launcher = new SessionLauncher();
+  final SessionObservers observers = new SessionObservers();
 
   TestNode() {
     mirror.settings = settings;
@@ -152,18 +154,24 @@ final class TestNode implements AutoCloseable {
     administration.sessions = sessions;
     administration.settings = settings;
     administration.nodeStates = nodeStates;
+    starter.settings = settings;
+    starter.sessions = sessions;
+    starter.mirror = mirror;
+    starter.threads = Thread::new;
+    // The unsafe single-user mode: these tests are about launching, not about isolation, which
+    // IsolatedShellTest and IsolationIT cover with real accounts.
+    starter.isolation =
+        ShellIsolation.start(UnsafeConfig.of("tether-node-test"), settings.serverIdentity());
+    starter.configure();
     launcher.settings = settings;
     launcher.sessions = sessions;
-    launcher.mirror = mirror;
+    launcher.starter = starter;
     launcher.administration = administration;
     launcher.registry = registry;
     launcher.ended = mirror.ended;
-    launcher.threads = Thread::new;
-    // The unsafe single-user mode: these tests are about launching, not about isolation, which
-    // IsolatedShellTest and IsolationIT cover with real accounts.
-    launcher.isolation =
-        ShellIsolation.start(UnsafeConfig.of("tether-node-test"), settings.serverIdentity());
-    launcher.configure();
+    observers.settings = settings;
+    observers.launcher = launcher;
+    observers.configure();
     sessions.start();
   }
 

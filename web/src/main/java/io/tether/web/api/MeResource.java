@@ -1,7 +1,7 @@
 package io.tether.web.api;
 
 import io.tether.config.TetherSettings;
-import io.tether.node.SessionLauncher;
+import io.tether.node.ShellStarter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.SecurityContext;
 @Path("me")
 public class MeResource {
   @Inject TetherSettings settings;
-  @Inject SessionLauncher launcher;
+  @Inject ShellStarter starter;
 
   /**
    * The caller's name, whether it may use the admin console, and how this node runs shells: {@code
@@ -36,7 +36,7 @@ public class MeResource {
         security.getUserPrincipal().getName(),
         security.isUserInRole("admin"),
         settings.isolationMode(),
-        launcher.shellNetwork().name().toLowerCase(java.util.Locale.ROOT),
+        starter.shellNetwork().name().toLowerCase(java.util.Locale.ROOT),
         settings.observeNeedsConsent() ? "consent" : "notify");
   }
 }

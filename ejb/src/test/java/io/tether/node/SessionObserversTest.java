@@ -1,11 +1,13 @@
 package io.tether.node;
 
+import static io.tether.node.TestNode.newSession;
+import static io.tether.node.TestNode.resume;
+import static io.tether.node.TestNode.ticket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tether.protocol.ClientMessage;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.ProtocolException;
 import io.tether.session.Attachment;
@@ -13,8 +15,6 @@ import io.tether.session.RecordingChannel;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
-import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,18 +28,6 @@ class SessionObserversTest {
   @AfterEach
   void stopNode() {
     node.close();
-  }
-
-  private static Ticket ticket(String user, String... roles) {
-    return new Ticket("t-" + user, user, Set.of(roles), Instant.now().plusSeconds(30));
-  }
-
-  private static ClientMessage.Hello newSession(String client) {
-    return new ClientMessage.Hello("t", null, 0, client, 0, 100, 30, false);
-  }
-
-  private static ClientMessage.Hello resume(String sessionId, String client, boolean observe) {
-    return new ClientMessage.Hello("t", sessionId, 0, client, 0, 100, 30, observe);
   }
 
   /** Alice's session, with her tab attached, on a node whose observe policy is consent. */

@@ -7,15 +7,19 @@ import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionEvent;
 import io.tether.isolation.ShellIsolation;
 import io.tether.isolation.UnsafeConfig;
+import io.tether.protocol.ClientMessage;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.session.EndedSessions;
 import io.tether.session.SessionEnd;
 import io.tether.session.TestSessions;
+import io.tether.ticket.Ticket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -173,6 +177,21 @@ final class TestNode implements AutoCloseable {
     observers.launcher = launcher;
     observers.configure();
     sessions.start();
+  }
+
+  /** A ticket of {@code user} with {@code roles}, valid for 30 s. */
+  static Ticket ticket(String user, String... roles) {
+    return new Ticket("t-" + user, user, Set.of(roles), Instant.now().plusSeconds(30));
+  }
+
+  /** A client's {@code hello} for a new 100x30 session. */
+  static ClientMessage.Hello newSession(String client) {
+    return new ClientMessage.Hello("t", null, 0, client, 0, 100, 30, false);
+  }
+
+  /** A client's {@code hello} resuming (or observing) {@code sessionId} from the start. */
+  static ClientMessage.Hello resume(String sessionId, String client, boolean observe) {
+    return new ClientMessage.Hello("t", sessionId, 0, client, 0, 100, 30, observe);
   }
 
   /** The types of the events published so far, in order. */

@@ -2,7 +2,9 @@
 # Writes the load balancer's nginx configuration for a local Tether cluster: round robin (nginx's
 # default; no ip_hash, no sticky cookie), WebSocket upgrades passed through, long timeouts for idle
 # terminals, no buffering (terminal output and the admin event stream flow as they come), and the
-# nodes' internal relay endpoint kept off the public path. Run as the current user, with everything
+# nodes' internal relay endpoint kept off the public path, and nodes that are not ready (stopping,
+# draining, cut off in a minority: they answer the balancer's requests with 503) left out of new
+# connections. Run as the current user, with everything
 # under NGINX_DIR. Used by start-cluster.sh and by the load balancer IT, so the tests run what ships.
 #
 # Usage: write-nginx-conf.sh NGINX_DIR LB_PORT NODE_HTTP_PORT...
@@ -18,7 +20,7 @@ shift 2
 mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
 upstreams=""
 for port in "$@"; do
-  upstreams="$upstreams        server 127.0.0.1:$port;"$'\n'
+  upstreams="$upstreams        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;"$'\n'
 done
 user_directive=""
 if [ "$(id -u)" = 0 ]; then
@@ -58,7 +60,8 @@ http {
         default   close;
     }
 
-    # Round robin, no stickiness: any request, any reconnect, may land on any node.
+    # Round robin, no stickiness: any request, any reconnect, may land on any node. A node that
+    # fails a request (refused, timed out, or 503 because it is not ready) gets no new one for 10 s.
     upstream tether {
 $upstreams    }
 
@@ -72,19 +75,32 @@ $upstreams    }
             return 404;
         }
 
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade \$websocket_upgrade;
+        proxy_set_header Connection \$connection_upgrade;
+        # The browser's Host, so the nodes' WebSocket Origin check sees their own origin.
+        proxy_set_header Host \$http_host;
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+        # Marks the request as balanced: a node that is not ready answers it with 503 (and serves
+        # direct requests, such as relays, as ever), and nginx passes it to the next node. A
+        # ticket is only issued by a node that answered, so retrying its POST is safe.
+        proxy_set_header X-Tether-Balanced 1;
+        proxy_next_upstream error timeout http_503 non_idempotent;
+        proxy_connect_timeout 2s;
+        proxy_buffering off;
+
+        # A new terminal starts with a ticket: a frozen node must not hold it up for long.
+        location ~ "^/tether/api/tickets\$" {
+            proxy_pass http://tether;
+            proxy_read_timeout 3s;
+            proxy_send_timeout 3s;
+        }
+
         location / {
             proxy_pass http://tether;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$websocket_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            # The browser's Host, so the nodes' WebSocket Origin check sees their own origin.
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_connect_timeout 5s;
             proxy_read_timeout 1h;
             proxy_send_timeout 1h;
-            proxy_buffering off;
         }
     }
 }

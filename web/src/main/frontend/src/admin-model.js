@@ -274,6 +274,8 @@ export class AdminModel {
     const node = session?.node ?? event.node;
     if (typeof node === 'string' && this.#nodesLoaded && !this.#nodes.has(node)) changes.refetchNodes = true;
 
+    // Declared lost while its node was cut off, yet alive: it comes back as if it had just opened.
+    if (event.type === 'returned') this.#known.delete(id);
     const known = this.#known.get(id);
     if (known?.closed) return changes; // late or replayed: the session is gone for good
 
@@ -312,7 +314,7 @@ export class AdminModel {
     let isNew = false;
     if (known !== undefined) {
       wasCounted = known.matched;
-    } else if (event.type === 'opened') {
+    } else if (event.type === 'opened' || event.type === 'returned') {
       isNew = true;
       wasCounted = false;
     } else {

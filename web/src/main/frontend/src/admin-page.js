@@ -3,9 +3,10 @@
 // changes, paging and totals, the stream's resumes) lives in admin-model.js, admin-stream.js and
 // admin-format.js; this file only connects them to the DOM.
 //
-// Nothing here polls: the list is read on load, on `reset`, on other filters or pages and on the
-// admin's request; everything else arrives as events. The one-second ticker only redraws the
-// countdowns and ages from the local clock.
+// Nothing here polls: the list is read on load, on `reset`, on other filters or pages, on the
+// admin's request, and again shortly while it is partial (part of the cluster did not answer);
+// everything else arrives as events. The one-second ticker only redraws the countdowns and ages
+// from the local clock.
 
 import { ADMIN_EVENTS_PATH, commandOutcome, createAdminApi, noticeText } from './admin-api.js';
 import { formatAge, formatBytes, formatCountdown, formatSize, formatState, idleLeftMs, sessionState } from './admin-format.js';
@@ -22,6 +23,9 @@ const FIRST_LOAD_FALLBACK_MS = 2000;
 
 /** A drain or undrain shows up in GET nodes a moment after its 202 (it travels over JMS). */
 const NODE_CONFIRM_DELAY_MS = 1500;
+
+/** A partial list (part of the cluster did not answer in time) is read again this soon. */
+const PARTIAL_RETRY_MS = 3000;
 
 /** Countdowns below this are marked, so the sessions about to end stand out. */
 const IDLE_SOON_MS = 60_000;
@@ -199,6 +203,9 @@ function main() {
       rebuildBackoff.reset();
       showError(null);
       changed(changes);
+      // Part of the cluster did not answer: what is shown is partial, and read again shortly.
+      byId('partial-warning').hidden = list.partial !== true;
+      if (list.partial === true) rebuildRetry = setTimeout(() => rebuild(), PARTIAL_RETRY_MS);
       const page = model.page;
       // Sessions ended since this page was chosen and it is now past the end: show the last one.
       if (model.rows.length === 0 && model.offset > 0 && page.lastOffset < model.offset) {

@@ -268,6 +268,7 @@ export const CLOSE_CODES = Object.freeze({
   4018: closeCode('node-full', 'unchanged', true, 'This server has no room for another session right now.'),
   4019: closeCode('observe-refused', 'unchanged', false, "The session's user did not agree to be observed."),
   4020: closeCode('ended-by-user', 'ended', false, 'The session was ended by its user.'),
+  4021: closeCode('cut-off', 'unchanged', true, 'This server is cut off from most of its cluster; connect through another.'),
 });
 
 function closeCode(name, session, reconnect, sentence, { reattach = false, forget = session !== 'unchanged' } = {}) {

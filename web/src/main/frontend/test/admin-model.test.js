@@ -155,6 +155,19 @@ describe('rows from events', () => {
     assert.equal(nodeCount(model, 'node1'), 2);
   });
 
+  test('returned brings back a session that was closed as node-lost, counted once', () => {
+    const model = loaded({ items: [session(1), session(2)] });
+    model.apply(event('closed', session(1), { reason: 'node-lost' }));
+    assert.deepEqual(ids(model), ['s-0002']);
+    model.apply(event('returned', session(1, { revision: 0 })));
+    assert.deepEqual(ids(model), ['s-0001', 's-0002']);
+    assert.equal(model.total, 2);
+    assert.equal(nodeCount(model, 'node1'), 3);
+    model.apply(event('updated', session(1, { revision: 1, cols: 90 })));
+    assert.equal(model.rows[0].cols, 90, 'it is followed again');
+    assert.equal(model.total, 2);
+  });
+
   test('events without an id or snapshot, or not objects, change nothing', () => {
     const model = loaded({ items: [session(1)] });
     assert.deepEqual(model.apply(null), { rows: false, total: false, nodes: false, refetchNodes: false, fetchSession: null });

@@ -194,7 +194,7 @@ describe('server messages', () => {
 
 describe('close codes', () => {
   for (const [code, reconnect] of [
-    [1000, true], [1001, true], [1006, true], [1011, true], [4007, true], [4011, true],
+    [1000, true], [1001, true], [1006, true], [1011, true], [4007, true], [4011, true], [4021, true],
     [4000, false], [4001, false], [4004, false], [4006, false], [4009, false], [4013, false], [4015, false],
   ]) {
     test(`close ${code} ${reconnect ? 'reconnects' : 'ends the page'}`, () => {

@@ -538,7 +538,7 @@ describe('reconnecting', () => {
     assert.equal(h.sockets.length, 3);
   });
 
-  for (const code of [1001, 1006, 1011, 4007, 4011]) {
+  for (const code of [1001, 1006, 1011, 4007, 4011, 4021]) {
     test(`close ${code} reconnects to the same session`, async () => {
       const h = clientHarness();
       h.client.start();

@@ -1,10 +1,9 @@
 package io.tether.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.tether.config.TetherSettings;
 import io.tether.events.LifecycleEvents;
 import io.tether.events.SessionEvent;
@@ -22,6 +21,7 @@ import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -32,9 +32,11 @@ import java.util.stream.Collectors;
 
 /**
  * This node's embedded Hazelcast member: started with the application, stopped with it. When
- * another member leaves, it removes that node's session records (each exactly once across the
- * survivors), remembers them as ended with node-lost, publishes {@code closed}, and fires {@link
- * NodeLeft} so relays to that node are closed at once.
+ * another member leaves and this node is in a majority of the configured cluster ({@link
+ * ClusterQuorum}), it removes that node's session records (each exactly once across the survivors),
+ * remembers them as ended with node-lost, publishes {@code closed}; either way it fires {@link
+ * NodeLeft} so relays to that node are closed at once. After a split heals it fires {@link
+ * ClusterMerged}.
  */
 @Singleton
 @Startup
@@ -49,44 +51,37 @@ public class ClusterMember {
   // Built by ClusterStores on this member; proxies, first used once the member has started.
   @Inject SessionRegistry registry;
   @Inject EndedSessions ended;
+  @Inject Event<ClusterMerged> merged;
   @Resource ManagedExecutorService executor;
+  @Resource ManagedScheduledExecutorService scheduler;
 
   private HazelcastInstance hazelcast;
+  private NodeDepartures departures;
 
   @PostConstruct
   void start() {
     long started = System.nanoTime();
     hazelcast = Hazelcast.newHazelcastInstance(HazelcastMemberConfig.from(settings));
-    NodeDepartures departures =
+    departures =
         new NodeDepartures(
+            hazelcast,
+            new ClusterQuorum(settings.clusterMembers()),
             registry,
-            executor,
+            scheduler,
             record -> {
               SessionEnd end = SessionEnd.of(CloseCode.NODE_LOST, CloseCode.NODE_LOST.sentence());
               ended.remember(record.id(), end);
               publishLost(record, end);
-            });
+            },
+            nodeLeft::fire);
+    hazelcast.getCluster().addMembershipListener(departures);
     hazelcast
-        .getCluster()
-        .addMembershipListener(
-            new MembershipListener() {
-              @Override
-              public void memberAdded(MembershipEvent event) {
-                departures.memberAdded(event);
-              }
-
-              @Override
-              public void memberRemoved(MembershipEvent event) {
-                departures.memberRemoved(event);
-                String node = event.getMember().getAttribute(NodeDepartures.NODE_ATTRIBUTE);
-                if (node != null) {
-                  // Listeners only hand work off: observers run on a managed thread.
-                  executor.execute(
-                      () -> {
-                        NodeStates.map(hazelcast).delete(node);
-                        nodeLeft.fire(new NodeLeft(node));
-                      });
-                }
+        .getLifecycleService()
+        .addLifecycleListener(
+            event -> {
+              if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                LOG.warning("cluster: merged back into the cluster after a split");
+                executor.execute(() -> merged.fire(new ClusterMerged()));
               }
             });
     LOG.info(
@@ -103,6 +98,11 @@ public class ClusterMember {
       LOG.warning(
           "cluster: tether.cluster.secret is not set; relays between nodes will be refused");
     }
+  }
+
+  /** Whether this node is in a majority of the configured cluster now ({@link ClusterQuorum}). */
+  public boolean inMajority() {
+    return departures.inMajority();
   }
 
   private void publishLost(SessionRecord record, SessionEnd end) {

@@ -4,6 +4,8 @@ import io.tether.config.TetherSettings;
 import io.tether.registry.SessionRegistry;
 import io.tether.session.EndedSessions;
 import io.tether.ticket.TicketStore;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
@@ -16,10 +18,12 @@ import java.time.Duration;
  */
 @ApplicationScoped
 public class ClusterStores {
+  @Resource ManagedExecutorService queries;
+
   @Produces
   @ApplicationScoped
   SessionRegistry sessionRegistry(ClusterMember member) {
-    return new HazelcastSessionRegistry(member.hazelcast());
+    return new HazelcastSessionRegistry(member.hazelcast(), queries, TimeBound.REQUEST);
   }
 
   @Produces
@@ -27,6 +31,13 @@ public class ClusterStores {
   TicketStore ticketStore(ClusterMember member, TetherSettings settings) {
     return new HazelcastTicketStore(
         member.hazelcast(), Duration.ofSeconds(settings.ticketTtlSeconds()));
+  }
+
+  /** Whether this node is in a majority of the configured cluster, asked anew each time. */
+  @Produces
+  @ApplicationScoped
+  Quorum quorum(ClusterMember member) {
+    return member::inMajority;
   }
 
   @Produces

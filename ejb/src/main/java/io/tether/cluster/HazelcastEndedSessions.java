@@ -25,4 +25,9 @@ final class HazelcastEndedSessions implements EndedSessions {
   public Optional<SessionEnd> find(String sessionId) {
     return Optional.ofNullable(ended.get(sessionId));
   }
+
+  @Override
+  public void forget(String sessionId) {
+    ended.delete(sessionId);
+  }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.tether.config.TetherSettings;
 
 /** The embedded member's configuration, from Tether's settings (docs/cluster.md). */
@@ -29,6 +30,10 @@ final class HazelcastMemberConfig {
     config.setProperty(
         "hazelcast.max.no.heartbeat.seconds",
         Integer.toString(settings.clusterMaxNoHeartbeatSeconds()));
+    // After a split (a frozen or cut-off member), the halves look for each other this often and
+    // merge as soon as they meet, not after Hazelcast's default of five minutes.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     config
         .getMemberAttributeConfig()
         .setAttribute(NodeDepartures.NODE_ATTRIBUTE, settings.nodeName())
@@ -43,13 +48,24 @@ final class HazelcastMemberConfig {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(settings.clusterMembers());
 
-    config.addMapConfig(HazelcastSessionRegistry.mapConfig());
+    // In a merge, what the smaller half wrote while split is discarded: its records may be stale
+    // (a session that ended meanwhile would come back as a ghost), so the merged node writes its
+    // own live sessions' records again itself (ClusterMerged); its tickets and the ends it
+    // remembered are short-lived and were not the cluster's.
+    config.addMapConfig(keepingTheLargerHalf(HazelcastSessionRegistry.mapConfig()));
     config.addMapConfig(new MapConfig(NodeStates.MAP).setBackupCount(1));
-    config.addMapConfig(new MapConfig(HazelcastTicketStore.MAP).setBackupCount(1));
     config.addMapConfig(
-        new MapConfig(HazelcastEndedSessions.MAP)
-            .setBackupCount(1)
-            .setTimeToLiveSeconds((int) (settings.endedMemoryMinutes() * 60)));
+        keepingTheLargerHalf(new MapConfig(HazelcastTicketStore.MAP).setBackupCount(1)));
+    config.addMapConfig(
+        keepingTheLargerHalf(
+            new MapConfig(HazelcastEndedSessions.MAP)
+                .setBackupCount(1)
+                .setTimeToLiveSeconds((int) (settings.endedMemoryMinutes() * 60))));
     return config;
+  }
+
+  private static MapConfig keepingTheLargerHalf(MapConfig map) {
+    map.getMergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
+    return map;
   }
 }

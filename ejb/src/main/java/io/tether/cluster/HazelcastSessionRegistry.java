@@ -13,6 +13,7 @@ import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * The session registry in a Hazelcast map, shared by every node of the cluster. Every change is a
@@ -28,9 +34,12 @@ import java.util.Set;
  * v)}), never a get followed by a put.
  */
 public final class HazelcastSessionRegistry implements SessionRegistry {
+  private static final Logger LOG = Logger.getLogger(HazelcastSessionRegistry.class.getName());
   public static final String MAP = "tether.sessions";
 
   private final IMap<String, SessionRecord> records;
+  private final Executor queries;
+  private final Duration bound;
 
   /**
    * The map's configuration: one backup, and indexes for the admin listing's filters and the
@@ -44,8 +53,19 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
         .addIndexConfig(new IndexConfig(IndexType.HASH, "node"));
   }
 
-  public HazelcastSessionRegistry(HazelcastInstance hazelcast) {
+  /**
+   * @param queries runs the listings' cluster-wide queries
+   * @param bound how long a listing waits for them before it lists what this member holds
+   */
+  public HazelcastSessionRegistry(HazelcastInstance hazelcast, Executor queries, Duration bound) {
     this.records = hazelcast.getMap(MAP);
+    this.queries = queries;
+    this.bound = bound;
+  }
+
+  /** Listings wait a minute, on the common pool: for tests and benchmarks outside a server. */
+  public HazelcastSessionRegistry(HazelcastInstance hazelcast) {
+    this(hazelcast, ForkJoinPool.commonPool(), Duration.ofMinutes(1));
   }
 
   @Override
@@ -81,12 +101,44 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
   /**
    * The members filter (predicates on owner, node, attachedClients) and send back only each match's
    * sort key (created, id); this node sorts the keys, takes the page and fetches just its records.
-   * A record removed between the two steps is left out of its page.
+   * A record removed between the two steps is left out of its page. If the cluster does not answer
+   * within its bound (a second on a node; a member froze and is not removed yet), the page is made
+   * of the records this member holds itself, and says it is partial.
    */
   @Override
   public SessionPage list(SessionQuery query) {
+    CompletableFuture<SessionPage> whole =
+        CompletableFuture.supplyAsync(() -> listEverywhere(query), queries);
+    try {
+      return TimeBound.await(whole, bound);
+    } catch (TimeoutException e) {
+      LOG.warning(
+          "a session listing took over "
+              + bound.toMillis()
+              + " ms: listing only the records this member holds");
+      return listHeldHere(query);
+    }
+  }
+
+  private SessionPage listEverywhere(SessionQuery query) {
     Collection<Object[]> keys =
         records.project(Projections.multiAttribute("created", "id"), predicate(query));
+    return page(keys, query, false);
+  }
+
+  /** The records of this member's own partitions: read here, waiting for no other member. */
+  private SessionPage listHeldHere(SessionQuery query) {
+    List<Object[]> keys = new ArrayList<>();
+    for (String id : records.localKeySet(predicate(query))) {
+      SessionRecord record = records.get(id); // local: its partition is owned here
+      if (record != null) {
+        keys.add(new Object[] {record.created(), id});
+      }
+    }
+    return page(keys, query, true);
+  }
+
+  private SessionPage page(Collection<Object[]> keys, SessionQuery query, boolean partial) {
     List<Object[]> sorted = new ArrayList<>(keys);
     sorted.sort(
         Comparator.comparing((Object[] k) -> (Instant) k[0]).thenComparing(k -> (String) k[1]));
@@ -101,7 +153,14 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
         page.add(record);
       }
     }
-    return new SessionPage(page, sorted.size());
+    return new SessionPage(page, sorted.size(), partial);
+  }
+
+  @Override
+  public Set<String> nodes() {
+    return Set.copyOf(
+        records.project(
+            Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute("node")));
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Tickets in a Hazelcast map: issued on one node, redeemable on any. Redeeming is one atomic {@code
@@ -29,13 +30,22 @@ final class HazelcastTicketStore implements TicketStore {
   @Override
   public Ticket issue(String user, Set<String> roles) {
     Ticket ticket = Tickets.create(user, roles, ttl);
-    tickets.set(ticket.value(), ticket, ttl.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      TimeBound.await(
+          tickets.setAsync(ticket.value(), ticket, ttl.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      throw new Unavailable("the cluster did not store the ticket in time", e);
+    }
     return ticket;
   }
 
   @Override
   public Optional<Ticket> redeem(String value) {
     // The map's expiry runs on its own schedule; the ticket's own deadline is what counts.
-    return Tickets.unexpired(tickets.remove(value));
+    try {
+      return Tickets.unexpired(TimeBound.await(tickets.removeAsync(value)));
+    } catch (TimeoutException e) {
+      throw new Unavailable("the cluster did not answer for the ticket in time", e);
+    }
   }
 }

@@ -3,41 +3,73 @@ package io.tether.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
-import java.util.concurrent.Executor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * Cleans up after a member that left the cluster (stopped, crashed, or declared dead after missed
- * heartbeats). Entries of a dead member survive in Hazelcast's backups, so without this its records
- * would live on as ghosts. Hazelcast calls listeners on its own event threads, so this only hands
- * the work to an executor.
+ * Decides what a member's departure means (it stopped, crashed, or was declared dead after missed
+ * heartbeats, or this node was cut off from it). Only a majority of the configured cluster ({@link
+ * ClusterQuorum}) declares a node lost: it removes that node's records (entries of a dead member
+ * survive in Hazelcast's backups, so without this they would live on as ghosts), each exactly once
+ * across the survivors. A node in a minority decides nothing and waits; when it is in a majority
+ * again, it removes the records of the nodes that left meanwhile. Hazelcast calls listeners on its
+ * own event threads, so this hands every decision to a scheduler.
  */
 public final class NodeDepartures implements MembershipListener {
   /** The member attribute that carries a member's Tether node name. */
   public static final String NODE_ATTRIBUTE = "tether.node";
 
+  /**
+   * How long a departure stands before it is decided: a member that thaws after a freeze drops the
+   * others one by one, and must not take what is left after the first for a majority.
+   */
+  static final Duration DECISION_DELAY = Duration.ofSeconds(2);
+
   private static final Logger LOG = Logger.getLogger(NodeDepartures.class.getName());
 
+  private final HazelcastInstance hazelcast;
+  private final ClusterQuorum quorum;
   private final SessionRegistry registry;
-  private final Executor executor;
+  private final ScheduledExecutorService scheduler;
   private final Consumer<SessionRecord> lost;
+  private final Consumer<NodeLeft> left;
+  private boolean majority; // guarded by this; the side last logged
 
   /**
    * @param lost told about each record this node removed (to publish closed(node-lost))
+   * @param left told about each departure once decided
    */
-  public NodeDepartures(SessionRegistry registry, Executor executor, Consumer<SessionRecord> lost) {
+  public NodeDepartures(
+      HazelcastInstance hazelcast,
+      ClusterQuorum quorum,
+      SessionRegistry registry,
+      ScheduledExecutorService scheduler,
+      Consumer<SessionRecord> lost,
+      Consumer<NodeLeft> left) {
+    this.hazelcast = hazelcast;
+    this.quorum = quorum;
     this.registry = registry;
-    this.executor = executor;
+    this.scheduler = scheduler;
     this.lost = lost;
+    this.left = left;
+    this.majority = inMajority();
   }
 
   @Override
   public void memberAdded(MembershipEvent event) {
     LOG.info(() -> "cluster: " + describe(event.getMember()) + " joined");
+    scheduler.execute(this::membershipChanged);
   }
 
   @Override
@@ -45,7 +77,67 @@ public final class NodeDepartures implements MembershipListener {
     String node = event.getMember().getAttribute(NODE_ATTRIBUTE);
     LOG.warning(() -> "cluster: " + describe(event.getMember()) + " left");
     if (node != null) {
-      executor.execute(() -> removeRecordsOf(node));
+      scheduler.schedule(() -> departed(node), DECISION_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    scheduler.execute(this::membershipChanged);
+  }
+
+  /** Whether this member is in a majority of the configured cluster now. */
+  public boolean inMajority() {
+    return quorum.isMajority(
+        hazelcast.getCluster().getMembers().stream()
+            .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort())
+            .toList());
+  }
+
+  /**
+   * A member left: if it is still gone and this node is in a majority, its records go and its
+   * sessions are declared lost; in a minority nothing is decided.
+   */
+  synchronized void departed(String node) {
+    if (memberNodes().contains(node)) {
+      LOG.info(() -> "cluster: node " + node + " is back; nothing to decide");
+      return;
+    }
+    boolean decided = inMajority();
+    if (decided) {
+      removeRecordsOf(node);
+      NodeStates.map(hazelcast).delete(node);
+    } else {
+      LOG.warning(
+          () ->
+              String.format(
+                  "cluster: not declaring node %s lost: this node is in a minority (%s of %s)",
+                  node, describeMembers(), quorum.configured()));
+    }
+    left.accept(new NodeLeft(node, decided));
+  }
+
+  /**
+   * Logs a change of side; on joining a majority, decides on the nodes that left while this node
+   * could not (they are not members, so nobody else will).
+   */
+  synchronized void membershipChanged() {
+    boolean now = inMajority();
+    if (now == majority) {
+      return;
+    }
+    majority = now;
+    if (now) {
+      LOG.warning(() -> "cluster: in a majority again: " + describeMembers());
+      Set<String> members = memberNodes();
+      for (String node : registry.nodes()) {
+        if (!members.contains(node)) {
+          departed(node);
+        }
+      }
+    } else {
+      LOG.warning(
+          () ->
+              String.format(
+                  "cluster: in a minority (%s of %s): no new sessions here and no node declared"
+                      + " lost until a majority is back",
+                  describeMembers(), quorum.configured()));
     }
   }
 
@@ -65,6 +157,19 @@ public final class NodeDepartures implements MembershipListener {
     int count = removed;
     LOG.info(() -> "cluster: removed " + count + " session record(s) of lost node " + node);
     return removed;
+  }
+
+  private Set<String> memberNodes() {
+    return hazelcast.getCluster().getMembers().stream()
+        .map(m -> m.getAttribute(NODE_ATTRIBUTE))
+        .filter(Objects::nonNull)
+        .collect(Collectors.toSet());
+  }
+
+  private String describeMembers() {
+    List<String> names =
+        hazelcast.getCluster().getMembers().stream().map(NodeDepartures::describe).toList();
+    return String.join(", ", names);
   }
 
   private static String describe(Member member) {

@@ -1,5 +1,6 @@
 package io.tether.connection;
 
+import io.tether.cluster.Quorum;
 import io.tether.node.SessionLauncher;
 import io.tether.node.SessionObservers;
 import io.tether.protocol.ClientChannel;
@@ -23,16 +24,19 @@ final class BrowserHello implements HelloHandler {
   private final SessionLauncher launcher;
   private final SessionObservers observers;
   private final RelayConnector relays;
+  private final Quorum quorum;
 
   BrowserHello(
       TicketStore tickets,
       SessionLauncher launcher,
       SessionObservers observers,
-      RelayConnector relays) {
+      RelayConnector relays,
+      Quorum quorum) {
     this.tickets = tickets;
     this.launcher = launcher;
     this.observers = observers;
     this.relays = relays;
+    this.quorum = quorum;
   }
 
   @Override
@@ -42,9 +46,12 @@ final class BrowserHello implements HelloHandler {
       throw new ProtocolException(CloseCode.PROTOCOL_ERROR, "hello must come first");
     }
     Ticket ticket =
-        tickets
-            .redeem(hello.ticket())
-            .orElseThrow(() -> new ProtocolException(CloseCode.BAD_TICKET, null));
+        redeem(hello.ticket())
+            .orElseThrow(
+                // Cut off, this node sees only the tickets issued on its side.
+                () ->
+                    new ProtocolException(
+                        quorum.held() ? CloseCode.BAD_TICKET : CloseCode.CUT_OFF, null));
     if (!hello.resumes()) {
       return new Attached(launcher.open(ticket, hello, channel));
     }
@@ -55,5 +62,13 @@ final class BrowserHello implements HelloHandler {
     return hello.observe()
         ? new Awaiting(observers.observe(ticket, hello, channel))
         : new Attached(launcher.resume(ticket, hello, channel));
+  }
+
+  private java.util.Optional<Ticket> redeem(String ticket) throws ProtocolException {
+    try {
+      return tickets.redeem(ticket);
+    } catch (TicketStore.Unavailable e) { // a member froze: the client comes back
+      throw new ProtocolException(CloseCode.TRY_AGAIN_LATER, "The cluster did not answer in time.");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.tether.connection;
 
+import io.tether.cluster.Quorum;
 import io.tether.node.SessionLauncher;
 import io.tether.node.SessionObservers;
 import io.tether.protocol.ClientChannel;
@@ -20,12 +21,14 @@ public class Connections {
   @Inject SessionLauncher launcher;
   @Inject SessionObservers observers;
   @Inject RelayConnector relays;
+  @Inject Quorum quorum;
   @Resource ManagedScheduledExecutorService scheduler;
 
   /** A browser's connection: its first frame is a {@code hello} with a ticket. */
   public ClientConnection fromBrowser(ClientChannel channel) {
     return expectingHello(
-        new ClientConnection(channel, new BrowserHello(tickets, launcher, observers, relays)));
+        new ClientConnection(
+            channel, new BrowserHello(tickets, launcher, observers, relays, quorum)));
   }
 
   /** Another node's relay: its first frame is a signed {@code relay-hello}. */

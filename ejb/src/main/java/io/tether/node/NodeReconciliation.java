@@ -1,10 +1,8 @@
 package io.tether.node;
 
-import io.tether.protocol.CloseCode;
 import io.tether.pty.OrphanShells;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
-import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import java.util.HashSet;
 import java.util.List;
@@ -15,8 +13,10 @@ import java.util.logging.Logger;
 
 /**
  * Makes one node's PTYs and its registry records agree: a record without a live session is removed,
- * a live session whose record is gone is ended (the cluster already counts it as closed), and a
- * shell process no session knows is killed.
+ * a live session whose record is gone gets it back (the cluster declared it lost while this node
+ * was cut off or frozen, or a split lost the record: {@code returned} tells the consoles, see
+ * {@link RecordMirror#returned}), and a shell process no session knows is killed. No session ends
+ * because its record is missing.
  *
  * <p>A session being started has its shell before it is live, and is live before its record is
  * written; until its start is over it counts as live and its missing record as not yet written, so
@@ -26,13 +26,15 @@ import java.util.logging.Logger;
  * @param server this server's identity, as its shells carry it ({@link OrphanShells})
  * @param sessions the node's live sessions by id
  * @param starting ids of sessions whose start is under way
+ * @param recordAgain writes the record of a live session that has none; false if it has one by now
  */
 record NodeReconciliation(
     String node,
     String server,
     Map<String, TerminalSession> sessions,
     Set<String> starting,
-    SessionRegistry registry) {
+    SessionRegistry registry,
+    Predicate<TerminalSession> recordAgain) {
   private static final Logger LOG = Logger.getLogger(NodeReconciliation.class.getName());
 
   /**
@@ -52,9 +54,9 @@ record NodeReconciliation(
       }
     }
     for (TerminalSession session : started) {
-      if (!recorded.contains(session.id()) && session.ended() == null) {
-        LOG.warning(() -> "session " + session.id() + ": live PTY without a record, ending it");
-        session.end(SessionEnd.of(CloseCode.NODE_LOST, "The session's record was lost."));
+      if (!recorded.contains(session.id())
+          && session.ended() == null
+          && recordAgain.test(session)) {
         cleaned++;
       }
     }

@@ -1,5 +1,6 @@
 package io.tether.node;
 
+import io.tether.cluster.ClusterMerged;
 import io.tether.config.TetherSettings;
 import io.tether.protocol.CloseCode;
 import io.tether.pty.CpuLatencyRequest;
@@ -15,6 +16,7 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collection;
@@ -114,8 +116,29 @@ public class NodeSessions {
    */
   public int reconcile() {
     return new NodeReconciliation(
-            settings.nodeName(), settings.serverIdentity(), sessions, starting, registry)
+            settings.nodeName(),
+            settings.serverIdentity(),
+            sessions,
+            starting,
+            registry,
+            session -> mirror.returned(session, "its record was missing"))
         .run();
+  }
+
+  /**
+   * This node merged back into the cluster after a split: what it wrote meanwhile was discarded, so
+   * every live session's record is written again (and announced as {@code returned} where the
+   * cluster had it for lost).
+   */
+  void merged(@Observes ClusterMerged merged) {
+    int returned = 0;
+    for (TerminalSession session : sessions.values()) {
+      if (session.ended() == null && mirror.returned(session, "its node rejoined the cluster")) {
+        returned++;
+      }
+    }
+    int count = returned;
+    LOG.warning(() -> "cluster: merged back; " + count + " session record(s) written again");
   }
 
   private void heartbeatTick() {

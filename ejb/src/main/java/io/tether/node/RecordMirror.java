@@ -44,6 +44,25 @@ public class RecordMirror {
     publish("opened", session, null, "pid " + session.pid(), record);
   }
 
+  /**
+   * A live session of this node had no record: the cluster declared it lost while this node was cut
+   * off or frozen, or a split lost its record. Its record is written again, the end the cluster
+   * remembered for it forgotten, and {@code returned} tells the consoles that it lives.
+   *
+   * @return whether the record had to be written (false if it was there)
+   */
+  public boolean returned(TerminalSession session, String why) {
+    SessionRecord record = recordOf(session, 0);
+    if (!registry.register(record)) {
+      return false;
+    }
+    ended.forget(session.id());
+    publish("returned", session, null, why, record);
+    LOG.warning(
+        () -> "session " + session.id() + ": alive without a record (" + why + "); recorded again");
+    return true;
+  }
+
   public void attached(TerminalSession session, Attachment attachment) {
     String client = describe(attachment);
     publish("attached", session, null, client, refresh(session).record());

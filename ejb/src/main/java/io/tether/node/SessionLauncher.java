@@ -1,5 +1,6 @@
 package io.tether.node;
 
+import io.tether.cluster.Quorum;
 import io.tether.config.TetherSettings;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.ClientMessage;
@@ -38,6 +39,7 @@ public class SessionLauncher {
   @Inject NodeAdministration administration;
   @Inject SessionRegistry registry;
   @Inject EndedSessions ended;
+  @Inject Quorum quorum;
 
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
 
@@ -49,6 +51,9 @@ public class SessionLauncher {
     }
     if (administration.draining()) {
       throw new ProtocolException(CloseCode.NODE_DRAINING, null);
+    }
+    if (!quorum.held()) { // its registry is not the cluster's: limits and ids cannot be checked
+      throw new ProtocolException(CloseCode.CUT_OFF, null);
     }
     TerminalSession session;
     // One user's concurrent opens are serialised so the session limit cannot be overrun.
@@ -87,6 +92,9 @@ public class SessionLauncher {
    */
   TerminalSession liveSession(String sessionId) throws ProtocolException {
     Optional<TerminalSession> found = sessions.find(sessionId);
+    if (found.isEmpty() && !quorum.held()) { // it may live on a node out of reach
+      throw new ProtocolException(CloseCode.CUT_OFF, null);
+    }
     if (found.isEmpty()) {
       Optional<SessionEnd> end = ended.find(sessionId);
       if (end.isPresent()) {

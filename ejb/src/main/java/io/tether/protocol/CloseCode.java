@@ -38,7 +38,12 @@ public enum CloseCode {
   NODE_FULL(4018, "node-full", "This server has no room for another session right now.", false),
   OBSERVE_REFUSED(
       4019, "observe-refused", "The session's user did not agree to be observed.", false),
-  ENDED_BY_USER(4020, "ended-by-user", "The session was ended by its user.", true);
+  ENDED_BY_USER(4020, "ended-by-user", "The session was ended by its user.", true),
+  CUT_OFF(
+      4021,
+      "cut-off",
+      "This server is cut off from most of its cluster; connect through another.",
+      false);
 
   private final int code;
   private final String label;

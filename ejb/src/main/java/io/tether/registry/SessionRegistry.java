@@ -2,6 +2,7 @@ package io.tether.registry;
 
 import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 
 /** The records of live sessions, cluster-wide. Every change is atomic. */
 public interface SessionRegistry {
@@ -27,6 +28,9 @@ public interface SessionRegistry {
    * with the number that matched.
    */
   SessionPage list(SessionQuery query);
+
+  /** The nodes that have at least one record. */
+  Set<String> nodes();
 
   /** How many sessions have their PTY on {@code node}. */
   long countOnNode(String node);

@@ -90,8 +90,14 @@ public class RelayConnector {
    */
   public Relay open(String node, Ticket ticket, String helloText, ClientChannel client)
       throws ProtocolException, RelayUnavailableException {
+    // Not a member: lost, if a majority says so; from a minority, perhaps only out of reach.
     String base =
-        cluster.urlOf(node).orElseThrow(() -> new ProtocolException(CloseCode.NODE_LOST, null));
+        cluster
+            .urlOf(node)
+            .orElseThrow(
+                () ->
+                    new ProtocolException(
+                        cluster.inMajority() ? CloseCode.NODE_LOST : CloseCode.CUT_OFF, null));
     URI uri = URI.create(base.replaceFirst("^http", "ws") + "ws/relay");
     Relay relay = new Relay(node, client, cluster::isMember, open::remove, scheduler);
     // Known before it can end, so an upstream that closes at once is not left in the set.
@@ -155,16 +161,24 @@ public class RelayConnector {
         || (cause instanceof IOException && cause.getCause() instanceof ConnectException);
   }
 
+  /**
+   * Relays to a node that left are closed at once: with {@code 4010} when a majority declared it
+   * lost (its sessions are over), else with {@code 1013} so that their clients come back, perhaps
+   * through a node that can reach it.
+   */
   void nodeLeft(@Observes NodeLeft left) {
+    CloseCode code = left.lost() ? CloseCode.NODE_LOST : CloseCode.TRY_AGAIN_LATER;
     int closed = 0;
     for (Relay relay : List.copyOf(open)) {
       if (relay.node().equals(left.node())) {
-        relay.closeBoth(CloseCode.NODE_LOST);
+        relay.closeBoth(code);
         closed++;
       }
     }
     int count = closed;
-    LOG.info(() -> "relay: closed " + count + " relay(s) to lost node " + left.node());
+    LOG.info(
+        () ->
+            "relay: closed " + count + " relay(s) to node " + left.node() + " with " + code.code());
   }
 
   @PreDestroy

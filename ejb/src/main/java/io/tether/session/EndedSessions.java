@@ -10,4 +10,7 @@ public interface EndedSessions {
   void remember(String sessionId, SessionEnd end);
 
   Optional<SessionEnd> find(String sessionId);
+
+  /** Forgets a session's end: it was declared lost, and its node came back with it alive. */
+  void forget(String sessionId);
 }

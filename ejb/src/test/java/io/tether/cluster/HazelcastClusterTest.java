@@ -28,9 +28,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,8 @@ class HazelcastClusterTest {
   private static final String CLUSTER = "tether-test-" + UUID.randomUUID();
   private static HazelcastInstance node1;
   private static HazelcastInstance node2;
-  private static final ExecutorService CLEANUP = Executors.newSingleThreadExecutor();
+  private static final ScheduledExecutorService DECISIONS =
+      Executors.newSingleThreadScheduledExecutor();
 
   static HazelcastInstance member(String node) {
     Config config = new Config().setClusterName(CLUSTER).setInstanceName(CLUSTER + "-" + node);
@@ -86,7 +87,7 @@ class HazelcastClusterTest {
     if (node2.getLifecycleService().isRunning()) {
       node2.getLifecycleService().terminate();
     }
-    CLEANUP.shutdownNow();
+    DECISIONS.shutdownNow();
   }
 
   private static SessionRecord record(String id, String owner, String node, int attached) {
@@ -147,21 +148,44 @@ class HazelcastClusterTest {
     assertTrue(on2.find("never-ended").isEmpty());
   }
 
-  /** A third member joins and crashes; the other tests' records are distinct from its own. */
+  /** The configured cluster: {@code size} members on consecutive ports, these tests' first. */
+  private static ClusterQuorum configured(int size) {
+    return new ClusterQuorum(
+        IntStream.range(0, size).mapToObj(i -> "127.0.0.1:" + (BASE_PORT + i)).toList());
+  }
+
+  /**
+   * A third member joins and crashes: the two left are a majority of three, and each of its records
+   * is removed by one of them exactly once.
+   */
   @Test
-  void whenANodeIsLostASurvivorRemovesItsRecordsOnceEach() throws Exception {
+  void whenANodeIsLostAMajorityRemovesItsRecordsOnceEach() throws Exception {
     SessionRegistry on1 = new HazelcastSessionRegistry(node1);
     BlockingQueue<SessionRecord> lost = new LinkedBlockingQueue<>();
+    BlockingQueue<NodeLeft> left = new LinkedBlockingQueue<>();
     HazelcastInstance doomed = member("node3");
+    UUID listening1 = null;
+    UUID listening2 = null;
     try {
       on1.register(record("lost-1", "dave", "node3", 1));
       on1.register(record("lost-2", "erin", "node3", 0));
       on1.register(record("kept-1", "dave", "node1", 1));
-      node1.getCluster().addMembershipListener(new NodeDepartures(on1, CLEANUP, lost::add));
-      node2
-          .getCluster()
-          .addMembershipListener(
-              new NodeDepartures(new HazelcastSessionRegistry(node2), CLEANUP, lost::add));
+      listening1 =
+          node1
+              .getCluster()
+              .addMembershipListener(
+                  new NodeDepartures(node1, configured(3), on1, DECISIONS, lost::add, left::add));
+      listening2 =
+          node2
+              .getCluster()
+              .addMembershipListener(
+                  new NodeDepartures(
+                      node2,
+                      configured(3),
+                      new HazelcastSessionRegistry(node2),
+                      DECISIONS,
+                      lost::add,
+                      left::add));
 
       doomed.getLifecycleService().terminate(); // as a crash: no graceful leave
 
@@ -171,10 +195,88 @@ class HazelcastClusterTest {
           Set.of("lost-1", "lost-2"), Set.of(first.id(), second.id()), "each reported once");
       assertTrue(on1.ownedBy("node3").isEmpty());
       assertTrue(on1.find("kept-1").isPresent());
+      assertEquals(new NodeLeft("node3", true), left.poll(30, TimeUnit.SECONDS));
       assertEquals(null, lost.poll(500, TimeUnit.MILLISECONDS), "no record reported twice");
     } finally {
       if (doomed.getLifecycleService().isRunning()) {
         doomed.getLifecycleService().terminate();
+      }
+      on1.find("kept-1").ifPresent(on1::remove);
+      if (listening1 != null) {
+        node1.getCluster().removeMembershipListener(listening1);
+      }
+      if (listening2 != null) {
+        node2.getCluster().removeMembershipListener(listening2);
+      }
+    }
+  }
+
+  /**
+   * The same crash in a cluster configured for five: the two left are a minority, which declares
+   * nothing lost and removes no record; relays are told the node left without being lost.
+   */
+  @Test
+  void aMinorityDeclaresNoNodeLost() throws Exception {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    BlockingQueue<SessionRecord> lost = new LinkedBlockingQueue<>();
+    BlockingQueue<NodeLeft> left = new LinkedBlockingQueue<>();
+    HazelcastInstance doomed = member("node3");
+    UUID listening = null;
+    try {
+      on1.register(record("kept-3", "dave", "node3", 1));
+      NodeDepartures departures =
+          new NodeDepartures(node1, configured(5), on1, DECISIONS, lost::add, left::add);
+      listening = node1.getCluster().addMembershipListener(departures);
+
+      doomed.getLifecycleService().terminate();
+
+      assertEquals(new NodeLeft("node3", false), left.poll(30, TimeUnit.SECONDS));
+      assertFalse(departures.inMajority(), "2 of 5 members");
+      assertTrue(lost.isEmpty());
+      assertTrue(on1.find("kept-3").isPresent(), "a minority removes no record");
+    } finally {
+      if (doomed.getLifecycleService().isRunning()) {
+        doomed.getLifecycleService().terminate();
+      }
+      on1.find("kept-3").ifPresent(on1::remove);
+      if (listening != null) {
+        node1.getCluster().removeMembershipListener(listening);
+      }
+    }
+  }
+
+  /**
+   * A listing that gets no answer in time (here: no time at all) lists the records this member
+   * holds itself, and says it is partial; the whole listing has them all.
+   */
+  @Test
+  void aListingThatRunsOutOfTimeListsWhatThisMemberHoldsAndSaysSo() {
+    SessionRegistry on1 = new HazelcastSessionRegistry(node1);
+    SessionRegistry impatient =
+        new HazelcastSessionRegistry(node1, command -> {}, Duration.ZERO); // never answers
+    String user = "partial-" + UUID.randomUUID();
+    List<String> ids = IntStream.range(0, 40).mapToObj(i -> "partial-" + i).toList();
+    for (int i = 0; i < ids.size(); i++) {
+      on1.register(created(ids.get(i), user, "node-p", 0, i));
+    }
+    try {
+      Set<String> heldHere =
+          node1.<String, SessionRecord>getMap(HazelcastSessionRegistry.MAP).localKeySet().stream()
+              .filter(ids::contains)
+              .collect(java.util.stream.Collectors.toSet());
+      assertTrue(heldHere.size() > 0 && heldHere.size() < ids.size(), "both members hold some");
+
+      SessionPage partial = impatient.list(new SessionQuery(user, null, null, 0, 100));
+      assertTrue(partial.partial());
+      assertEquals(heldHere, Set.copyOf(ids(partial)));
+      assertEquals(heldHere.size(), partial.total());
+
+      SessionPage whole = on1.list(new SessionQuery(user, null, null, 0, 100));
+      assertFalse(whole.partial());
+      assertEquals(ids, ids(whole));
+    } finally {
+      for (String id : ids) {
+        on1.find(id).ifPresent(on1::remove);
       }
     }
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tether.protocol.CloseCode;
 import io.tether.pty.PtyShell;
 import io.tether.registry.InMemorySessionRegistry;
 import io.tether.registry.SessionRecord;
@@ -33,7 +32,13 @@ class NodeReconciliationTest {
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final InMemorySessionRegistry registry = new InMemorySessionRegistry();
   private final NodeReconciliation reconciliation =
-      new NodeReconciliation("node1", server, sessions, starting, registry);
+      new NodeReconciliation(
+          "node1",
+          server,
+          sessions,
+          starting,
+          registry,
+          s -> registry.register(SessionRecord.of(s.id(), "alice", "node1", Instant.now(), 0)));
   private final List<PtyShell> shells = new ArrayList<>();
 
   private PtyShell shell(String sessionId) throws Exception {
@@ -61,10 +66,13 @@ class NodeReconciliationTest {
     assertNull(session.ended());
     assertTrue(shell.shellAlive());
 
-    // The start is over and still no record: the cluster no longer knows this session.
+    // The start is over and still no record (the cluster declared it lost while this node was
+    // cut off): it is recorded again, and goes on.
     starting.remove("s1");
     assertEquals(1, reconciliation.run());
-    assertEquals(CloseCode.NODE_LOST, session.ended().code());
+    assertNull(session.ended(), "no session ends because its record is missing");
+    assertTrue(registry.find("s1").isPresent());
+    assertEquals(0, reconciliation.run(), "once recorded, nothing more to do");
   }
 
   @Test

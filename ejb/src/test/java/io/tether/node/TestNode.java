@@ -123,6 +123,7 @@ final class TestNode implements AutoCloseable {
   }
 
   final Settings settings = new Settings();
+  volatile boolean majority = true; // whether the node is in a majority of its cluster
   final InMemorySessionRegistry registry = new InMemorySessionRegistry();
   final Map<String, SessionEnd> endedSessions = new ConcurrentHashMap<>();
   final List<SessionEvent> events = new CopyOnWriteArrayList<>();
@@ -149,6 +150,11 @@ final class TestNode implements AutoCloseable {
           public Optional<SessionEnd> find(String sessionId) {
             return Optional.ofNullable(endedSessions.get(sessionId));
           }
+
+          @Override
+          public void forget(String sessionId) {
+            endedSessions.remove(sessionId);
+          }
         };
     mirror.events = (LifecycleEvents) events::add;
     sessions.settings = settings;
@@ -173,6 +179,7 @@ final class TestNode implements AutoCloseable {
     launcher.administration = administration;
     launcher.registry = registry;
     launcher.ended = mirror.ended;
+    launcher.quorum = () -> majority;
     observers.settings = settings;
     observers.launcher = launcher;
     observers.configure();

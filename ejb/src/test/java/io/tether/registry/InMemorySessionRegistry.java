@@ -4,7 +4,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /** A registry in this JVM, for unit tests of what drives the registry. */
 public final class InMemorySessionRegistry implements SessionRegistry {
@@ -47,6 +49,11 @@ public final class InMemorySessionRegistry implements SessionRegistry {
     int from = (int) Math.min(query.offset(), matching.size());
     int to = (int) Math.min((long) from + query.limit(), matching.size());
     return new SessionPage(matching.subList(from, to), matching.size());
+  }
+
+  @Override
+  public Set<String> nodes() {
+    return records.values().stream().map(SessionRecord::node).collect(Collectors.toSet());
   }
 
   @Override

@@ -29,7 +29,12 @@ public class AdminListingResource {
   public static final int MAX_LIMIT = 1000;
 
   /** One page of sessions; {@code total} is how many match the filters. */
-  public record SessionList(long total, int offset, int limit, List<SessionItem> items) {}
+  /**
+   * @param partial some of the cluster did not answer within a second: only the sessions this node
+   *     holds itself are counted and listed
+   */
+  public record SessionList(
+      long total, int offset, int limit, List<SessionItem> items, boolean partial) {}
 
   /** A member of the cluster. */
   public record NodeItem(String node, String url, long sessions, boolean draining) {}
@@ -79,7 +84,7 @@ public class AdminListingResource {
                 from,
                 max));
     List<SessionItem> items = page.items().stream().map(SessionItem::of).toList();
-    return Response.ok(new SessionList(page.total(), from, max, items))
+    return Response.ok(new SessionList(page.total(), from, max, items, page.partial()))
         .header("Cache-Control", "no-store")
         .build();
   }

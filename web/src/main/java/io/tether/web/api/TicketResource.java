@@ -2,6 +2,7 @@ package io.tether.web.api;
 
 import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
+import io.tether.web.admin.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,7 +32,15 @@ public class TicketResource {
         roles.add(role);
       }
     }
-    Ticket ticket = tickets.issue(security.getUserPrincipal().getName(), roles);
+    Ticket ticket;
+    try {
+      ticket = tickets.issue(security.getUserPrincipal().getName(), roles);
+    } catch (TicketStore.Unavailable e) {
+      return ApiError.response(
+          Response.Status.SERVICE_UNAVAILABLE,
+          "cluster-unavailable",
+          "The cluster did not answer in time; try again.");
+    }
     return Response.status(Response.Status.CREATED)
         .header("Cache-Control", "no-store")
         .entity(new Issued(ticket.value(), ticket.expiresAt()))

@@ -130,7 +130,7 @@ public class NodeSessions {
    * every live session's record is written again (and announced as {@code returned} where the
    * cluster had it for lost).
    */
-  void merged(@Observes ClusterMerged merged) {
+  public void merged(@Observes ClusterMerged merged) {
     int returned = 0;
     for (TerminalSession session : sessions.values()) {
       if (session.ended() == null && mirror.returned(session, "its node rejoined the cluster")) {

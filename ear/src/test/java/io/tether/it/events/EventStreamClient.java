@@ -5,6 +5,7 @@ import io.tether.it.support.TetherServer.Credentials;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,10 +22,10 @@ import java.util.function.Predicate;
  * parses the stream as it arrives (id, event, data, comments) and remembers the last event id, so a
  * test can close it and reconnect with {@code Last-Event-ID}.
  */
-final class EventStreamClient implements AutoCloseable {
+public final class EventStreamClient implements AutoCloseable {
   /** One event as received. */
-  record Event(String name, String id, String data) {
-    JsonObject json() {
+  public record Event(String name, String id, String data) {
+    public JsonObject json() {
       return Json.createReader(new StringReader(data)).readObject();
     }
 
@@ -33,7 +34,7 @@ final class EventStreamClient implements AutoCloseable {
       return Long.parseLong(id.substring(0, id.indexOf('@')));
     }
 
-    boolean is(String type, String sessionId) {
+    public boolean is(String type, String sessionId) {
       return "session".equals(name)
           && type.equals(json().getString("type"))
           && sessionId.equals(json().getString("sessionId"));
@@ -61,9 +62,14 @@ final class EventStreamClient implements AutoCloseable {
    * waits for the response status.
    */
   static EventStreamClient open(Credentials who, String lastEventId) {
+    return open(TetherServer.baseUri(), who, lastEventId);
+  }
+
+  /** {@link #open(Credentials, String)} on the node whose application root is {@code base}. */
+  public static EventStreamClient open(URI base, Credentials who, String lastEventId) {
     EventStreamClient client = new EventStreamClient();
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(TetherServer.uri("api/admin/events/stream"))
+        HttpRequest.newBuilder(base.resolve("api/admin/events/stream"))
             .header("Authorization", who.basicAuthorization())
             .header("Accept", "text/event-stream")
             .GET();
@@ -91,7 +97,7 @@ final class EventStreamClient implements AutoCloseable {
   }
 
   /** Waits for the first event (from the start of the stream) that matches. */
-  Event await(Predicate<Event> condition, Duration timeout, String what) {
+  public Event await(Predicate<Event> condition, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
     synchronized (this) {
       for (; ; ) {
@@ -127,7 +133,7 @@ final class EventStreamClient implements AutoCloseable {
     return List.copyOf(events);
   }
 
-  synchronized List<Event> sessionEvents() {
+  public synchronized List<Event> sessionEvents() {
     return events.stream().filter(e -> "session".equals(e.name())).toList();
   }
 

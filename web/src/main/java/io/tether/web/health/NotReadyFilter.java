@@ -31,8 +31,11 @@ public class NotReadyFilter extends HttpFilter {
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
+    boolean probe = request.getServletPath().startsWith("/health/");
     Optional<String> why =
-        request.getHeader(BALANCED) == null ? Optional.empty() : readiness.notReadyBecause();
+        request.getHeader(BALANCED) == null || probe
+            ? Optional.empty()
+            : readiness.notReadyBecause();
     if (why.isPresent()) {
       response.setHeader("Retry-After", "5");
       new ApiError("not-ready", "This server is " + why.get() + "; try another.")

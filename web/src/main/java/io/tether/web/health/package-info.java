@@ -1,5 +1,5 @@
 /**
- * This node's readiness: the MicroProfile Health check, and the filter that turns the load
- * balancer's requests away while the node is not ready.
+ * This node's readiness: {@code /health/ready}, and the filter that turns the load balancer's
+ * requests away while the node is not ready ({@link io.tether.node.NodeReadiness}).
  */
 package io.tether.web.health;

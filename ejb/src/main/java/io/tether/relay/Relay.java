@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -29,6 +30,7 @@ public final class Relay implements WebSocket.Listener {
   private final String node;
   private final ClientChannel client;
   private final Predicate<String> isMember;
+  private final BooleanSupplier inMajority;
   private final Consumer<Relay> ended;
   private final ScheduledExecutorService scheduler;
   private final StringBuilder textParts = new StringBuilder();
@@ -42,11 +44,13 @@ public final class Relay implements WebSocket.Listener {
       String node,
       ClientChannel client,
       Predicate<String> isMember,
+      BooleanSupplier inMajority,
       Consumer<Relay> ended,
       ScheduledExecutorService scheduler) {
     this.node = node;
     this.client = client;
     this.isMember = isMember;
+    this.inMajority = inMajority;
     this.ended = ended;
     this.scheduler = scheduler;
   }
@@ -177,7 +181,8 @@ public final class Relay implements WebSocket.Listener {
   /**
    * The owner's connection broke. A crashed owner's socket closes a few hundred milliseconds before
    * the cluster declares it gone, so wait for the verdict (up to {@link #VERDICT_WAIT}) before
-   * telling the client: node-lost if the owner left, otherwise "come back".
+   * telling the client: node-lost if the owner left and this node is in a majority (which decides
+   * it is lost), otherwise "come back".
    */
   private void closeForLostUpstream() {
     awaitVerdict(System.nanoTime() + VERDICT_WAIT.toNanos());
@@ -185,7 +190,8 @@ public final class Relay implements WebSocket.Listener {
 
   private void awaitVerdict(long deadline) {
     if (!isMember.test(node)) {
-      client.close(CloseCode.NODE_LOST, CloseCode.NODE_LOST.sentence());
+      CloseCode code = inMajority.getAsBoolean() ? CloseCode.NODE_LOST : CloseCode.TRY_AGAIN_LATER;
+      client.close(code, code.sentence());
     } else if (System.nanoTime() >= deadline) {
       // The owner is alive: the client should simply come back (possibly through another node).
       client.close(CloseCode.SERVICE_RESTART, CloseCode.SERVICE_RESTART.sentence());

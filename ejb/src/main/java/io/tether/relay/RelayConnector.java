@@ -99,7 +99,8 @@ public class RelayConnector {
                     new ProtocolException(
                         cluster.inMajority() ? CloseCode.NODE_LOST : CloseCode.CUT_OFF, null));
     URI uri = URI.create(base.replaceFirst("^http", "ws") + "ws/relay");
-    Relay relay = new Relay(node, client, cluster::isMember, open::remove, scheduler);
+    Relay relay =
+        new Relay(node, client, cluster::isMember, cluster::inMajority, open::remove, scheduler);
     // Known before it can end, so an upstream that closes at once is not left in the set.
     open.add(relay);
     try {

@@ -107,7 +107,8 @@ class RelayTest {
 
   private final RecordingChannel client = new RecordingChannel();
   private final List<Relay> ended = new ArrayList<>();
-  private final Relay relay = new Relay("node1", client, node -> true, ended::add, null);
+  private final Relay relay =
+      new Relay("node1", client, node -> true, () -> true, ended::add, null);
 
   @Test
   void theCloseOfAnAttemptTheConnectorGaveUpOnIsIgnored() {
@@ -136,12 +137,34 @@ class RelayTest {
     assertEquals(List.of(relay), ended);
   }
 
+  /**
+   * The owner's socket dropped and the owner is no member any more: a node in a majority tells the
+   * client its session is lost; a node cut off in a minority cannot know, and sends it back.
+   */
+  @Test
+  void anOwnerThatLeftIsLostOnlyForANodeInAMajority() throws Exception {
+    for (boolean majority : List.of(true, false)) {
+      WireClient wire = new WireClient();
+      Relay toGoneOwner = new Relay("node1", wire, node -> false, () -> majority, ended::add, null);
+      Socket upstream = new Socket();
+      toGoneOwner.connected(upstream);
+
+      toGoneOwner.onError(upstream, new java.io.IOException("connection reset"));
+
+      assertEquals(
+          majority
+              ? "4010 The server that ran this session was lost."
+              : "1013 The session's server cannot be reached.",
+          wire.closed.get(10, TimeUnit.SECONDS));
+    }
+  }
+
   @Test
   void anOwnerThatIsStillAMemberSendsTheClientBackWith1012() throws Exception {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     try {
       WireClient wire = new WireClient();
-      Relay toLiveOwner = new Relay("node1", wire, node -> true, ended::add, scheduler);
+      Relay toLiveOwner = new Relay("node1", wire, node -> true, () -> true, ended::add, scheduler);
       Socket upstream = new Socket();
       toLiveOwner.connected(upstream);
 
@@ -160,7 +183,7 @@ class RelayTest {
   @Test
   void aRelayEndedFromThisSideGivesTheClientTheTablesCodeAndSentence() throws Exception {
     WireClient wire = new WireClient();
-    Relay stopping = new Relay("node1", wire, node -> true, ended::add, null);
+    Relay stopping = new Relay("node1", wire, node -> true, () -> true, ended::add, null);
     Socket upstream = new Socket();
     stopping.connected(upstream);
 
@@ -175,7 +198,7 @@ class RelayTest {
   @Test
   void anOwnersOwnCloseIsPassedOnUnchanged() {
     WireClient wire = new WireClient();
-    Relay relayed = new Relay("node1", wire, node -> true, ended::add, null);
+    Relay relayed = new Relay("node1", wire, node -> true, () -> true, ended::add, null);
     Socket upstream = new Socket();
     relayed.connected(upstream);
 

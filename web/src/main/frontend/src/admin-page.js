@@ -168,7 +168,7 @@ function main() {
       tr.append(
         cell('node', node.node),
         cell('url', node.url ?? ''),
-        cell('sessions num', String(node.sessions ?? 0)),
+        cell('sessions num', node.partial === true ? `≥${node.sessions}` : String(node.sessions ?? 0)), // partial: a lower bound
         cell('draining', node.draining ? 'draining' : 'no'),
         cellWith('actions', drain, undrain),
       );

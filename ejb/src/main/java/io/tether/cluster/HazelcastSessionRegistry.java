@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import io.tether.registry.NodeCounts;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
@@ -163,9 +164,41 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
             Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute("node")));
   }
 
+  /** As a listing, one query, within the same bound, else what this member holds itself. */
   @Override
-  public long countOnNode(String node) {
-    return records.aggregate(Aggregators.count(), Predicates.equal("node", node));
+  public NodeCounts countByNode() {
+    CompletableFuture<NodeCounts> whole =
+        CompletableFuture.supplyAsync(
+            () ->
+                new NodeCounts(
+                    countEach(
+                        records.project(
+                            Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute(
+                                "node"))),
+                    false),
+            queries);
+    try {
+      return TimeBound.await(whole, bound);
+    } catch (TimeoutException e) {
+      LOG.warning(
+          "counting sessions by node took over "
+              + bound.toMillis()
+              + " ms: counting only the records this member holds");
+      List<String> nodes = new ArrayList<>();
+      for (String id : records.localKeySet()) {
+        SessionRecord record = records.get(id); // local: its partition is owned here
+        if (record != null) {
+          nodes.add(record.node());
+        }
+      }
+      return new NodeCounts(countEach(nodes), true);
+    }
+  }
+
+  private static Map<String, Long> countEach(Collection<String> nodes) {
+    return nodes.stream()
+        .collect(
+            java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting()));
   }
 
   private static Predicate<String, SessionRecord> predicate(SessionQuery query) {

@@ -3,10 +3,14 @@ package io.tether.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,6 +26,7 @@ public class NodeStates {
   public static final String MAP = "tether.nodes";
 
   @Inject ClusterMember member;
+  @Resource ManagedExecutorService queries;
 
   /**
    * Records whether {@code node} drains. A failure is logged, not thrown: draining itself (this
@@ -39,9 +44,22 @@ public class NodeStates {
     }
   }
 
-  /** Every draining node (a node absent from the map is not draining). */
+  /**
+   * Every draining node (a node absent from the map is not draining); if the cluster does not
+   * answer within {@link TimeBound#REQUEST}, the flags this member holds itself.
+   */
   public Map<String, Boolean> draining() {
-    return Map.copyOf(map(member.hazelcast()));
+    IMap<String, Boolean> flags = map(member.hazelcast());
+    try {
+      return TimeBound.await(CompletableFuture.supplyAsync(() -> Map.copyOf(flags), queries));
+    } catch (TimeoutException e) {
+      LOG.warning("reading which nodes drain took too long: the flags held here only");
+      Map<String, Boolean> held = new TreeMap<>();
+      for (String node : flags.localKeySet()) {
+        held.put(node, Boolean.TRUE.equals(flags.get(node)));
+      }
+      return held;
+    }
   }
 
   static IMap<String, Boolean> map(HazelcastInstance hazelcast) {

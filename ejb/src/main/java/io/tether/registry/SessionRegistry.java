@@ -32,6 +32,6 @@ public interface SessionRegistry {
   /** The nodes that have at least one record. */
   Set<String> nodes();
 
-  /** How many sessions have their PTY on {@code node}. */
-  long countOnNode(String node);
+  /** How many sessions have their PTY on each node. */
+  NodeCounts countByNode();
 }

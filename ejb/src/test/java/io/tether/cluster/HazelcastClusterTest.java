@@ -320,8 +320,8 @@ class HazelcastClusterTest {
       assertEquals(
           created("list-b", user, "node-x", 0, 2), xDetached.items().get(0), "whole records");
 
-      assertEquals(3, on2.countOnNode("node-x"));
-      assertEquals(2, on1.countOnNode("node-y"));
+      assertEquals(3, on2.countByNode().of("node-x"));
+      assertEquals(2, on1.countByNode().of("node-y"));
     } finally {
       for (String id : List.of("list-a", "list-b", "list-c", "list-d", "list-e")) {
         on1.find(id).ifPresent(on1::remove);

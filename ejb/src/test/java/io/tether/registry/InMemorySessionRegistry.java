@@ -57,7 +57,10 @@ public final class InMemorySessionRegistry implements SessionRegistry {
   }
 
   @Override
-  public long countOnNode(String node) {
-    return records.values().stream().filter(r -> r.node().equals(node)).count();
+  public NodeCounts countByNode() {
+    return new NodeCounts(
+        records.values().stream()
+            .collect(Collectors.groupingBy(SessionRecord::node, Collectors.counting())),
+        false);
   }
 }

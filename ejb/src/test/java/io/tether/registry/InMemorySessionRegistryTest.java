@@ -48,6 +48,6 @@ class InMemorySessionRegistryTest {
     SessionPage n1Detached = registry.list(new SessionQuery(null, "n1", false, 0, 10));
     assertEquals(List.of(at("b", "alice", "n1", 0, 2)), n1Detached.items());
     assertEquals(2, registry.list(new SessionQuery(null, null, true, 0, 10)).total());
-    assertEquals(3, registry.countOnNode("n1"));
+    assertEquals(3, registry.countByNode().of("n1"));
   }
 }

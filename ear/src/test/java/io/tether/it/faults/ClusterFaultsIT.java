@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
-  /** What a listing may take at most: its bound is a second, and this machine is shared. */
+  /** What a listing (sessions, nodes) may take at most: its bound is a second, on a shared machine. */
   private static final Duration LISTING_BOUND = Duration.ofMillis(2500);
 
   private static final Duration DETECTION = Duration.ofSeconds(45);
@@ -218,6 +218,7 @@ class ClusterFaultsIT {
       // The freeze lasts what the scenario says; meanwhile the listings keep to their bound.
       while (Instant.now().isBefore(frozenAt.plus(freeze))) {
         slowestListing = max(slowestListing, list(healthy.get(1)).took());
+        slowestListing = max(slowestListing, timedGet(healthy.get(1), "api/admin/nodes"));
         Thread.sleep(500); // the next listing
       }
       System.out.printf(
@@ -357,6 +358,25 @@ class ClusterFaultsIT {
       return new Listing(nodes, body.getBoolean("partial", false), took);
     } catch (Exception e) {
       throw new AssertionError("no listing through " + node.name(), e);
+    }
+  }
+
+  /** How long {@code GET path} through {@code node} took; it must answer 200. */
+  private static Duration timedGet(Node node, String path) {
+    Instant start = Instant.now();
+    try {
+      HttpResponse<String> response =
+          TetherServer.httpClient()
+              .send(
+                  HttpRequest.newBuilder(node.baseUri().resolve(path))
+                      .header("Authorization", ADMIN.basicAuthorization())
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode(), path + " through " + node.name());
+      return Duration.between(start, Instant.now());
+    } catch (Exception e) {
+      throw new AssertionError("no answer to " + path + " through " + node.name(), e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tether.web.admin;
 
 import io.tether.cluster.NodeStates;
+import io.tether.registry.NodeCounts;
 import io.tether.registry.SessionItem;
 import io.tether.registry.SessionPage;
 import io.tether.registry.SessionQuery;
@@ -37,7 +38,12 @@ public class AdminListingResource {
       long total, int offset, int limit, List<SessionItem> items, boolean partial) {}
 
   /** A member of the cluster. */
-  public record NodeItem(String node, String url, long sessions, boolean draining) {}
+  /**
+   * @param partial some of the cluster did not answer within a second: {@code sessions} counts only
+   *     the records this node holds itself
+   */
+  public record NodeItem(
+      String node, String url, long sessions, boolean draining, boolean partial) {}
 
   @Inject SessionRegistry registry;
   @Inject NodeStates nodeStates;
@@ -109,6 +115,7 @@ public class AdminListingResource {
   @Path("nodes")
   public Response nodes() {
     Map<String, Boolean> draining = nodeStates.draining();
+    NodeCounts counts = registry.countByNode();
     List<NodeItem> nodes =
         nodeStates.members().entrySet().stream()
             .map(
@@ -116,8 +123,9 @@ public class AdminListingResource {
                     new NodeItem(
                         m.getKey(),
                         m.getValue(),
-                        registry.countOnNode(m.getKey()),
-                        draining.getOrDefault(m.getKey(), false)))
+                        counts.of(m.getKey()),
+                        draining.getOrDefault(m.getKey(), false),
+                        counts.partial()))
             .toList();
     return Response.ok(nodes).header("Cache-Control", "no-store").build();
   }

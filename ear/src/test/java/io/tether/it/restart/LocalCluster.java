@@ -92,6 +92,31 @@ final class LocalCluster {
     run("stop-cluster.sh", "--node", String.valueOf(k), "--kill");
   }
 
+  /** Freezes node {@code k}'s JVM ({@code SIGSTOP}), as a long pause or a stopped VM would. */
+  void freeze(int k) {
+    signal(k, "STOP");
+  }
+
+  /** Lets a frozen node go on ({@code SIGCONT}). */
+  void thaw(int k) {
+    signal(k, "CONT");
+  }
+
+  private void signal(int k, String signal) {
+    try {
+      String pid = Files.readString(dir.resolve("node" + k).resolve("server.pid")).trim();
+      Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new AssertionError("no pid of node " + k, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** Stops nginx and every node. */
   void stopAll() {
     if (reused()) {

@@ -125,17 +125,6 @@ final class LocalCluster {
     run("stop-cluster.sh");
   }
 
-  /** The lines of node {@code k}'s server log (this start's and earlier ones') that hold text. */
-  List<String> logLines(int k, String text) throws IOException {
-    Path log = dir.resolve("node" + k).resolve("log").resolve("server.log");
-    if (!Files.exists(log)) {
-      return List.of();
-    }
-    try (var lines = Files.lines(log)) {
-      return lines.filter(l -> l.contains(text)).toList();
-    }
-  }
-
   private void run(String script, String... args) {
     List<String> command = new ArrayList<>();
     command.add(serverConfig.resolve(script).toString());

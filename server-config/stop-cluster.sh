@@ -3,14 +3,31 @@
 # node, and waits until all of their processes have exited, so a new cluster can start on the same
 # ports right away.
 #
-# Usage: ./server-config/stop-cluster.sh
+# Usage: ./server-config/stop-cluster.sh                    nginx and every node
+#        ./server-config/stop-cluster.sh --node K           node K only (the rest go on);
+#                                                            start-cluster.sh --node K starts it again
+#        ./server-config/stop-cluster.sh --node K --kill    node K with SIGKILL, as a crash would
 #
 # Each node gets SIGTERM (WildFly shuts down in order: sessions end, the node leaves the Hazelcast and
 # JGroups clusters), all at once; SIGKILL only for a node still running after 60 s.
 set -euo pipefail
 
+ONE_NODE=""
+SIGNAL=TERM
+if [ "${1:-}" = "--node" ]; then
+  ONE_NODE=${2:-}
+  if ! [[ "$ONE_NODE" =~ ^[0-9]+$ ]]; then
+    echo "usage: $0 [--node K [--kill]]" >&2
+    exit 2
+  fi
+  [ "${3:-}" = "--kill" ] && SIGNAL=KILL
+elif [ -n "${1:-}" ]; then
+  echo "usage: $0 [--node K [--kill]]" >&2
+  exit 2
+fi
+
 SERVER_CONFIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CLUSTER_DIR="$SERVER_CONFIG_DIR/target/cluster"
+CLUSTER_DIR=${TETHER_CLUSTER_DIR:-"$SERVER_CONFIG_DIR/target/cluster"}
 NGINX_DIR="$CLUSTER_DIR/nginx"
 STOP_TIMEOUT_SECONDS=60
 
@@ -39,8 +56,10 @@ if [ ! -d "$CLUSTER_DIR" ]; then
   exit 0
 fi
 
-# 1. nginx: QUIT lets the master finish its workers gracefully.
-if [ -f "$NGINX_DIR/nginx.pid" ] && alive "$(cat "$NGINX_DIR/nginx.pid")"; then
+# 1. nginx: QUIT lets the master finish its workers gracefully. It stays for one node's stop.
+if [ -n "$ONE_NODE" ]; then
+  :
+elif [ -f "$NGINX_DIR/nginx.pid" ] && alive "$(cat "$NGINX_DIR/nginx.pid")"; then
   nginx_pid=$(cat "$NGINX_DIR/nginx.pid")
   log "Stopping nginx (pid $nginx_pid) ..."
   kill -QUIT "$nginx_pid" 2>/dev/null || true
@@ -55,6 +74,7 @@ fi
 pids=()
 for node_dir in "$CLUSTER_DIR"/node*; do
   [ -d "$node_dir" ] || continue
+  [ -z "$ONE_NODE" ] || [ "$node_dir" = "$CLUSTER_DIR/node$ONE_NODE" ] || continue
   node=$(basename "$node_dir")
   pid=""
   if [ -f "$node_dir/server.pid" ] && alive "$(cat "$node_dir/server.pid")"; then
@@ -63,8 +83,12 @@ for node_dir in "$CLUSTER_DIR"/node*; do
     pid=$(pgrep -f -- "jboss-modules\.jar.*-Djboss\.server\.base\.dir=$node_dir( |$)" | head -1 || true)
   fi
   if [ -n "$pid" ]; then
-    log "Stopping $node (pid $pid) ..."
-    kill -TERM "$pid" 2>/dev/null || true
+    if [ "$SIGNAL" = KILL ]; then
+      log "Killing $node (pid $pid) with SIGKILL ..."
+    else
+      log "Stopping $node (pid $pid) ..."
+    fi
+    kill "-$SIGNAL" "$pid" 2>/dev/null || true
     pids+=("$pid")
   fi
   rm -f "$node_dir/server.pid"
@@ -72,6 +96,8 @@ done
 if [ "${#pids[@]}" -gt 0 ]; then
   await_exit "$STOP_TIMEOUT_SECONDS" "a node" "${pids[@]}"
   log "${#pids[@]} node(s) stopped."
+elif [ -n "$ONE_NODE" ]; then
+  log "node$ONE_NODE is not running."
 else
   log "No node is running."
 fi

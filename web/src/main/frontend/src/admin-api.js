@@ -91,11 +91,12 @@ async function request(fetchFn, url, { method = 'GET', body } = {}) {
 }
 
 /**
- * The line a command leaves in the console: what was asked, then "sent" for a 202 (the command
- * is on its way, not done) or the error's sentence.
+ * The line a command leaves in the console: what was asked, then "done" for a 200 (the node it
+ * was for carried it out and said so) or the error's sentence (a 504 when the node did not confirm
+ * in time: the command may not have happened).
  */
 export function commandOutcome(what, result) {
-  return result instanceof Error ? `${what}: ${result.message}` : `${what}: sent`;
+  return result instanceof Error ? `${what}: ${result.message}` : `${what}: done`;
 }
 
 /** A notice message the API accepts: 1 to 1000 characters (after trimming); null when not. */

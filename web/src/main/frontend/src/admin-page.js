@@ -21,7 +21,7 @@ const TICK_MS = 1000;
 /** If the stream has not opened by then (a proxy holding it, say), show the list anyway. */
 const FIRST_LOAD_FALLBACK_MS = 2000;
 
-/** A drain or undrain shows up in GET nodes a moment after its 202 (it travels over JMS). */
+/** A drain or undrain shows up in GET nodes a moment after its 200 (the flag travels through Hazelcast). */
 const NODE_CONFIRM_DELAY_MS = 1500;
 
 /** A partial list (part of the cluster did not answer in time) is read again this soon. */
@@ -275,7 +275,7 @@ function main() {
     el.outcome.textContent = `${what}: sending…`;
     try {
       const answer = await run();
-      el.outcome.dataset.outcome = 'sent';
+      el.outcome.dataset.outcome = 'done';
       el.outcome.textContent = commandOutcome(what, answer);
       return true;
     } catch (error) {

@@ -109,8 +109,8 @@ describe('failures', () => {
     assert.equal(bare.message, 'The server answered 503.');
   });
 
-  test('a 202 reads "sent"', () => {
-    assert.equal(commandOutcome('detach s1', { kind: 'detach' }), 'detach s1: sent');
+  test('a 200 reads "done"', () => {
+    assert.equal(commandOutcome('detach s1', { kind: 'detach' }), 'detach s1: done');
   });
 });
 

@@ -604,7 +604,7 @@ class TerminalPageIT {
                                   .toString()))
                       .build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertEquals(202, response.statusCode(), response.body());
+      assertEquals(200, response.statusCode(), response.body());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

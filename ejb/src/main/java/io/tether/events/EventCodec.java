@@ -8,9 +8,9 @@ import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
 
 /**
- * The JSON (JSON-B) form of what travels over JMS: {@link SessionEvent}s and {@link
- * SessionCommand}s are text messages, so any client (a test, a broker console, another language)
- * can read them, and no Java deserialization happens on receipt.
+ * The JSON (JSON-B) form of what travels over JMS: {@link SessionEvent}s, {@link SessionCommand}s
+ * and {@link CommandReply}s are text messages, so any client (a test, a broker console, another
+ * language) can read them, and no Java deserialization happens on receipt.
  */
 @ApplicationScoped
 public class EventCodec {
@@ -53,6 +53,17 @@ public class EventCodec {
       throw new JsonbException("not a session command: " + json);
     }
     return command;
+  }
+
+  /**
+   * @throws JsonbException if {@code json} is not an answer to a command
+   */
+  public CommandReply reply(String json) {
+    CommandReply reply = jsonb.fromJson(json, CommandReply.class);
+    if (reply == null || reply.commandId() == null || reply.node() == null) {
+      throw new JsonbException("not a command reply: " + json);
+    }
+    return reply;
   }
 
   @PreDestroy

@@ -87,22 +87,32 @@ public record SessionCommand(
     return ALL.equals(node) || node.equals(nodeName);
   }
 
-  /** Hands the command to the node's handler. */
-  public void applyTo(SessionCommandHandler handler) {
+  /**
+   * Hands the command to the node's handler.
+   *
+   * @return whether the node held the session (always true for node-wide commands)
+   */
+  public boolean applyTo(SessionCommandHandler handler) {
     switch (kind) {
-      case KILL -> handler.kill(sessionId, issuedBy);
-      case END -> handler.endOwn(sessionId, issuedBy);
-      case DETACH -> handler.detach(sessionId, issuedBy);
+      case KILL -> {
+        return handler.kill(sessionId, issuedBy);
+      }
+      case END -> {
+        return handler.endOwn(sessionId, issuedBy);
+      }
+      case DETACH -> {
+        return handler.detach(sessionId, issuedBy);
+      }
       case DRAIN -> handler.drain(issuedBy);
       case UNDRAIN -> handler.undrain(issuedBy);
       case NOTICE -> {
-        if (ALL.equals(sessionId)) {
-          handler.noticeAll(message, issuedBy);
-        } else {
-          handler.notice(sessionId, message, issuedBy);
+        if (!ALL.equals(sessionId)) {
+          return handler.notice(sessionId, message, issuedBy);
         }
+        handler.noticeAll(message, issuedBy);
       }
       default -> throw new IllegalStateException(kind);
     }
+    return true;
   }
 }

@@ -15,7 +15,9 @@ import java.util.logging.Logger;
  * Takes admin commands off the commands topic and hands those for this node (property {@code node}
  * equal to this node's name, or {@code *}) to the node's {@link SessionCommandHandler}. Every node
  * receives every command (non-durable subscription); the others are ignored here rather than by a
- * selector, because the node name comes from configuration.
+ * selector, because the node name comes from configuration. Once a command is carried out, the node
+ * answers on the replies topic (to the sender named by the property {@code replyTo}, for the
+ * command named by {@code commandId}), so the sender knows it was done.
  */
 @JMSDestinationDefinition(
     name = SessionCommands.TOPIC,
@@ -43,6 +45,7 @@ public class SessionCommandConsumer extends TopicConsumer {
   @Inject TetherSettings settings;
   @Inject EventCodec codec;
   @Inject Instance<SessionCommandHandler> handlers;
+  @Inject SessionCommands commands;
 
   public SessionCommandConsumer() {
     super("command message");
@@ -79,6 +82,11 @@ public class SessionCommandConsumer extends TopicConsumer {
         () ->
             String.format(
                 "%s of session %s by %s", command.kind(), command.sessionId(), command.issuedBy()));
-    command.applyTo(handlers.get());
+    boolean held = command.applyTo(handlers.get());
+    String commandId = message.getStringProperty(SessionCommands.COMMAND_ID);
+    String replyTo = message.getStringProperty(SessionCommands.REPLY_TO);
+    if (commandId != null && replyTo != null) {
+      commands.reply(replyTo, new CommandReply(commandId, settings.nodeName(), held));
+    }
   }
 }

@@ -3,26 +3,27 @@ package io.tether.events;
 /**
  * What a node does with an admin's command for one of its sessions (see {@link SessionCommand}).
  * Implemented by the node's session manager; called on the command consumer's thread. A session
- * this node does not hold (it ended meanwhile) is ignored.
+ * this node does not hold (it ended meanwhile) is ignored, and the method says so: each returns
+ * whether this node held the session, which the sender is told.
  */
 public interface SessionCommandHandler {
   /** Ends the session: its clients are closed with {@code killed-by-admin} (4009). */
-  void kill(String sessionId, String by);
+  boolean kill(String sessionId, String by);
 
   /**
    * Ends the session at its own user's request ({@code user}): its clients are closed with {@code
    * ended-by-user} (4020), not as an administrator's kill.
    */
-  void endOwn(String sessionId, String user);
+  boolean endOwn(String sessionId, String user);
 
   /** Sends a {@code broadcast} notice from administrator {@code by} to the session's clients. */
-  void notice(String sessionId, String message, String by);
+  boolean notice(String sessionId, String message, String by);
 
   /**
    * Closes every client attached to the session with {@code detached-by-admin} (4013); the session
    * lives on and may be resumed.
    */
-  void detach(String sessionId, String by);
+  boolean detach(String sessionId, String by);
 
   /**
    * Sends a {@code broadcast} notice from administrator {@code by} to the attached clients of every

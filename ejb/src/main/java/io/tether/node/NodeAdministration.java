@@ -9,12 +9,13 @@ import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
  * What an administrator does to this node and its sessions, as the JMS command consumer delivers
  * it: kill, notice, detach, and draining; and a user's end of one of its own sessions. A session
- * this node does not hold (it ended meanwhile) is ignored.
+ * this node does not hold (it ended meanwhile) is ignored, and the sender is told so.
  */
 @ApplicationScoped
 public class NodeAdministration implements SessionCommandHandler {
@@ -65,41 +66,43 @@ public class NodeAdministration implements SessionCommandHandler {
   }
 
   @Override
-  public void kill(String sessionId, String by) {
-    end(sessionId, CloseCode.KILLED_BY_ADMIN, "killed by " + by);
+  public boolean kill(String sessionId, String by) {
+    return end(sessionId, CloseCode.KILLED_BY_ADMIN, "killed by " + by);
   }
 
   @Override
-  public void endOwn(String sessionId, String user) {
-    end(sessionId, CloseCode.ENDED_BY_USER, "ended by its user " + user);
+  public boolean endOwn(String sessionId, String user) {
+    return end(sessionId, CloseCode.ENDED_BY_USER, "ended by its user " + user);
   }
 
-  private void end(String sessionId, CloseCode why, String how) {
-    sessions
-        .find(sessionId)
-        .ifPresent(
-            session -> {
-              LOG.info(() -> "session " + sessionId + ": " + how);
-              session.end(SessionEnd.of(why, null));
-            });
-  }
-
-  @Override
-  public void notice(String sessionId, String message, String by) {
-    sessions.find(sessionId).ifPresent(session -> session.broadcast(message, by));
+  private boolean end(String sessionId, CloseCode why, String how) {
+    Optional<TerminalSession> session = sessions.find(sessionId);
+    session.ifPresent(
+        s -> {
+          LOG.info(() -> "session " + sessionId + ": " + how);
+          s.end(SessionEnd.of(why, null));
+        });
+    return session.isPresent();
   }
 
   @Override
-  public void detach(String sessionId, String by) {
-    sessions
-        .find(sessionId)
-        .ifPresent(
-            session -> {
-              LOG.info(() -> "session " + sessionId + ": clients detached by " + by);
-              for (Attachment attachment : session.attachments()) {
-                attachment.close(CloseCode.DETACHED_BY_ADMIN, null);
-              }
-            });
+  public boolean notice(String sessionId, String message, String by) {
+    Optional<TerminalSession> session = sessions.find(sessionId);
+    session.ifPresent(s -> s.broadcast(message, by));
+    return session.isPresent();
+  }
+
+  @Override
+  public boolean detach(String sessionId, String by) {
+    Optional<TerminalSession> session = sessions.find(sessionId);
+    session.ifPresent(
+        s -> {
+          LOG.info(() -> "session " + sessionId + ": clients detached by " + by);
+          for (Attachment attachment : s.attachments()) {
+            attachment.close(CloseCode.DETACHED_BY_ADMIN, null);
+          }
+        });
+    return session.isPresent();
   }
 
   @Override

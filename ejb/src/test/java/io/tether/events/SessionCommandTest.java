@@ -15,23 +15,27 @@ class SessionCommandTest {
     final List<String> calls = new ArrayList<>();
 
     @Override
-    public void kill(String sessionId, String by) {
+    public boolean kill(String sessionId, String by) {
       calls.add("kill " + sessionId + " by " + by);
+      return true;
     }
 
     @Override
-    public void endOwn(String sessionId, String user) {
+    public boolean endOwn(String sessionId, String user) {
       calls.add("end " + sessionId + " by its user " + user);
+      return true;
     }
 
     @Override
-    public void notice(String sessionId, String message, String by) {
+    public boolean notice(String sessionId, String message, String by) {
       calls.add("notice " + sessionId + " from " + by + ": " + message);
+      return true;
     }
 
     @Override
-    public void detach(String sessionId, String by) {
+    public boolean detach(String sessionId, String by) {
       calls.add("detach " + sessionId + " by " + by);
+      return true;
     }
 
     @Override

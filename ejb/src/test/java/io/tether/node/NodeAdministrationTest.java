@@ -1,6 +1,7 @@
 package io.tether.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,13 +39,16 @@ class NodeAdministrationTest {
     TerminalSession first = live("s1", alice);
     TerminalSession second = live("s2", bob);
 
-    node.administration.kill("s1", "admin");
+    assertTrue(node.administration.kill("s1", "admin"), "s1 was held here");
 
     assertEquals(CloseCode.KILLED_BY_ADMIN, first.ended().code());
     assertEquals(CloseCode.KILLED_BY_ADMIN, alice.closedWith());
     assertNull(second.ended());
     assertNull(bob.closedWith());
-    node.administration.kill("gone", "admin"); // a session that ended meanwhile: nothing
+    // A session that ended meanwhile: nothing done, and the sender is told so.
+    assertFalse(node.administration.kill("gone", "admin"));
+    assertFalse(node.administration.detach("gone", "admin"));
+    assertFalse(node.administration.notice("gone", "hello", "admin"));
   }
 
   @Test

@@ -45,7 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
-  /** What a listing (sessions, nodes) may take at most: its bound is a second, on a shared machine. */
+  /**
+   * What a listing (sessions, nodes) may take at most: its bound is a second, on a shared machine.
+   */
   private static final Duration LISTING_BOUND = Duration.ofMillis(2500);
 
   private static final Duration DETECTION = Duration.ofSeconds(45);

@@ -1,7 +1,7 @@
 package io.tether.web.admin;
 
 import io.tether.cluster.ClusterMember;
-import io.tether.events.CommandNotSentException;
+import io.tether.cluster.NodeStates;
 import io.tether.events.SessionCommand;
 import io.tether.events.SessionCommands;
 import io.tether.registry.SessionRecord;
@@ -17,12 +17,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Admin commands for sessions anywhere in the cluster. Each finds the session's owner node in the
- * registry and sends the command over JMS to that node, which carries it out; the answer is {@code
- * 202 Accepted} once the command is sent, {@code 404} if there is no such session.
+ * registry and sends the command over JMS to that node, which carries it out and says so; the
+ * answer is {@code 200} once it did, {@code 404} if there is no such session, {@code 504} if the
+ * owner did not confirm in time ({@link CommandAnswers}).
  */
 @Path("admin")
 @AdminOnly
@@ -34,12 +36,13 @@ public class AdminSessionsResource {
   /** The body of a notice request. */
   public record NoticeRequest(String message) {}
 
-  /** The answer to an accepted command. */
-  public record Accepted(String kind, String sessionId, String node) {}
+  /** The answer to a command its node (or every node) carried out. */
+  public record Done(String kind, String sessionId, String node) {}
 
   @Inject SessionRegistry registry;
   @Inject SessionCommands commands;
   @Inject ClusterMember cluster;
+  @Inject NodeStates nodeStates;
 
   /**
    * Drains a node: it takes no new sessions (a browser opening one is sent on to another node), its
@@ -63,7 +66,7 @@ public class AdminSessionsResource {
       return ApiError.response(
           Response.Status.NOT_FOUND, "no-such-node", "There is no node " + node + ".");
     }
-    return send(command);
+    return send(command, Set.of(node));
   }
 
   /** Ends the session; its clients are told it was ended by an administrator (4009). */
@@ -103,7 +106,8 @@ public class AdminSessionsResource {
     if (invalid.isPresent()) {
       return ApiError.badRequest(invalid.get());
     }
-    return send(SessionCommand.noticeAll(body.message(), by(security)));
+    return send(
+        SessionCommand.noticeAll(body.message(), by(security)), nodeStates.members().keySet());
   }
 
   private Response toOwner(String id, Function<SessionRecord, SessionCommand> command) {
@@ -112,17 +116,16 @@ public class AdminSessionsResource {
       return ApiError.response(
           Response.Status.NOT_FOUND, "no-such-session", "There is no session " + id + ".");
     }
-    return send(command.apply(record.get()));
+    return send(command.apply(record.get()), Set.of(record.get().node()));
   }
 
-  private Response send(SessionCommand command) {
-    try {
-      commands.send(command);
-    } catch (CommandNotSentException e) {
-      return ApiError.commandNotSent(e, "The command could not be sent.");
-    }
-    return Response.accepted(new Accepted(command.kind(), command.sessionId(), command.node()))
-        .build();
+  private Response send(SessionCommand command, Set<String> nodes) {
+    return CommandAnswers.send(
+        commands,
+        command,
+        nodes,
+        () -> new Done(command.kind(), command.sessionId(), command.node()),
+        "The command could not be sent.");
   }
 
   private static Optional<String> invalid(NoticeRequest body) {

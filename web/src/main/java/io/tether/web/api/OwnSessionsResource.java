@@ -1,6 +1,5 @@
 package io.tether.web.api;
 
-import io.tether.events.CommandNotSentException;
 import io.tether.events.SessionCommand;
 import io.tether.events.SessionCommands;
 import io.tether.registry.SessionItem;
@@ -8,6 +7,7 @@ import io.tether.registry.SessionQuery;
 import io.tether.registry.SessionRecord;
 import io.tether.registry.SessionRegistry;
 import io.tether.web.admin.ApiError;
+import io.tether.web.admin.CommandAnswers;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -39,7 +40,7 @@ public class OwnSessionsResource {
   /** The caller's sessions, oldest first. */
   public record OwnSessions(String user, List<SessionItem> items) {}
 
-  /** The answer to an accepted end. */
+  /** The answer to an end its node carried out. */
   public record Ending(String sessionId, String node) {}
 
   @Inject SessionRegistry registry;
@@ -57,9 +58,10 @@ public class OwnSessionsResource {
   }
 
   /**
-   * {@code POST /api/sessions/{id}/end}: ends one of the caller's sessions: {@code 202} once the
-   * command is on its way to the owner node, {@code 404 no-such-session}, {@code 403
-   * not-your-session} for anyone else's.
+   * {@code POST /api/sessions/{id}/end}: ends one of the caller's sessions: {@code 200} once the
+   * owner node ended it, {@code 404 no-such-session}, {@code 403 not-your-session} for anyone
+   * else's, {@code 504 command-unconfirmed} if the owner did not confirm in time ({@link
+   * CommandAnswers}).
    */
   @POST
   @Path("{id}/end")
@@ -76,11 +78,11 @@ public class OwnSessionsResource {
           Response.Status.FORBIDDEN, "not-your-session", "That session belongs to another user.");
     }
     SessionCommand end = SessionCommand.end(id, record.get().node(), user);
-    try {
-      commands.send(end);
-    } catch (CommandNotSentException e) {
-      return ApiError.commandNotSent(e, "The session could not be ended.");
-    }
-    return Response.accepted(new Ending(id, end.node())).build();
+    return CommandAnswers.send(
+        commands,
+        end,
+        Set.of(end.node()),
+        () -> new Ending(id, end.node()),
+        "The session could not be ended.");
   }
 }

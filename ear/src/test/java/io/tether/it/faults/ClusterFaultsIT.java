@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.it.events.EventStreamClient;
-import io.tether.it.faults.LocalCluster.Node;
+import io.tether.it.support.LocalCluster;
 import io.tether.it.support.ServerProcess;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
@@ -15,6 +15,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -58,14 +59,18 @@ class ClusterFaultsIT {
   private final List<EventStreamClient> streams = new ArrayList<>();
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = LocalCluster.start(3);
+  static void startCluster() {
+    cluster = LocalCluster.configured("faults", 3);
+    cluster.start();
   }
 
   @AfterAll
-  static void stopCluster() throws Exception {
+  static void stopCluster() {
     if (cluster != null) {
-      cluster.close();
+      for (Node node : nodes()) {
+        node.thaw(); // a frozen node would stop only when killed
+      }
+      cluster.stopAll();
     }
   }
 
@@ -95,9 +100,9 @@ class ClusterFaultsIT {
   @Test
   @Order(3)
   void aNodeCutOffInAMinorityKeepsItsSessionsAndTurnsNewClientsAway() throws Exception {
-    Node node1 = cluster.node(1);
-    Node node2 = cluster.node(2);
-    Node node3 = cluster.node(3);
+    Node node1 = node(1);
+    Node node2 = node(2);
+    Node node3 = node(3);
     Map<Node, Terminal> direct = openOnEach();
     String onNode1 = direct.get(node1).sessionId();
     EventStreamClient onNode3 = stream(node3);
@@ -130,7 +135,7 @@ class ClusterFaultsIT {
       node2.thaw();
     }
     Instant thawedAt = Instant.now();
-    awaitConsistent(cluster.nodes(), expected(direct));
+    awaitConsistent(nodes(), expected(direct));
     awaitTrue(() -> node3.readiness() == 200, HEAL, "node3 ready again");
     System.out.printf(
         "[faults] minority healed: registry consistent on every node %d ms after the thaw%n",
@@ -149,9 +154,9 @@ class ClusterFaultsIT {
   @Test
   @Order(4)
   void whenTheMasterIsKilledTheSurvivorsDeclareItsSessionsLost() throws Exception {
-    Node node1 = cluster.node(1);
-    Node node2 = cluster.node(2);
-    Node node3 = cluster.node(3);
+    Node node1 = node(1);
+    Node node2 = node(2);
+    Node node3 = node(3);
     Map<Node, Terminal> direct = openOnEach();
     String lostId = direct.get(node1).sessionId();
     Terminal relayed = relayedVia(node2, direct.get(node1));
@@ -185,8 +190,8 @@ class ClusterFaultsIT {
    * shell and output intact, and every node's registry matches the shells.
    */
   private void frozenAndThawed(int k, Duration freeze) throws Exception {
-    Node frozen = cluster.node(k);
-    List<Node> healthy = cluster.nodes().stream().filter(n -> !n.equals(frozen)).toList();
+    Node frozen = node(k);
+    List<Node> healthy = nodes().stream().filter(n -> !n.equals(frozen)).toList();
     Map<Node, Terminal> direct = openOnEach();
     String frozenId = direct.get(frozen).sessionId();
     Terminal relayed = relayedVia(healthy.get(0), direct.get(frozen));
@@ -234,7 +239,7 @@ class ClusterFaultsIT {
         slowestListing.compareTo(LISTING_BOUND) < 0,
         "a listing took " + slowestListing.toMillis() + " ms while a node was frozen");
 
-    awaitConsistent(cluster.nodes(), expected(direct));
+    awaitConsistent(nodes(), expected(direct));
     for (EventStreamClient console : consoles) {
       console.await(e -> e.is("returned", frozenId), HEAL, "returned of the thawed session");
     }
@@ -257,7 +262,7 @@ class ClusterFaultsIT {
   /** One session of alice's on each node, each with its client attached to its node directly. */
   private Map<Node, Terminal> openOnEach() throws Exception {
     Map<Node, Terminal> direct = new LinkedHashMap<>();
-    for (Node node : cluster.nodes()) {
+    for (Node node : nodes()) {
       Terminal terminal = track(Terminal.open(node.baseUri(), ALICE));
       echo(terminal, "open");
       direct.put(node, terminal);
@@ -329,6 +334,59 @@ class ClusterFaultsIT {
     EventStreamClient stream = EventStreamClient.open(node.baseUri(), ADMIN, null);
     streams.add(stream);
     return stream;
+  }
+
+  /** Node {@code k} of the cluster (1-based). */
+  private static Node node(int k) {
+    return new Node(k, "node" + k, cluster.node(k));
+  }
+
+  private static List<Node> nodes() {
+    List<Node> nodes = new ArrayList<>();
+    for (int k = 1; k <= cluster.size(); k++) {
+      nodes.add(node(k));
+    }
+    return nodes;
+  }
+
+  /**
+   * One node of the cluster.
+   *
+   * @param name its node name, as {@code attached} and the records say
+   * @param baseUri its application root
+   */
+  private record Node(int k, String name, URI baseUri) {
+    /** {@code kill -STOP}: the JVM stops as a frozen VM or a long pause would stop it. */
+    void freeze() {
+      cluster.freeze(k);
+    }
+
+    void thaw() {
+      cluster.thaw(k);
+    }
+
+    /** {@code kill -9}: the JVM dies at once, without leaving the cluster. */
+    void crash() {
+      cluster.kill(k);
+    }
+
+    /** {@code GET health/ready}: its status code (200 ready, 503 not), or -1 if no answer. */
+    int readiness() {
+      try {
+        return TetherServer.httpClient()
+            .send(
+                HttpRequest.newBuilder(baseUri.resolve("health/ready"))
+                    .timeout(Duration.ofSeconds(3))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+      } catch (java.io.IOException e) {
+        return -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
   }
 
   /**

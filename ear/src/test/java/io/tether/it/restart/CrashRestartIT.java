@@ -5,6 +5,7 @@ import static io.tether.it.support.TetherServer.ALICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tether.it.support.LocalCluster;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
 import jakarta.json.Json;
@@ -50,7 +51,7 @@ class CrashRestartIT {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalCluster.configured(3);
+    cluster = LocalCluster.configured("restart", 3);
     cluster.start();
   }
 

@@ -1,4 +1,4 @@
-package io.tether.it.restart;
+package io.tether.it.support;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * and {@code stop-cluster.sh}, at a port offset of its own and in a cluster directory of its own:
  * the whole cluster, one node started again, one node stopped or killed with {@code SIGKILL}.
  *
- * <p>The failsafe execution {@code restart} sets {@code tether.it.restart.server-config.dir},
- * {@code tether.it.restart.dir} (the cluster directory), {@code tether.it.restart.port-offset} and
- * {@code tether.it.restart.lb-port}.
+ * <p>The failsafe execution that runs a test of it ({@code restart}, {@code faults}) sets {@code
+ * tether.it.<execution>.server-config.dir}, {@code .dir} (the cluster directory), {@code
+ * .port-offset} and {@code .lb-port}.
  */
-final class LocalCluster {
+public final class LocalCluster {
   private static final long SCRIPT_TIMEOUT_SECONDS = 300;
 
   private final Path serverConfig;
@@ -26,46 +26,57 @@ final class LocalCluster {
   private final int portOffset;
   private final int lbPort;
   private final int nodes;
+  private final boolean reuse;
 
-  private LocalCluster(Path serverConfig, Path dir, int portOffset, int lbPort, int nodes) {
+  private LocalCluster(
+      Path serverConfig, Path dir, int portOffset, int lbPort, int nodes, boolean reuse) {
     this.serverConfig = serverConfig;
     this.dir = dir;
     this.portOffset = portOffset;
     this.lbPort = lbPort;
     this.nodes = nodes;
+    this.reuse = reuse;
   }
 
-  /** The cluster the failsafe execution describes, not started yet. */
-  static LocalCluster configured(int nodes) {
-    String serverConfig = System.getProperty("tether.it.restart.server-config.dir");
-    String dir = System.getProperty("tether.it.restart.dir");
-    if (serverConfig == null || dir == null) {
+  /** The cluster the failsafe execution {@code execution} describes, not started yet. */
+  public static LocalCluster configured(String execution, int nodes) {
+    String prefix = "tether.it." + execution + ".";
+    String serverConfig = System.getProperty(prefix + "server-config.dir");
+    String dir = System.getProperty(prefix + "dir");
+    String portOffset = System.getProperty(prefix + "port-offset");
+    String lbPort = System.getProperty(prefix + "lb-port");
+    if (serverConfig == null || dir == null || portOffset == null || lbPort == null) {
       throw new IllegalStateException(
-          "run this test with the failsafe execution 'restart' (it sets tether.it.restart.*)");
+          "run this test with the failsafe execution '"
+              + execution
+              + "' (it sets "
+              + prefix
+              + "*)");
     }
     return new LocalCluster(
         Path.of(serverConfig),
         Path.of(dir),
-        Integer.getInteger("tether.it.restart.port-offset", 1500),
-        Integer.getInteger("tether.it.restart.lb-port", 8500),
-        nodes);
+        Integer.parseInt(portOffset),
+        Integer.parseInt(lbPort),
+        nodes,
+        Boolean.getBoolean(prefix + "reuse"));
   }
 
-  int size() {
+  public int size() {
     return nodes;
   }
 
   /** Node {@code k}'s application root, e.g. {@code http://127.0.0.1:9580/tether/}. */
-  URI node(int k) {
+  public URI node(int k) {
     return URI.create("http://127.0.0.1:" + (8080 + portOffset + (k - 1) * 100) + "/tether/");
   }
 
   /**
    * Starts every node (node 1 first) and nginx, and returns once all serve the application. With
-   * {@code -Dtether.it.restart.reuse=true} a cluster already running in the directory is used as it
-   * is, and left running (to run the test again while working on it).
+   * {@code -Dtether.it.<execution>.reuse=true} a cluster already running in the directory is used
+   * as it is, and left running (to run the test again while working on it).
    */
-  void start() {
+  public void start() {
     if (reused()) {
       return;
     }
@@ -73,33 +84,39 @@ final class LocalCluster {
   }
 
   private boolean reused() {
-    return Boolean.getBoolean("tether.it.restart.reuse")
-        && Files.exists(dir.resolve("cluster.env"));
+    return reuse && Files.exists(dir.resolve("cluster.env"));
   }
 
   /** Starts node {@code k} again into the running cluster; returns once it serves. */
-  void start(int k) {
+  public void start(int k) {
     run("start-cluster.sh", "--node", String.valueOf(k));
   }
 
   /** Stops node {@code k} in order (SIGTERM) and waits until its process has exited. */
-  void stop(int k) {
+  public void stop(int k) {
     run("stop-cluster.sh", "--node", String.valueOf(k));
   }
 
   /** Kills node {@code k} with {@code SIGKILL}, as a crash would, and waits until it is gone. */
-  void kill(int k) {
+  public void kill(int k) {
     run("stop-cluster.sh", "--node", String.valueOf(k), "--kill");
   }
 
+  /** The load balancer's application root. */
+  public URI balancer() {
+    return URI.create("http://127.0.0.1:" + lbPort + "/tether/");
+  }
+
   /** Freezes node {@code k}'s JVM ({@code SIGSTOP}), as a long pause or a stopped VM would. */
-  void freeze(int k) {
+  public void freeze(int k) {
     signal(k, "STOP");
   }
 
   /** Lets a frozen node go on ({@code SIGCONT}). */
-  void thaw(int k) {
-    signal(k, "CONT");
+  public void thaw(int k) {
+    if (Files.exists(dir.resolve("node" + k).resolve("server.pid"))) {
+      signal(k, "CONT");
+    }
   }
 
   private void signal(int k, String signal) {
@@ -118,7 +135,7 @@ final class LocalCluster {
   }
 
   /** Stops nginx and every node. */
-  void stopAll() {
+  public void stopAll() {
     if (reused()) {
       return;
     }

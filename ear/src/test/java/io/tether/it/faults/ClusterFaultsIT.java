@@ -38,8 +38,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The cluster under faults, on three real WildFly nodes started by the operator's script: nodes
- * frozen with {@code kill -STOP} for 25 s and for 60 s and thawed, a minority cut off, and the
- * Hazelcast master killed with {@code kill -9}. After each: no live session on a healthy node was
+ * frozen with {@code kill -STOP} for 25 s and for 60 s and thawed, a minority cut off, the
+ * Hazelcast master killed with {@code kill -9}, and a node stopped in order. After each: no live session on a healthy node was
  * declared lost or ended, clients were told what the protocol says, the registry matches the shells
  * on every node, and listings answered within the time bound throughout. Detection and heal times
  * are printed.
@@ -181,6 +181,35 @@ class ClusterFaultsIT {
     echo(direct.get(node2), "survivor");
     echo(direct.get(node3), "survivor");
     exitAll(List.of(direct.get(node2), direct.get(node3)));
+  }
+
+  /**
+   * Node 2 stops in order (SIGTERM, as an operator stops it): its own client and the client relayed
+   * to it through node 3 both hear {@code 4014}, its shell goes, and node 3 still lists its own
+   * session alone. Runs after node 1 was killed, so node 3 is left on its own.
+   */
+  @Test
+  @Order(5)
+  void aNodeStoppedInOrderTellsItsClients4014AndLeavesNoRecord() throws Exception {
+    Node node2 = node(2);
+    Node node3 = node(3);
+    Terminal owned = track(Terminal.open(node2.baseUri(), ALICE));
+    Terminal survivor = track(Terminal.open(node3.baseUri(), ALICE));
+    echo(owned, "stopping");
+    String stoppedId = owned.sessionId();
+    Terminal relayed = relayedVia(node3, owned);
+
+    cluster.stop(2);
+
+    assertEquals(4014, owned.connection().closed.get(30, TimeUnit.SECONDS).code());
+    assertEquals(4014, relayed.connection().closed.get(30, TimeUnit.SECONDS).code());
+    ServerProcess.awaitNoProcessOf(stoppedId, Duration.ofSeconds(30));
+    awaitTrue(
+        () -> list(node3).nodes().equals(Map.of(survivor.sessionId(), node3.name())),
+        HEAL,
+        "node 3 to list its own session alone");
+    echo(survivor, "alone");
+    survivor.exitShell();
   }
 
   /**

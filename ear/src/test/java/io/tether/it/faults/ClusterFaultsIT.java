@@ -39,10 +39,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The cluster under faults, on three real WildFly nodes started by the operator's script: nodes
  * frozen with {@code kill -STOP} for 25 s and for 60 s and thawed, a minority cut off, the
- * Hazelcast master killed with {@code kill -9}, and a node stopped in order. After each: no live session on a healthy node was
- * declared lost or ended, clients were told what the protocol says, the registry matches the shells
- * on every node, and listings answered within the time bound throughout. Detection and heal times
- * are printed.
+ * Hazelcast master killed with {@code kill -9}, and a node stopped in order. After each: no live
+ * session on a healthy node was declared lost or ended, clients were told what the protocol says,
+ * the registry matches the shells on every node, and listings answered within the time bound
+ * throughout. Detection and heal times are printed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
@@ -185,8 +185,9 @@ class ClusterFaultsIT {
 
   /**
    * Node 2 stops in order (SIGTERM, as an operator stops it): its own client and the client relayed
-   * to it through node 3 both hear {@code 4014}, its shell goes, and node 3 still lists its own
-   * session alone. Runs after node 1 was killed, so node 3 is left on its own.
+   * to it through node 3 are closed with {@code 4014} or a code that sends them back, and coming
+   * back they hear {@code 4014}; its shell goes, and node 3 still lists its own session alone. Runs
+   * after node 1 was killed, so node 3 is left on its own.
    */
   @Test
   @Order(5)
@@ -201,9 +202,19 @@ class ClusterFaultsIT {
 
     cluster.stop(2);
 
-    assertEquals(4014, owned.connection().closed.get(30, TimeUnit.SECONDS).code());
-    assertEquals(4014, relayed.connection().closed.get(30, TimeUnit.SECONDS).code());
+    // WildFly closes its WebSockets as it stops (1001, "come back") before the application ends
+    // its sessions (4014); either way the client learns 4014 when it comes back.
+    Set<Integer> stopping = Set.of(4014, 1001, 1012);
+    Terminal.Closed direct = owned.connection().closed.get(30, TimeUnit.SECONDS);
+    Terminal.Closed throughNode3 = relayed.connection().closed.get(30, TimeUnit.SECONDS);
+    assertTrue(stopping.contains(direct.code()), "the owner's own client: " + direct);
+    assertTrue(stopping.contains(throughNode3.code()), "the relayed client: " + throughNode3);
     ServerProcess.awaitNoProcessOf(stoppedId, Duration.ofSeconds(30));
+    Terminal.Closed back =
+        track(Terminal.resume(node3.baseUri(), ALICE, stoppedId, owned.outputEnd()))
+            .connect()
+            .attachedOrClosed();
+    assertEquals(4014, back == null ? 0 : back.code(), "coming back, the client learns the end");
     awaitTrue(
         () -> list(node3).nodes().equals(Map.of(survivor.sessionId(), node3.name())),
         HEAL,

@@ -92,13 +92,13 @@ public class SessionLauncher {
    */
   TerminalSession liveSession(String sessionId) throws ProtocolException {
     Optional<TerminalSession> found = sessions.find(sessionId);
-    if (found.isEmpty() && !quorum.held()) { // it may live on a node out of reach
-      throw new ProtocolException(CloseCode.CUT_OFF, null);
-    }
     if (found.isEmpty()) {
       Optional<SessionEnd> end = ended.find(sessionId);
       if (end.isPresent()) {
         throw new ProtocolException(end.get().code(), end.get().reason());
+      }
+      if (!quorum.held()) { // it may live on a node out of reach
+        throw new ProtocolException(CloseCode.CUT_OFF, null);
       }
       throw new ProtocolException(CloseCode.NO_SUCH_SESSION, null);
     }

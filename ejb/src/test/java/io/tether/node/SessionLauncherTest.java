@@ -5,6 +5,7 @@ import static io.tether.node.TestNode.resume;
 import static io.tether.node.TestNode.ticket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -137,6 +138,54 @@ class SessionLauncherTest {
                 node.launcher.resume(
                     ticket("alice", "user"), resume("nope", "c1", false), new RecordingChannel()));
     assertEquals(CloseCode.NO_SUCH_SESSION, unknown.closeCode());
+  }
+
+  /**
+   * Cut off in a minority, a node keeps its sessions and tells an ended one's end, but starts
+   * nothing and answers "come back" ({@code 4021}) for a session it cannot see, never "gone".
+   */
+  @Test
+  void aNodeInAMinorityKeepsItsSessionsButStartsNoneAndSendsClientsBack() throws Exception {
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    TerminalSession kept = node.sessions.all().iterator().next();
+    node.launcher.open(ticket("alice", "user"), newSession("c2"), new RecordingChannel());
+    TerminalSession ended =
+        node.sessions.all().stream().filter(s -> s != kept).findFirst().orElseThrow();
+    ended.end(SessionEnd.of(CloseCode.KILLED_BY_ADMIN, null));
+    node.majority = false;
+
+    assertEquals(
+        CloseCode.CUT_OFF,
+        assertThrows(
+                ProtocolException.class,
+                () ->
+                    node.launcher.open(
+                        ticket("alice", "user"), newSession("c3"), new RecordingChannel()))
+            .closeCode());
+    assertEquals(
+        CloseCode.CUT_OFF,
+        assertThrows(
+                ProtocolException.class,
+                () ->
+                    node.launcher.resume(
+                        ticket("alice", "user"),
+                        resume("elsewhere", "c4", false),
+                        new RecordingChannel()))
+            .closeCode());
+    assertEquals(
+        CloseCode.KILLED_BY_ADMIN,
+        assertThrows(
+                ProtocolException.class,
+                () ->
+                    node.launcher.resume(
+                        ticket("alice", "user"),
+                        resume(ended.id(), "c5", false),
+                        new RecordingChannel()))
+            .closeCode());
+    node.launcher.resume(
+        ticket("alice", "user"), resume(kept.id(), "c6", false), new RecordingChannel());
+    assertEquals(2, kept.attachedClients(), "its own sessions go on, and take clients");
+    assertNull(kept.ended());
   }
 
   @Test

@@ -1,13 +1,16 @@
 package io.tether.it.cluster;
 
+import static io.tether.it.support.TetherServer.ADMIN;
 import static io.tether.it.support.TetherServer.ALICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.it.support.ClusterNodes;
 import io.tether.it.support.RawWebSocket;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +34,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The shipped load balancer (server-config's nginx configuration, written by the same script that
- * start-cluster.sh runs) in front of the two test nodes: terminals work through it, and no spelling
- * of the nodes' internal relay endpoint gets past it, while the nodes themselves do serve it.
+ * start-cluster.sh runs) in front of the two test nodes: terminals work through it, a node that is
+ * not ready gets none, and no spelling of the nodes' internal relay endpoint gets past it, while
+ * the nodes themselves do serve it.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -100,6 +105,56 @@ class LoadBalancerIT {
       t.awaitOutput("through-42");
       t.exitShell();
     }
+  }
+
+  /**
+   * A draining node reports not ready, and the balancer sends it no new terminal: every terminal
+   * opened through the balancer meanwhile lands on the other node, over more than nginx's 10 s of
+   * leaving a failed node out, while the draining node still answers its own direct requests.
+   */
+  @Test
+  void aNodeThatIsNotReadyGetsNoNewTerminalThroughTheBalancer() throws Exception {
+    ClusterNodes.Node node1 = ClusterNodes.node1();
+    ClusterNodes.Node node2 = ClusterNodes.node2();
+    int drained = node1.post("api/admin/nodes/" + node1.name() + "/drain", ADMIN).statusCode();
+    assertTrue(drained == 200 || drained == 202, "drain: " + drained);
+    try {
+      awaitReadiness(node1, 503);
+      assertEquals(503, node1.get("health/ready", ADMIN).statusCode());
+      Instant until = Instant.now().plusSeconds(12);
+      int opened = 0;
+      while (opened < 4 || Instant.now().isBefore(until)) {
+        try (Terminal t = Terminal.unopened(ALICE).via(BALANCER)) {
+          JsonObject attached = t.connect().expectAttached();
+          assertEquals(node2.name(), attached.getString("node"), "terminal " + opened);
+          t.exitShell();
+        }
+        opened++;
+      }
+      assertEquals(201, ticketStatus(node1.baseUri()), "directly, the draining node answers");
+    } finally {
+      node1.post("api/admin/nodes/" + node1.name() + "/undrain", ADMIN);
+      awaitReadiness(node1, 200);
+    }
+  }
+
+  private static void awaitReadiness(ClusterNodes.Node node, int status) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(20);
+    while (node.get("health/ready", ADMIN).statusCode() != status) {
+      assertTrue(Instant.now().isBefore(deadline), node.name() + " never reported " + status);
+      Thread.sleep(200); // the next look
+    }
+  }
+
+  private static int ticketStatus(URI base) throws Exception {
+    return TetherServer.httpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(base.resolve("api/tickets"))
+                .header("Authorization", ALICE.basicAuthorization())
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   @Test

@@ -32,7 +32,8 @@ final class HazelcastTicketStore implements TicketStore {
     Ticket ticket = Tickets.create(user, roles, ttl);
     try {
       TimeBound.await(
-          tickets.setAsync(ticket.value(), ticket, ttl.toMillis(), TimeUnit.MILLISECONDS));
+          tickets.setAsync(ticket.value(), ticket, ttl.toMillis(), TimeUnit.MILLISECONDS),
+          TimeBound.TICKET);
     } catch (TimeoutException e) {
       throw new Unavailable("the cluster did not store the ticket in time", e);
     }
@@ -43,7 +44,7 @@ final class HazelcastTicketStore implements TicketStore {
   public Optional<Ticket> redeem(String value) {
     // The map's expiry runs on its own schedule; the ticket's own deadline is what counts.
     try {
-      return Tickets.unexpired(TimeBound.await(tickets.removeAsync(value)));
+      return Tickets.unexpired(TimeBound.await(tickets.removeAsync(value), TimeBound.TICKET));
     } catch (TimeoutException e) {
       throw new Unavailable("the cluster did not answer for the ticket in time", e);
     }

@@ -12,7 +12,14 @@ import java.util.concurrent.TimeoutException;
  * listing or a new terminal gets an answer within this bound instead, partial or "try again".
  */
 final class TimeBound {
-  static final Duration REQUEST = Duration.ofSeconds(1);
+  /** A listing's wait: the partial listing after it still comes within a second. */
+  static final Duration REQUEST = Duration.ofMillis(500);
+
+  /**
+   * A ticket's wait: a single write, which a loaded node (a small heap collecting) may hold up for
+   * longer than a listing's bound without anything being wrong.
+   */
+  static final Duration TICKET = Duration.ofSeconds(1);
 
   private TimeBound() {}
 

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
   /**
-   * What a listing (sessions, nodes) may take at most: its bound is a second, on a shared machine.
+   * What a listing (sessions, nodes) may take here: it waits half a second for the cluster, then
+   * answers with what it holds, and the machine is shared.
    */
   private static final Duration LISTING_BOUND = Duration.ofMillis(2500);
 

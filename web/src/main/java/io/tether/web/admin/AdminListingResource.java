@@ -31,16 +31,16 @@ public class AdminListingResource {
 
   /** One page of sessions; {@code total} is how many match the filters. */
   /**
-   * @param partial some of the cluster did not answer within a second: only the sessions this node
-   *     holds itself are counted and listed
+   * @param partial some of the cluster did not answer in time (half a second): only the sessions
+   *     this node holds itself are counted and listed
    */
   public record SessionList(
       long total, int offset, int limit, List<SessionItem> items, boolean partial) {}
 
   /** A member of the cluster. */
   /**
-   * @param partial some of the cluster did not answer within a second: {@code sessions} counts only
-   *     the records this node holds itself
+   * @param partial some of the cluster did not answer in time (half a second): {@code sessions}
+   *     counts only the records this node holds itself
    */
   public record NodeItem(
       String node, String url, long sessions, boolean draining, boolean partial) {}

@@ -369,12 +369,16 @@ class TerminalPageIT {
             d -> "dom".equals(js(browser, "return window.tether.renderer();")));
         page.type("echo still-drawn-$((5*5))", Keys.ENTER);
         page.awaitVisible("still-drawn-25", LIVE);
-        assertTrue(
-            ((String)
-                    js(
-                        browser,
-                        "return document.querySelector('#terminal .xterm-rows').innerText;"))
-                .contains("still-drawn-25"));
+        // The DOM renderer draws on its next animation frame, a moment after the buffer has it.
+        page.waitFor(
+            LIVE,
+            "the line drawn in the DOM renderer's rows",
+            d ->
+                ((String)
+                        js(
+                            browser,
+                            "return document.querySelector('#terminal .xterm-rows').innerText;"))
+                    .contains("still-drawn-25"));
 
         page.type("exit", Keys.ENTER);
         page.waitFor(LIVE, "#ended after exit", d -> page.isDisplayed("ended"));

@@ -23,11 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The session registry in a Hazelcast map, shared by every node of the cluster. Every change is a
@@ -35,7 +33,6 @@ import java.util.logging.Logger;
  * v)}), never a get followed by a put.
  */
 public final class HazelcastSessionRegistry implements SessionRegistry {
-  private static final Logger LOG = Logger.getLogger(HazelcastSessionRegistry.class.getName());
   public static final String MAP = "tether.sessions";
 
   private final IMap<String, SessionRecord> records;
@@ -103,40 +100,39 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
    * The members filter (predicates on owner, node, attachedClients) and send back only each match's
    * sort key (created, id); this node sorts the keys, takes the page and fetches just its records.
    * A record removed between the two steps is left out of its page. If the cluster does not answer
-   * within its bound (a second on a node; a member froze and is not removed yet), the page is made
-   * of the records this member holds itself, and says it is partial.
+   * within its bound (half a second on a node; a member froze and is not removed yet), the page is
+   * made of the records this member holds itself, and says it is partial.
    */
   @Override
   public SessionPage list(SessionQuery query) {
-    CompletableFuture<SessionPage> whole =
-        CompletableFuture.supplyAsync(() -> listEverywhere(query), queries);
-    try {
-      return TimeBound.await(whole, bound);
-    } catch (TimeoutException e) {
-      LOG.warning(
-          "a session listing took over "
-              + bound.toMillis()
-              + " ms: listing only the records this member holds");
-      return listHeldHere(query);
-    }
+    return TimeBound.orHeldHere(
+        () ->
+            page(
+                records.project(Projections.multiAttribute("created", "id"), predicate(query)),
+                query,
+                false),
+        () ->
+            page(
+                heldHere(predicate(query)).stream()
+                    .map(r -> new Object[] {r.created(), r.id()})
+                    .toList(),
+                query,
+                true),
+        queries,
+        bound,
+        "a session listing");
   }
 
-  private SessionPage listEverywhere(SessionQuery query) {
-    Collection<Object[]> keys =
-        records.project(Projections.multiAttribute("created", "id"), predicate(query));
-    return page(keys, query, false);
-  }
-
-  /** The records of this member's own partitions: read here, waiting for no other member. */
-  private SessionPage listHeldHere(SessionQuery query) {
-    List<Object[]> keys = new ArrayList<>();
-    for (String id : records.localKeySet(predicate(query))) {
+  /** The matching records of this member's own partitions: read here, waiting for no other. */
+  private List<SessionRecord> heldHere(Predicate<String, SessionRecord> predicate) {
+    List<SessionRecord> held = new ArrayList<>();
+    for (String id : records.localKeySet(predicate)) {
       SessionRecord record = records.get(id); // local: its partition is owned here
       if (record != null) {
-        keys.add(new Object[] {record.created(), id});
+        held.add(record);
       }
     }
-    return page(keys, query, true);
+    return held;
   }
 
   private SessionPage page(Collection<Object[]> keys, SessionQuery query, boolean partial) {
@@ -159,46 +155,31 @@ public final class HazelcastSessionRegistry implements SessionRegistry {
 
   @Override
   public Set<String> nodes() {
-    return Set.copyOf(
-        records.project(
-            Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute("node")));
+    return Set.copyOf(nodeOfEach());
   }
 
   /** As a listing, one query, within the same bound, else what this member holds itself. */
   @Override
   public NodeCounts countByNode() {
-    CompletableFuture<NodeCounts> whole =
-        CompletableFuture.supplyAsync(
-            () ->
-                new NodeCounts(
-                    countEach(
-                        records.project(
-                            Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute(
-                                "node"))),
-                    false),
-            queries);
-    try {
-      return TimeBound.await(whole, bound);
-    } catch (TimeoutException e) {
-      LOG.warning(
-          "counting sessions by node took over "
-              + bound.toMillis()
-              + " ms: counting only the records this member holds");
-      List<String> nodes = new ArrayList<>();
-      for (String id : records.localKeySet()) {
-        SessionRecord record = records.get(id); // local: its partition is owned here
-        if (record != null) {
-          nodes.add(record.node());
-        }
-      }
-      return new NodeCounts(countEach(nodes), true);
-    }
+    return TimeBound.orHeldHere(
+        () -> new NodeCounts(countEach(nodeOfEach()), false),
+        () ->
+            new NodeCounts(
+                countEach(
+                    heldHere(Predicates.alwaysTrue()).stream().map(SessionRecord::node).toList()),
+                true),
+        queries,
+        bound,
+        "counting sessions by node");
+  }
+
+  private Collection<String> nodeOfEach() {
+    return records.project(
+        Projections.<Map.Entry<String, SessionRecord>, String>singleAttribute("node"));
   }
 
   private static Map<String, Long> countEach(Collection<String> nodes) {
-    return nodes.stream()
-        .collect(
-            java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting()));
+    return nodes.stream().collect(Collectors.groupingBy(n -> n, Collectors.counting()));
   }
 
   private static Predicate<String, SessionRecord> predicate(SessionQuery query) {

@@ -9,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -50,16 +48,18 @@ public class NodeStates {
    */
   public Map<String, Boolean> draining() {
     IMap<String, Boolean> flags = map(member.hazelcast());
-    try {
-      return TimeBound.await(CompletableFuture.supplyAsync(() -> Map.copyOf(flags), queries));
-    } catch (TimeoutException e) {
-      LOG.warning("reading which nodes drain took too long: the flags held here only");
-      Map<String, Boolean> held = new TreeMap<>();
-      for (String node : flags.localKeySet()) {
-        held.put(node, Boolean.TRUE.equals(flags.get(node)));
-      }
-      return held;
-    }
+    return TimeBound.orHeldHere(
+        () -> Map.copyOf(flags),
+        () -> {
+          Map<String, Boolean> held = new TreeMap<>();
+          for (String node : flags.localKeySet()) {
+            held.put(node, Boolean.TRUE.equals(flags.get(node)));
+          }
+          return held;
+        },
+        queries,
+        TimeBound.REQUEST,
+        "reading which nodes drain");
   }
 
   static IMap<String, Boolean> map(HazelcastInstance hazelcast) {

@@ -64,7 +64,7 @@ final class BrowserHello implements HelloHandler {
         : new Attached(launcher.resume(ticket, hello, channel));
   }
 
-  private java.util.Optional<Ticket> redeem(String ticket) throws ProtocolException {
+  private Optional<Ticket> redeem(String ticket) throws ProtocolException {
     try {
       return tickets.redeem(ticket);
     } catch (TicketStore.Unavailable e) { // a member froze: the client comes back

@@ -131,7 +131,7 @@ class LoadBalancerIT {
         }
         opened++;
       }
-      assertEquals(201, ticketStatus(node1.baseUri()), "directly, the draining node answers");
+      Terminal.ticket(node1.baseUri(), ALICE); // directly, the draining node answers (201)
     } finally {
       node1.post("api/admin/nodes/" + node1.name() + "/undrain", ADMIN);
       awaitReadiness(node1, 200);
@@ -144,17 +144,6 @@ class LoadBalancerIT {
       assertTrue(Instant.now().isBefore(deadline), node.name() + " never reported " + status);
       Thread.sleep(200); // the next look
     }
-  }
-
-  private static int ticketStatus(URI base) throws Exception {
-    return TetherServer.httpClient()
-        .send(
-            java.net.http.HttpRequest.newBuilder(base.resolve("api/tickets"))
-                .header("Authorization", ALICE.basicAuthorization())
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   @Test

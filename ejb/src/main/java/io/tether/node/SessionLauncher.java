@@ -18,6 +18,7 @@ import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,6 +63,10 @@ public class SessionLauncher {
   @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
   ThreadFactory threads;
 
+  /** Where the sandboxes of users' next sessions are made ahead. */
+  @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+  ScheduledExecutorService spareMaker;
+
   private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private final Object admitting = new Object();
   private long startingLogBytes; // guarded by admitting
@@ -88,7 +94,23 @@ public class SessionLauncher {
     consentTimeout = settings.consentTimeout();
     if (isolation == null) { // tests bring their own
       isolation = ShellIsolation.start(settings);
+      try {
+        isolation.keepSpares(
+            settings.spares(),
+            settings.spareLifetime(),
+            ShellIsolation.SPARE_DELAY,
+            spareMaker,
+            SessionLauncher::newSessionId);
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "no sandboxes are made ahead: every shell starts cold", e);
+      }
     }
+  }
+
+  /** Undeploy: the sandboxes made ahead go (the sessions' shells go with {@link NodeSessions}). */
+  @PreDestroy
+  void stop() {
+    isolation.close();
   }
 
   /** Starts a new session for the ticket's user and attaches the client to it. */
@@ -109,7 +131,11 @@ public class SessionLauncher {
         throw new ProtocolException(
             CloseCode.LIMIT_REACHED, "You have reached your limit of " + limit + " sessions.");
       }
-      String id = newSessionId();
+      // The session id its spare sandbox was made for, if one waits (see ShellIsolation).
+      String id =
+          isolation
+              .spareSessionId(ticket.user(), ticket.isAdmin())
+              .orElseGet(SessionLauncher::newSessionId);
       sessions.starting(id);
       try {
         session = admitAndStart(id, ticket, hello);

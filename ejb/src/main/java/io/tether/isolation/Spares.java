@@ -1,0 +1,295 @@
+package io.tether.isolation;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import io.tether.pty.PtyShell;
+import io.tether.pty.ShellSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sandboxes made ahead: after a user's session starts, the next one's sandbox is made in the
+ * background (its session's group with its limits, joined; the account taken; bubblewrap's
+ * namespaces and mounts), and waits, before its shell starts, for a byte on a pipe. The user's next
+ * session takes it: the PTY is sized, the byte written, and only then does the shell start, as the
+ * account, reading its startup files as they are at that moment. What a session start costs beyond
+ * the shell itself is so paid before the user asks for it (see {@code docs/isolation.md}).
+ *
+ * <p>At most one spare per user and role, at most {@code max} in all, each for at most {@code
+ * lifetime}; a spare goes only to a session of its user and role whose account, groups and shell
+ * are still the spare's, under the session id it was made for (its group's name). The node's sweep
+ * expires old ones, and {@link #close} kills them all.
+ */
+final class Spares {
+  private static final Logger LOG = Logger.getLogger(Spares.class.getName());
+  private static final long CLOSE_WAIT_MILLIS = 10_000;
+
+  private interface LibC extends Library {
+    int mkfifo(String path, int mode);
+  }
+
+  private static final LibC LIBC = Native.load("c", LibC.class);
+
+  /** Whose spare: a user's, for a session with or without the admin role (other limits). */
+  private record Key(String user, boolean admin) {}
+
+  /** One sandbox made ahead, waiting for {@link #go}. */
+  record Spare(
+      String sessionId,
+      boolean admin,
+      ShellSpec spec,
+      Account account,
+      List<Integer> groups,
+      PtyShell shell,
+      Path pipe,
+      FileChannel go,
+      long madeNanos) {
+
+    /** Sizes the terminal, then lets the sandbox start the shell. */
+    PtyShell go(int cols, int rows) throws IOException {
+      shell.resize(cols, rows);
+      try {
+        go.write(ByteBuffer.wrap(new byte[] {1}));
+      } finally {
+        release();
+      }
+      return shell;
+    }
+
+    void release() {
+      try {
+        go.close();
+        Files.deleteIfExists(pipe);
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "cannot remove " + pipe, e);
+      }
+    }
+
+    /** Kills the sandbox, removes its group and the pipe. */
+    void discard() {
+      release();
+      shell.kill();
+      shell.close();
+    }
+  }
+
+  /** What makes a spare: {@link ShellIsolation#spare}. */
+  interface Maker {
+    Spare make(String sessionId, String user, boolean admin, ShellSpec spec, Path pipe)
+        throws IOException;
+  }
+
+  private record Making(String sessionId, ScheduledFuture<?> task) {}
+
+  private final Maker maker;
+  private final int max;
+  private final long lifetimeNanos;
+  private final Duration delay;
+  private final ScheduledExecutorService executor;
+  private final Supplier<String> ids;
+  private final Path pipes;
+  private final Map<Key, Spare> ready = new HashMap<>(); // guarded by this
+  private final Map<Key, Making> making = new HashMap<>(); // guarded by this
+  private boolean closed; // guarded by this
+  private long taken; // guarded by this
+
+  /**
+   * @param delay how long after a session's start its user's next spare is made (so that it does
+   *     not compete with that session's own shell for the CPU)
+   * @param ids new session ids
+   */
+  Spares(
+      Maker maker,
+      int max,
+      Duration lifetime,
+      Duration delay,
+      ScheduledExecutorService executor,
+      Supplier<String> ids)
+      throws IOException {
+    this.maker = maker;
+    this.max = max;
+    this.lifetimeNanos = lifetime.toNanos();
+    this.delay = delay;
+    this.executor = executor;
+    this.ids = ids;
+    this.pipes =
+        Files.createTempDirectory(
+            "tether-spares-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+  }
+
+  /** A new pipe a spare waits on, open for reading and writing (so neither end ever blocks). */
+  static FileChannel pipe(Path path) throws IOException {
+    if (LIBC.mkfifo(path.toString(), 0600) != 0) {
+      throw new IOException("mkfifo " + path + " failed: errno " + Native.getLastError());
+    }
+    return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  /** The session id of the spare waiting for {@code user}'s next session in this role, if any. */
+  synchronized Optional<String> sessionIdFor(String user, boolean admin) {
+    Spare spare = ready.get(new Key(user, admin));
+    return spare == null || expired(spare) ? Optional.empty() : Optional.of(spare.sessionId());
+  }
+
+  /**
+   * The spare made for session {@code sessionId} of {@code user} in this role, started: if there is
+   * one, and its account, groups and shell are still the ones given; null otherwise (a spare that
+   * no longer fits is killed first, so that its session id and group are free).
+   */
+  PtyShell take(
+      String sessionId,
+      String user,
+      boolean admin,
+      ShellSpec spec,
+      Account account,
+      List<Integer> groups,
+      int cols,
+      int rows)
+      throws IOException {
+    Key key = new Key(user, admin);
+    Spare spare;
+    synchronized (this) {
+      spare = ready.get(key);
+      if (spare == null || !spare.sessionId().equals(sessionId)) {
+        return null;
+      }
+      ready.remove(key);
+    }
+    if (expired(spare)
+        || !spare.account().equals(account)
+        || !spare.groups().equals(groups)
+        || !spare.spec().equals(spec)
+        || !spare.shell().shellAlive()) {
+      LOG.fine(() -> "session " + sessionId + ": the spare sandbox no longer fits; discarded");
+      spare.discard();
+      return null;
+    }
+    synchronized (this) {
+      taken++;
+    }
+    return spare.go(cols, rows);
+  }
+
+  /** Makes {@code user}'s next spare in this role, unless one is there or being made. */
+  synchronized void replenish(String user, boolean admin, ShellSpec spec) {
+    Key key = new Key(user, admin);
+    if (closed
+        || ready.containsKey(key)
+        || making.containsKey(key)
+        || ready.size() + making.size() >= max) {
+      return;
+    }
+    String sessionId = ids.get();
+    try {
+      ScheduledFuture<?> task =
+          executor.schedule(
+              () -> make(key, sessionId, spec), delay.toNanos(), TimeUnit.NANOSECONDS);
+      making.put(key, new Making(sessionId, task));
+    } catch (RejectedExecutionException e) {
+      LOG.log(Level.FINE, "no spare sandbox: the node is stopping", e);
+    }
+  }
+
+  private void make(Key key, String sessionId, ShellSpec spec) {
+    Spare spare = null;
+    try {
+      spare = maker.make(sessionId, key.user(), key.admin(), spec, pipes.resolve(sessionId));
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "could not make a spare sandbox for " + key.user(), e);
+    }
+    synchronized (this) {
+      making.remove(key);
+      if (spare != null && !closed && !ready.containsKey(key)) {
+        ready.put(key, spare);
+        spare = null;
+      }
+      notifyAll();
+    }
+    if (spare != null) {
+      spare.discard();
+    }
+  }
+
+  /** Whether {@code sessionId} is the group of a spare, waiting or being made. */
+  synchronized boolean holds(String sessionId) {
+    return ready.values().stream().anyMatch(s -> s.sessionId().equals(sessionId))
+        || making.values().stream().anyMatch(m -> m.sessionId().equals(sessionId));
+  }
+
+  /** The session ids of the spares waiting now. */
+  synchronized List<String> waiting() {
+    return ready.values().stream().map(Spare::sessionId).toList();
+  }
+
+  /** How many sessions started from a spare. */
+  synchronized long taken() {
+    return taken;
+  }
+
+  /**
+   * Kills the spares older than their lifetime, or whose sandbox died. Under this object's lock, so
+   * that a session about to take one of them finds it either there or gone with its group.
+   *
+   * @return how many
+   */
+  synchronized int expire() {
+    List<Key> old = new ArrayList<>();
+    ready.forEach(
+        (key, spare) -> {
+          if (expired(spare) || !spare.shell().shellAlive()) {
+            old.add(key);
+          }
+        });
+    old.forEach(key -> ready.remove(key).discard());
+    return old.size();
+  }
+
+  private boolean expired(Spare spare) {
+    return System.nanoTime() - spare.madeNanos() > lifetimeNanos;
+  }
+
+  /**
+   * Makes no more spares, kills the waiting ones and removes their groups, and waits (a while) for
+   * those being made, which then kill themselves.
+   */
+  void close() {
+    synchronized (this) {
+      closed = true;
+      ready.values().forEach(Spare::discard);
+      ready.clear();
+      making.values().removeIf(m -> m.task().cancel(false)); // not yet begun: nothing to undo
+      long deadline = System.currentTimeMillis() + CLOSE_WAIT_MILLIS;
+      try {
+        while (!making.isEmpty() && System.currentTimeMillis() < deadline) {
+          wait(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Files.deleteIfExists(pipes);
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "cannot remove " + pipes, e);
+    }
+  }
+}

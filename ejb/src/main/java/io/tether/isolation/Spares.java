@@ -132,8 +132,9 @@ final class Spares {
     this.ids = ids;
     this.pipes =
         Files.createTempDirectory(
-            "tether-spares-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                "tether-spares-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+            .toAbsolutePath(); // the sandbox's first process opens its pipe from the home
   }
 
   /** A new pipe a spare waits on, open for reading and writing (so neither end ever blocks). */
@@ -147,7 +148,9 @@ final class Spares {
   /** The session id of the spare waiting for {@code user}'s next session in this role, if any. */
   synchronized Optional<String> sessionIdFor(String user, boolean admin) {
     Spare spare = ready.get(new Key(user, admin));
-    return spare == null || expired(spare) ? Optional.empty() : Optional.of(spare.sessionId());
+    return spare == null || expired(spare) || !spare.shell().shellAlive()
+        ? Optional.empty()
+        : Optional.of(spare.sessionId());
   }
 
   /**

@@ -135,6 +135,28 @@ class SpareSandboxTest {
     }
   }
 
+  /** Whether a process of the group blocks reading a pipe: bwrap, made, waiting for its go. */
+  private static boolean waitsForGo(String sessionId) {
+    for (long pid : membersOf(sessionId)) {
+      try {
+        if (Files.readString(Path.of("/proc/" + pid + "/wchan")).endsWith("pipe_read")) {
+          return true;
+        }
+      } catch (IOException e) {
+        // gone meanwhile
+      }
+    }
+    return false;
+  }
+
+  private static String commandLine(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   @Test
   void aUsersNextSessionStartsFromItsSpareWithTheSessionsLimitsSizeAndFreshStartupFiles()
       throws Exception {
@@ -146,6 +168,11 @@ class SpareSandboxTest {
     assertEquals(
         Long.toString(128L << 20),
         Files.readString(groups(id).get(1).resolve("memory.limit_in_bytes")).trim());
+    // The sandbox is made and waits for its go; no shell runs in it yet.
+    await("the spare's sandbox waiting for its go", () -> waitsForGo(id));
+    for (long pid : members(id)) {
+      assertFalse(commandLine(pid).startsWith("/bin/bash"), commandLine(pid));
+    }
     // The shell starts only when the session takes the sandbox: it reads what is there then.
     Files.writeString(MARKER, "written after the spare was made\n");
     PtyShell shell = start(READS_MARKER, id, "alice", false, 132);

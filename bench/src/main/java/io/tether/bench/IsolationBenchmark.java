@@ -99,7 +99,8 @@ public final class IsolationBenchmark {
         Duration.ofMinutes(10),
         ShellIsolation.SPARE_DELAY,
         spareMaker,
-        () -> "b-spare-" + spareIds.incrementAndGet());
+        () -> "b-spare-" + spareIds.incrementAndGet(),
+        user -> true);
     Kind unsafeKind = new Kind("unsafe-single-user");
     Kind coldKind = new Kind("isolated, cold");
     Kind warmKind = new Kind("isolated, warm");

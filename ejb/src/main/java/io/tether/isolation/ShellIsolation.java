@@ -336,18 +336,21 @@ public final class ShellIsolation {
    * @param lifetime how long a spare waits at most before it is killed
    * @param executor where spares are made
    * @param ids new session ids
+   * @param hasSession whether a user has a session on this node: only such a user gets a spare, and
+   *     keeps it (see {@link #sessionEnded})
    */
   public void keepSpares(
       int max,
       Duration lifetime,
       Duration delay,
       ScheduledExecutorService executor,
-      Supplier<String> ids)
+      Supplier<String> ids,
+      Predicate<String> hasSession)
       throws IOException {
     if (config.unsafe() || unusable != null || max <= 0 || spares != null) {
       return;
     }
-    spares = new Spares(this::spare, max, lifetime, delay, executor, ids);
+    spares = new Spares(this::spare, max, lifetime, delay, executor, ids, hasSession);
     LOG.info(
         () ->
             "each user's next shell sandbox is made ahead, after a session of theirs starts (at"
@@ -377,6 +380,14 @@ public final class ShellIsolation {
   List<String> waitingSpares() {
     Spares kept = spares;
     return kept == null ? List.of() : kept.waiting();
+  }
+
+  /** A session of {@code user} has ended: their spares go unless they have another session. */
+  public void sessionEnded(String user) {
+    Spares kept = spares;
+    if (kept != null) {
+      kept.sessionEnded(user);
+    }
   }
 
   /** Kills the spare sandboxes (undeploy): none is made any more. */

@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,9 +35,10 @@ import java.util.logging.Logger;
  * the shell itself is so paid before the user asks for it (see {@code docs/isolation.md}).
  *
  * <p>At most one spare per user and role, at most {@code max} in all, each for at most {@code
- * lifetime}; a spare goes only to a session of its user and role whose account, groups and shell
- * are still the spare's, under the session id it was made for (its group's name). The node's sweep
- * expires old ones, and {@link #close} kills them all.
+ * lifetime} and only while its user has a session on the node; a spare goes only to a session of
+ * its user and role whose account, groups and shell are still the spare's, under the session id it
+ * was made for (its group's name). The node's sweep expires old ones, and {@link #close} kills them
+ * all.
  */
 final class Spares {
   private static final Logger LOG = Logger.getLogger(Spares.class.getName());
@@ -105,6 +107,7 @@ final class Spares {
   private final Duration delay;
   private final ScheduledExecutorService executor;
   private final Supplier<String> ids;
+  private final Predicate<String> wanted;
   private final Path pipes;
   private final Map<Key, Spare> ready = new HashMap<>(); // guarded by this
   private final Map<Key, Making> making = new HashMap<>(); // guarded by this
@@ -115,6 +118,8 @@ final class Spares {
    * @param delay how long after a session's start its user's next spare is made (so that it does
    *     not compete with that session's own shell for the CPU)
    * @param ids new session ids
+   * @param wanted whether a user still has a session on this node (a user without one gets no
+   *     spare, and loses the one they had)
    */
   Spares(
       Maker maker,
@@ -122,7 +127,8 @@ final class Spares {
       Duration lifetime,
       Duration delay,
       ScheduledExecutorService executor,
-      Supplier<String> ids)
+      Supplier<String> ids,
+      Predicate<String> wanted)
       throws IOException {
     this.maker = maker;
     this.max = max;
@@ -130,6 +136,7 @@ final class Spares {
     this.delay = delay;
     this.executor = executor;
     this.ids = ids;
+    this.wanted = wanted;
     this.pipes =
         Files.createTempDirectory(
                 "tether-spares-",
@@ -215,13 +222,15 @@ final class Spares {
   private void make(Key key, String sessionId, ShellSpec spec) {
     Spare spare = null;
     try {
-      spare = maker.make(sessionId, key.user(), key.admin(), spec, pipes.resolve(sessionId));
+      if (wanted.test(key.user())) { // (a session that ended at once wants no next one)
+        spare = maker.make(sessionId, key.user(), key.admin(), spec, pipes.resolve(sessionId));
+      }
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "could not make a spare sandbox for " + key.user(), e);
     }
     synchronized (this) {
       making.remove(key);
-      if (spare != null && !closed && !ready.containsKey(key)) {
+      if (spare != null && !closed && !ready.containsKey(key) && wanted.test(key.user())) {
         ready.put(key, spare);
         spare = null;
       }
@@ -229,6 +238,30 @@ final class Spares {
     }
     if (spare != null) {
       spare.discard();
+    }
+  }
+
+  /**
+   * Kills {@code user}'s spares unless they still have a session here: called, on the executor,
+   * when one of their sessions has ended. (A spare being made meanwhile asks again once made.)
+   */
+  void sessionEnded(String user) {
+    try {
+      executor.execute(
+          () -> {
+            synchronized (this) {
+              if (!wanted.test(user)) {
+                for (boolean admin : new boolean[] {false, true}) {
+                  Spare spare = ready.remove(new Key(user, admin));
+                  if (spare != null) {
+                    spare.discard();
+                  }
+                }
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      LOG.log(Level.FINE, "the node is stopping: its spares go with it", e);
     }
   }
 

@@ -100,7 +100,9 @@ public class SessionLauncher {
             settings.spareLifetime(),
             ShellIsolation.SPARE_DELAY,
             spareMaker,
-            SessionLauncher::newSessionId);
+            SessionLauncher::newSessionId,
+            user -> sessions.all().stream().anyMatch(s -> s.owner().equals(user)));
+        sessions.afterEnd(session -> isolation.sessionEnded(session.owner()));
       } catch (IOException | RuntimeException e) {
         LOG.log(Level.WARNING, "no sandboxes are made ahead: every shell starts cold", e);
       }

@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +58,7 @@ class SpareSandboxTest {
   private final AtomicInteger ids = new AtomicInteger();
   private final List<ShellIsolation> isolations = new ArrayList<>();
   private final List<PtyShell> started = new ArrayList<>();
+  private final Set<String> left = ConcurrentHashMap.newKeySet(); // users without a session
   private ShellIsolation isolation;
 
   @BeforeAll
@@ -72,7 +75,7 @@ class SpareSandboxTest {
   private ShellIsolation keeping(Duration lifetime) throws IOException {
     ShellIsolation kept = ShellIsolation.start(IsolatedShellTest.config(64, 128), SERVER);
     Supplier<String> next = () -> "spare-" + ids.incrementAndGet();
-    kept.keepSpares(4, lifetime, Duration.ZERO, executor, next);
+    kept.keepSpares(4, lifetime, Duration.ZERO, executor, next, user -> !left.contains(user));
     isolations.add(kept);
     return kept;
   }
@@ -223,6 +226,28 @@ class SpareSandboxTest {
     start(IsolatedShellTest.BASH, "s-admin", "alice", true, 80);
     String admins = awaitSpare("alice", true);
     assertEquals("128", Files.readString(groups(admins).get(0).resolve("pids.max")).trim());
+  }
+
+  @Test
+  void aUsersSpareGoesWhenTheirLastSessionHasEnded() throws Exception {
+    start(IsolatedShellTest.BASH, "s-alice", "alice", false, 80);
+    start(IsolatedShellTest.BASH, "s-bob", "bob", false, 80);
+    String alices = awaitSpare("alice", false);
+    String bobs = awaitSpare("bob", false);
+    isolation.sessionEnded("alice"); // she still has a session: hers stays
+    left.add("bob");
+    isolation.sessionEnded("bob");
+    await("bob's spare gone", () -> !Files.exists(groupOrEmpty(bobs)));
+    assertEquals(List.of(alices), isolation.waitingSpares());
+    assertTrue(Files.exists(groups(alices).get(0)));
+  }
+
+  private static Path groupOrEmpty(String sessionId) {
+    try {
+      return groups(sessionId).get(0);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

@@ -312,7 +312,8 @@ final class Spares {
       closed = true;
       ready.values().forEach(Spare::discard);
       ready.clear();
-      making.values().removeIf(m -> m.task().cancel(false)); // not yet begun: nothing to undo
+      // Not yet begun (or cancelled by the stopping executor): nothing to undo.
+      making.values().removeIf(m -> m.task().cancel(false) || m.task().isCancelled());
       long deadline = System.currentTimeMillis() + CLOSE_WAIT_MILLIS;
       try {
         while (!making.isEmpty() && System.currentTimeMillis() < deadline) {

@@ -318,8 +318,7 @@ public final class ShellIsolation {
               pipe,
               SPARE_COLUMNS,
               SPARE_ROWS); // sized when taken, before the shell starts
-      return new Spares.Spare(
-          sessionId, admin, spec, account, groups, shell, pipe, go, System.nanoTime());
+      return new Spares.Spare(sessionId, spec, account, groups, shell, pipe, go, System.nanoTime());
     } catch (IOException | RuntimeException e) {
       go.close();
       Files.deleteIfExists(pipe);

@@ -56,7 +56,6 @@ final class Spares {
   /** One sandbox made ahead, waiting for {@link #go}. */
   record Spare(
       String sessionId,
-      boolean admin,
       ShellSpec spec,
       Account account,
       List<Integer> groups,
@@ -66,14 +65,13 @@ final class Spares {
       long madeNanos) {
 
     /** Sizes the terminal, then lets the sandbox start the shell. */
-    PtyShell go(int cols, int rows) throws IOException {
+    void go(int cols, int rows) throws IOException {
       shell.resize(cols, rows);
       try {
         go.write(ByteBuffer.wrap(new byte[] {1}));
       } finally {
         release();
       }
-      return shell;
     }
 
     void release() {
@@ -193,10 +191,17 @@ final class Spares {
       spare.discard();
       return null;
     }
+    try {
+      spare.go(cols, rows);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "session " + sessionId + ": the spare sandbox did not start", e);
+      spare.discard();
+      return null;
+    }
     synchronized (this) {
       taken++;
     }
-    return spare.go(cols, rows);
+    return spare.shell();
   }
 
   /** Makes {@code user}'s next spare in this role, unless one is there or being made. */

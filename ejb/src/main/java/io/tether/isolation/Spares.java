@@ -231,7 +231,11 @@ final class Spares {
         spare = maker.make(sessionId, key.user(), key.admin(), spec, pipes.resolve(sessionId));
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(Level.WARNING, "could not make a spare sandbox for " + key.user(), e);
+      // (While the node stops, what the spare asks of the node may be gone: nothing to report.)
+      LOG.log(
+          isClosed() ? Level.FINE : Level.WARNING,
+          "could not make a spare sandbox for " + key.user(),
+          e);
     }
     synchronized (this) {
       making.remove(key);
@@ -268,6 +272,10 @@ final class Spares {
     } catch (RejectedExecutionException e) {
       LOG.log(Level.FINE, "the node is stopping: its spares go with it", e);
     }
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
   }
 
   /** Whether {@code sessionId} is the group of a spare, waiting or being made. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What isolating shells costs (docs/isolation.md, docs/benchmark.md): setup-to-prompt time and
 # keystroke-to-echo latency of shells started isolated (the user's own account, bubblewrap, a
-# cgroup) beside the unsafe single-user mode, alternating in one run; no server needed.
+# cgroup), cold and from the sandbox made ahead (warm), beside the unsafe single-user mode, one of
+# each per round in one run; no server needed.
 #
 # Usage: ./bench/run-isolation.sh   (as root; BENCH_JAVA_OPTS="-Dbench.isolation.rounds=40")
 set -euo pipefail

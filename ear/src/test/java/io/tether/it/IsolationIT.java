@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -201,5 +202,86 @@ class IsolationIT {
         ServerProcess.processesOfAccount("tether-alice").stream()
             .noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 535")),
         "left behind: " + ServerProcess.processesOfAccount("tether-alice"));
+  }
+
+  /**
+   * Bob's next session starts in the sandbox the node made ahead for it once his first session
+   * started (docs/isolation.md): its session id is that sandbox's group, and its shell is as much
+   * his alone as any. When his last session ends, the sandbox made ahead for the next one goes.
+   */
+  @Test
+  void aSecondSessionStartsInTheSandboxMadeAheadForItWhichGoesWithTheLastSession()
+      throws Exception {
+    Terminal first = Terminal.open(BOB);
+    String spare = awaitSpareOf("tether-bob", first.sessionId());
+    Terminal second = Terminal.open(BOB);
+    assertEquals(spare, second.sessionId());
+    assertEquals("tether-bob\n", run(second, "whoami"));
+    String ps = run(second, "ps -eo user:32=,args=");
+    for (String line : ps.split("\n")) {
+      assertTrue(line.startsWith("tether-bob "), ps);
+    }
+    String next = awaitSpareOf("tether-bob", second.sessionId());
+    second.exitShell();
+    first.exitShell();
+    ServerProcess.awaitNoProcessOf(first.sessionId(), Duration.ofSeconds(10));
+    ServerProcess.awaitNoProcessOf(second.sessionId(), Duration.ofSeconds(10));
+    ServerProcess.awaitNoProcessOf(next, Duration.ofSeconds(10));
+    // (An exited sandbox's bwrap may stay a zombie for a moment, until the machine's init reaps it:
+    // only running processes count. A sandbox made for a ticket that another test issued and did
+    // not use waits, with no shell in it, until the ticket expires: not a session's process.)
+    List<ProcessHandle> left =
+        ServerProcess.processesOfAccount("tether-bob").stream()
+            .filter(p -> p.info().command().isPresent())
+            .filter(p -> !p.info().commandLine().orElse("").contains("--block-fd"))
+            .toList();
+    assertEquals(List.of(), left);
+  }
+
+  /**
+   * Alice's first session starts in the sandbox the node began to make when it issued her ticket,
+   * while the ticket went to the client and the WebSocket opened: the sandbox's bubblewrap is the
+   * one that waited for its go. Once she leaves, nothing of hers is left.
+   */
+  @Test
+  void aFirstSessionStartsInTheSandboxMadeWhenItsTicketWasIssued() throws Exception {
+    Terminal alice = Terminal.open(ALICE);
+    List<String> sandbox =
+        ServerProcess.processesOfAccount("tether-alice").stream()
+            .filter(
+                p -> ServerProcess.sessionGroupOf(p.pid()).equals(Optional.of(alice.sessionId())))
+            .map(p -> p.info().commandLine().orElse(""))
+            .toList();
+    assertTrue(
+        sandbox.stream().anyMatch(line -> line.contains("--block-fd")),
+        "no sandbox made ahead in the session's group: " + sandbox);
+    assertEquals("tether-alice\n", run(alice, "whoami"));
+    alice.exitShell();
+    ServerProcess.awaitNoProcessOf(alice.sessionId(), Duration.ofSeconds(10));
+  }
+
+  /**
+   * The group of the account's sandbox made ahead: processes of the account in a group other than
+   * {@code besides}, all of them bubblewrap (no shell runs in it yet).
+   */
+  private static String awaitSpareOf(String account, String besides) throws InterruptedException {
+    java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
+    while (java.time.Instant.now().isBefore(deadline)) {
+      java.util.Map<String, List<ProcessHandle>> groups =
+          ServerProcess.processesOfAccount(account).stream()
+              .filter(p -> ServerProcess.sessionGroupOf(p.pid()).isPresent())
+              .collect(
+                  java.util.stream.Collectors.groupingBy(
+                      p -> ServerProcess.sessionGroupOf(p.pid()).orElseThrow()));
+      for (var group : groups.entrySet()) {
+        if (!group.getKey().equals(besides)
+            && group.getValue().stream()
+                .allMatch(p -> p.info().command().orElse("").endsWith("/bwrap"))) {
+          return group.getKey();
+        }
+      }
+      Thread.sleep(50); // polling the process table: the node makes the sandbox in the background
+    }
+    throw new AssertionError("no sandbox was made ahead for " + account);
   }
 }

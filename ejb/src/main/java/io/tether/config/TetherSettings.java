@@ -219,6 +219,14 @@ public class TetherSettings {
   @ConfigProperty(name = "tether.isolation.admin.memory-max-mib")
   Optional<Long> adminMemoryMaxMib;
 
+  @Inject
+  @ConfigProperty(name = "tether.isolation.spares", defaultValue = "16")
+  int spares;
+
+  @Inject
+  @ConfigProperty(name = "tether.isolation.spare-lifetime-seconds", defaultValue = "600")
+  long spareLifetimeSeconds;
+
   /** The name this node reports in {@code attached} and in logs. */
   public String nodeName() {
     return nodeName
@@ -495,6 +503,16 @@ public class TetherSettings {
     return admin ? adminMemoryMaxMib.orElse(memoryMaxMib) : memoryMaxMib;
   }
 
+  /** How many sandboxes made ahead for users' next sessions the node keeps at most (0: none). */
+  public int spares() {
+    return spares;
+  }
+
+  /** How long a sandbox made ahead waits for its session at most. */
+  public Duration spareLifetime() {
+    return Duration.ofSeconds(spareLifetimeSeconds);
+  }
+
   private static Map<String, String> pairs(String list) {
     Map<String, String> pairs = new LinkedHashMap<>();
     for (String entry : list.split(",")) {
@@ -555,6 +573,8 @@ public class TetherSettings {
     values.put("tether.isolation.admin.pids-max", pidsMax(true));
     values.put("tether.isolation.memory-max-mib", memoryMaxMib);
     values.put("tether.isolation.admin.memory-max-mib", memoryMaxMib(true));
+    values.put("tether.isolation.spares", spares);
+    values.put("tether.isolation.spare-lifetime-seconds", spareLifetimeSeconds);
     values.put("tether.cluster.name", clusterName);
     values.put("tether.cluster.bind-address", clusterBindAddress);
     values.put("tether.cluster.port", clusterPort());

@@ -34,13 +34,16 @@ final class Sandbox {
    * @param groups the process's groups: the account's own first, then its supplementary ones
    * @param shell the shell and its arguments
    * @param terminal the terminal's variables (TERM, COLORTERM, LANG)
+   * @param blockFd if not negative, the sandbox, once made, waits for a byte on this descriptor
+   *     before it starts the shell (a spare, see {@link Spares})
    */
   static List<String> command(
       IsolationConfig config,
       Account account,
       List<Integer> groups,
       List<String> shell,
-      Map<String, String> terminal)
+      Map<String, String> terminal,
+      int blockFd)
       throws IOException {
     List<String> line = new ArrayList<>();
     line.addAll(
@@ -88,6 +91,9 @@ final class Sandbox {
             "--clearenv"));
     environment(config, account, shell, terminal)
         .forEach((name, value) -> line.addAll(List.of("--setenv", name, value)));
+    if (blockFd >= 0) {
+      line.addAll(List.of("--block-fd", Integer.toString(blockFd)));
+    }
     line.add("--");
     line.addAll(shell);
     return line;

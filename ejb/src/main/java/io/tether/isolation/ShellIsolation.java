@@ -6,14 +6,19 @@ import io.tether.pty.PtyShell;
 import io.tether.pty.SessionCgroup;
 import io.tether.pty.ShellSpec;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,6 +40,19 @@ public final class ShellIsolation {
   private final String unusable; // why no isolated shell can start; null if they can
   private final OptionalInt shellsGid; // the group every shell carries, if it exists
   private volatile Network network;
+  private volatile Spares spares; // null unless kept
+  private volatile Duration spareDelay;
+
+  /**
+   * How long after a session's start its user's next sandbox is made: once the session's own shell
+   * has had the CPU to start.
+   */
+  public static final Duration SPARE_DELAY = Duration.ofMillis(500);
+
+  /** A spare's terminal size until it is taken and sized for its session. */
+  private static final int SPARE_COLUMNS = 80;
+
+  private static final int SPARE_ROWS = 24;
 
   /** How shells reach the network, as the admin console shows it. */
   public enum Network {
@@ -207,7 +225,11 @@ public final class ShellIsolation {
     return config.unsafe();
   }
 
-  /** The shell of session {@code sessionId} for {@code user}. */
+  /**
+   * The shell of session {@code sessionId} for {@code user}: from the spare made for this session
+   * if there is one (see {@link #spareSessionId}), otherwise started here; then, with spares kept,
+   * the user's next spare is made in the background.
+   */
   public PtyShell start(
       ShellSpec spec, String sessionId, String user, boolean admin, int cols, int rows)
       throws IOException {
@@ -218,24 +240,175 @@ public final class ShellIsolation {
       throw new IOException("shells cannot be isolated: " + unusable);
     }
     Account account = accountOf(user);
+    List<Integer> groups = groupsOf(account);
+    Spares kept = spares;
+    PtyShell shell =
+        kept == null ? null : kept.take(sessionId, user, admin, spec, account, groups, cols, rows);
+    if (shell == null) {
+      shell = sandboxed(spec, sessionId, account, groups, admin, null, cols, rows);
+    }
+    if (kept != null) {
+      kept.replenish(user, admin, spec, spareDelay);
+    }
+    return shell;
+  }
+
+  /**
+   * The sandboxed shell of session {@code sessionId}, the first member of the session's new group;
+   * with {@code go}, a spare whose sandbox waits for a byte on that pipe before it starts the
+   * shell.
+   */
+  private PtyShell sandboxed(
+      ShellSpec spec,
+      String sessionId,
+      Account account,
+      List<Integer> groups,
+      boolean admin,
+      Path go,
+      int cols,
+      int rows)
+      throws IOException {
     IsolationConfig.Limits limits = config.limits(admin);
     SessionCgroup cgroup = cgroups.create(sessionId, limits.pidsMax(), limits.memoryBytes());
     try {
-      List<Integer> groups = new ArrayList<>(account.groups());
-      shellsGid.ifPresent(
-          gid -> {
-            if (!groups.contains(gid)) {
-              groups.add(gid);
-            }
-          });
       List<String> command =
-          Sandbox.command(config, account, groups, spec.command(), spec.environment());
+          Sandbox.command(
+              config,
+              account,
+              groups,
+              spec.command(),
+              spec.environment(),
+              go == null ? -1 : SessionCgroup.HELD_FD);
       // What runs before the sandbox (sh, setpriv) gets a bare PATH and nothing of the server's.
       Map<String, String> outside = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-      return PtyShell.startInCgroup(command, outside, account.home(), cgroup, cols, rows);
+      return PtyShell.startInCgroup(command, outside, account.home(), cgroup, go, cols, rows);
     } catch (IOException | RuntimeException e) {
       cgroup.killAll();
       throw e;
+    }
+  }
+
+  /** The account's groups, and the shells' group, which every shell carries. */
+  private List<Integer> groupsOf(Account account) throws IOException {
+    List<Integer> groups = new ArrayList<>(account.groups());
+    shellsGid.ifPresent(
+        gid -> {
+          if (!groups.contains(gid)) {
+            groups.add(gid);
+          }
+        });
+    return groups;
+  }
+
+  /**
+   * A spare for session {@code sessionId} of {@code user}, waiting on the new pipe {@code pipe}.
+   */
+  private Spares.Spare spare(
+      String sessionId, String user, boolean admin, ShellSpec spec, Path pipe) throws IOException {
+    Account account = accountOf(user);
+    List<Integer> groups = groupsOf(account);
+    FileChannel go = Spares.pipe(pipe);
+    try {
+      PtyShell shell =
+          sandboxed(
+              spec,
+              sessionId,
+              account,
+              groups,
+              admin,
+              pipe,
+              SPARE_COLUMNS,
+              SPARE_ROWS); // sized when taken, before the shell starts
+      return new Spares.Spare(sessionId, spec, account, groups, shell, pipe, go, System.nanoTime());
+    } catch (IOException | RuntimeException e) {
+      go.close();
+      Files.deleteIfExists(pipe);
+      throw e;
+    }
+  }
+
+  /**
+   * From now on, after each session's start its user's next sandbox is made ahead, {@code delay}
+   * later ({@link #SPARE_DELAY} on a node), so that the user's next session finds it ready, and
+   * {@link #prepare} makes one at once (see {@link Spares}). Not in the unsafe mode, nor where
+   * shells cannot be isolated.
+   *
+   * @param max how many spares the node keeps at most (0: none)
+   * @param lifetime how long a spare waits at most before it is killed
+   * @param delay how long after a session's start its user's next spare is made
+   * @param executor where spares are made
+   * @param ids new session ids
+   * @param maySession whether a user may start a session on this node (has one, or a ticket issued
+   *     here): only such a user gets a spare, and keeps it (see {@link #sessionEnded})
+   */
+  public void keepSpares(
+      int max,
+      Duration lifetime,
+      Duration delay,
+      ScheduledExecutorService executor,
+      Supplier<String> ids,
+      Predicate<String> maySession)
+      throws IOException {
+    if (config.unsafe() || unusable != null || max <= 0 || spares != null) {
+      return;
+    }
+    spareDelay = delay;
+    spares = new Spares(this::spare, max, lifetime, executor, ids, maySession);
+    LOG.info(
+        () ->
+            "each user's next shell sandbox is made ahead, after a session of theirs starts (at"
+                + " most "
+                + max
+                + " waiting, each for at most "
+                + lifetime.toSeconds()
+                + " s)");
+  }
+
+  /**
+   * A session of {@code user} in this role is about to start here: their sandbox is made now,
+   * unless one waits or is being made. A session that asks meanwhile waits for it.
+   */
+  public void prepare(String user, boolean admin, ShellSpec spec) {
+    Spares kept = spares;
+    if (kept != null) {
+      kept.replenish(user, admin, spec, Duration.ZERO);
+    }
+  }
+
+  /**
+   * The session id to give {@code user}'s next session in this role: the one its spare sandbox was
+   * made for, if one waits or is being made now.
+   */
+  public Optional<String> spareSessionId(String user, boolean admin) {
+    Spares kept = spares;
+    return kept == null ? Optional.empty() : kept.sessionIdFor(user, admin);
+  }
+
+  /** How many sessions have started from a spare sandbox. */
+  public long spareStarts() {
+    Spares kept = spares;
+    return kept == null ? 0 : kept.taken();
+  }
+
+  /** The session ids of the spare sandboxes waiting now. */
+  List<String> waitingSpares() {
+    Spares kept = spares;
+    return kept == null ? List.of() : kept.waiting();
+  }
+
+  /** A session of {@code user} has ended: their spares go unless they have another session. */
+  public void sessionEnded(String user) {
+    Spares kept = spares;
+    if (kept != null) {
+      kept.sessionEnded(user);
+    }
+  }
+
+  /** Kills the spare sandboxes (undeploy): none is made any more. */
+  public void close() {
+    Spares kept = spares;
+    if (kept != null) {
+      kept.close();
     }
   }
 
@@ -269,7 +442,8 @@ public final class ShellIsolation {
 
   /**
    * Kills whatever is left in the groups of sessions that are not {@code live} and removes the
-   * groups (an end whose kill did not finish, or a previous run of this server that crashed).
+   * groups (an end whose kill did not finish, or a previous run of this server that crashed); the
+   * groups of spare sandboxes are left alone, but spares past their lifetime are killed.
    *
    * @return how many groups were cleaned up
    */
@@ -277,9 +451,14 @@ public final class ShellIsolation {
     if (cgroups == null) {
       return 0;
     }
+    Spares kept = spares;
+    if (kept != null) {
+      kept.expire();
+    }
     int reaped = 0;
+    Predicate<String> notOrphan = kept == null ? live : live.or(kept::holds);
     try {
-      for (SessionCgroup orphan : cgroups.orphans(live)) {
+      for (SessionCgroup orphan : cgroups.orphans(notOrphan)) {
         List<Long> members = orphan.members();
         if (!members.isEmpty()) {
           LOG.warning(

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,6 +58,7 @@ public class NodeSessions {
   // written, and the sweep's reconciliation must not take them for lost or orphaned.
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final TerminalSession.Listener listener = new Upkeep();
+  private volatile Consumer<TerminalSession> afterEnd = session -> {};
   private ScheduledFuture<?> heartbeats;
   private ScheduledFuture<?> activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
@@ -197,6 +199,11 @@ public class NodeSessions {
         // The executor is gone (the application is stopping): kill at once.
         session.killSurvivors();
       }
+      try {
+        afterEnd.accept(session);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "session " + session.id() + ": after its end", e);
+      }
     }
   }
 
@@ -214,6 +221,11 @@ public class NodeSessions {
     for (TerminalSession session : live) {
       session.end(SessionEnd.of(CloseCode.NODE_STOPPING, null));
     }
+  }
+
+  /** What else is done when a session has ended, once it is no longer live here. */
+  public void afterEnd(Consumer<TerminalSession> action) {
+    afterEnd = action;
   }
 
   /** Whether the application is stopping: no session starts any more. */

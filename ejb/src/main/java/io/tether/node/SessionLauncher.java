@@ -15,8 +15,6 @@ import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +29,6 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class SessionLauncher {
   private static final Logger LOG = Logger.getLogger(SessionLauncher.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   @Inject TetherSettings settings;
   @Inject NodeSessions sessions;
@@ -64,12 +61,13 @@ public class SessionLauncher {
         throw new ProtocolException(
             CloseCode.LIMIT_REACHED, "You have reached your limit of " + limit + " sessions.");
       }
-      String id = newSessionId();
+      String id = starter.nextSessionId(ticket); // its sandbox may be made already
       sessions.starting(id);
       try {
         session = starter.start(id, ticket, hello);
       } finally {
         sessions.startOver(id);
+        starter.used(ticket);
       }
     }
     return session.attach(channel, hello);
@@ -78,6 +76,7 @@ public class SessionLauncher {
   /** Attaches the client to a session of this node that the ticket's user may attach to. */
   public Attachment resume(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
+    starter.used(ticket);
     TerminalSession session = liveSession(hello.sessionId());
     checkMayAttach(session.id(), session.owner(), ticket, hello.observe());
     Attachment attachment = session.attach(channel, hello);
@@ -148,11 +147,5 @@ public class SessionLauncher {
                   sessionId, ticket.user(), owner));
       throw new ProtocolException(CloseCode.NOT_YOUR_SESSION, null);
     }
-  }
-
-  private static String newSessionId() {
-    byte[] bits = new byte[16];
-    RANDOM.nextBytes(bits);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
   }
 }

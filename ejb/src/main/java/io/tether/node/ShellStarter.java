@@ -11,12 +11,19 @@ import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
 import io.tether.ticket.Ticket;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,11 +32,15 @@ import java.util.logging.Logger;
  * Starts a session's shell and makes it live: admitted if the heap has room, the shell as the
  * user's own account (sandboxed, limited), the session, its record, its reader and exit threads.
  * What fails on the way leaves neither a half-started session nor a shell behind. Also looks after
- * what isolation needs from the node: reaping orphans and checking the shells' network.
+ * what isolation needs from the node: reaping orphans, checking the shells' network, and making the
+ * sandboxes of users' next sessions ahead (see {@link ShellIsolation#keepSpares}): after a user's
+ * session starts, and when this node issues a ticket to a user, whose session is then likely to
+ * start here within moments.
  */
 @ApplicationScoped
 public class ShellStarter {
   private static final Logger LOG = Logger.getLogger(ShellStarter.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
    * Input marks a session keeps of clients that went away (an attached client's is always kept):
@@ -44,6 +55,13 @@ public class ShellStarter {
 
   @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
   ThreadFactory threads;
+
+  /** Where the sandboxes of users' next sessions are made ahead. */
+  @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+  ScheduledExecutorService spareMaker;
+
+  /** The tickets issued here and not yet used here, by value: their users' sessions may start. */
+  private final Map<String, Ticket> expected = new ConcurrentHashMap<>();
 
   private final Object admitting = new Object();
   private long startingLogBytes; // guarded by admitting
@@ -67,7 +85,68 @@ public class ShellStarter {
             settings.shellCommand(), settings.shellDirectory(), settings.shellEnvironment());
     if (isolation == null) { // tests bring their own
       isolation = ShellIsolation.start(settings);
+      keepSpares();
     }
+  }
+
+  void keepSpares() {
+    try {
+      isolation.keepSpares(
+          settings.spares(),
+          settings.spareLifetime(),
+          ShellIsolation.SPARE_DELAY,
+          spareMaker,
+          ShellStarter::newSessionId,
+          this::mayStartASession);
+      sessions.afterEnd(session -> isolation.sessionEnded(session.owner()));
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "no sandboxes are made ahead: every shell starts cold", e);
+    }
+  }
+
+  /** Undeploy: the sandboxes made ahead go (the sessions' shells go with {@link NodeSessions}). */
+  @PreDestroy
+  void stop() {
+    isolation.close();
+  }
+
+  /**
+   * This node issued {@code ticket}: its user's session is likely to start here within moments (a
+   * page asks for its ticket right before it opens the WebSocket), so the sandbox for it is made
+   * now, while the ticket travels to the browser and back. Kept until the ticket is used here or
+   * expires (then the sweep kills it, unless the user has a session here).
+   */
+  public void expect(Ticket ticket) {
+    expected.put(ticket.value(), ticket);
+    isolation.prepare(ticket.user(), ticket.isAdmin(), shellSpec);
+  }
+
+  /** {@code ticket} was used here (a session started or a client attached): no longer expected. */
+  void used(Ticket ticket) {
+    expected.remove(ticket.value());
+  }
+
+  /** Whether {@code user} has a session here, or an unexpired ticket issued here and not used. */
+  private boolean mayStartASession(String user) {
+    if (sessions.all().stream().anyMatch(s -> s.owner().equals(user))) {
+      return true;
+    }
+    Instant now = Instant.now();
+    expected.values().removeIf(ticket -> ticket.expiredAt(now));
+    return expected.values().stream().anyMatch(ticket -> ticket.user().equals(user));
+  }
+
+  /** The id for a new session of the ticket's user: the one its sandbox was made for, if any. */
+  String nextSessionId(Ticket ticket) {
+    return isolation
+        .spareSessionId(ticket.user(), ticket.isAdmin())
+        .orElseGet(ShellStarter::newSessionId);
+  }
+
+  private static String newSessionId() {
+    byte[] bits = new byte[16];
+    RANDOM.nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
   }
 
   /**

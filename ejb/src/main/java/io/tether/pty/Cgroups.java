@@ -162,13 +162,17 @@ public final class Cgroups {
     List<Path> dirs = bases.stream().map(base -> base.resolve(sessionId)).toList();
     SessionCgroup group =
         new SessionCgroup(version, dirs, sessionId, pidsMax, memoryBytes, missing);
+    List<Path> made = new ArrayList<>();
     try {
       for (Path dir : dirs) {
-        Files.createDirectory(dir);
+        Files.createDirectory(dir); // refused if the group exists: it is not this session's
+        made.add(dir);
       }
       group.applyLimits();
     } catch (IOException | RuntimeException e) {
-      group.remove();
+      for (Path dir : made) {
+        Files.deleteIfExists(dir);
+      }
       throw e;
     }
     return group;

@@ -76,8 +76,24 @@ public final class PtyShell implements Shell {
       int cols,
       int rows)
       throws IOException {
+    return startInCgroup(command, environment, directory, cgroup, null, cols, rows);
+  }
+
+  /**
+   * The same, with {@code held} (if not null) open as descriptor {@value SessionCgroup#HELD_FD} of
+   * {@code command} (see {@link SessionCgroup#joinThenRun(Path, List)}).
+   */
+  public static PtyShell startInCgroup(
+      List<String> command,
+      Map<String, String> environment,
+      Path directory,
+      SessionCgroup cgroup,
+      Path held,
+      int cols,
+      int rows)
+      throws IOException {
     PtyProcess process =
-        new PtyProcessBuilder(cgroup.joinThenRun(command).toArray(String[]::new))
+        new PtyProcessBuilder(cgroup.joinThenRun(held, command).toArray(String[]::new))
             .setEnvironment(Map.copyOf(environment))
             .setDirectory(directory.toString())
             .setInitialColumns(cols)

@@ -65,7 +65,7 @@ class IsolatedShellTest {
     }
   }
 
-  private static IsolationConfig config(int pidsMax, long memoryMib) {
+  static IsolationConfig config(int pidsMax, long memoryMib) {
     return new IsolationConfig(
         false,
         AccountMapping.of("prefix", "tether-", Map.of()),
@@ -227,7 +227,7 @@ class IsolatedShellTest {
     return false;
   }
 
-  private static boolean hostProcessRuns(String command) {
+  static boolean hostProcessRuns(String command) {
     return ProcessHandle.allProcesses()
         .anyMatch(
             p ->

@@ -76,6 +76,18 @@ public final class ServerProcess {
         .toList();
   }
 
+  /**
+   * The name of the session group process {@code pid} is in (the last part of its control group's
+   * path: v1 {@code pids} hierarchy, or v2), if any.
+   */
+  public static java.util.Optional<String> sessionGroupOf(long pid) {
+    return cgroups(pid).stream()
+        .filter(line -> line.contains(":pids:") || line.startsWith("0::"))
+        .map(line -> line.substring(line.lastIndexOf('/') + 1))
+        .filter(name -> !name.isEmpty())
+        .findFirst();
+  }
+
   private static List<String> cgroups(long pid) {
     try {
       return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/cgroup"));

@@ -1,5 +1,6 @@
 package io.tether.web.api;
 
+import io.tether.node.ShellStarter;
 import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import io.tether.web.admin.ApiError;
@@ -15,13 +16,17 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 
-/** Issues the single-use tickets that the terminal WebSocket's {@code hello} redeems. */
+/**
+ * Issues the single-use tickets that the terminal WebSocket's {@code hello} redeems, and has this
+ * node make the sandbox of the session the ticket is likely for meanwhile.
+ */
 @Path("tickets")
 public class TicketResource {
   /** The answer to {@code POST /api/tickets}. */
   public record Issued(String ticket, Instant expiresAt) {}
 
   @Inject TicketStore tickets;
+  @Inject ShellStarter shells;
 
   @POST
   @Produces(MediaType.APPLICATION_JSON)
@@ -41,6 +46,7 @@ public class TicketResource {
           "cluster-unavailable",
           "The cluster did not answer in time; try again.");
     }
+    shells.expect(ticket);
     return Response.status(Response.Status.CREATED)
         .header("Cache-Control", "no-store")
         .entity(new Issued(ticket.value(), ticket.expiresAt()))

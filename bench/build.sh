@@ -7,7 +7,7 @@ log() { printf '[bench] %s\n' "$*" 2>/dev/null || true; }
 BENCH_PID=""
 TAIL_PID=""
 
-# run_benchmark REPORT [-Dbench.x=y ...]: runs io.tether.bench.Benchmark (temp files and pty4j's
+# run_benchmark REPORT [-Dbench.x=y ...]: runs io.tether.bench.Benchmark, or BENCH_MAIN (temp files and pty4j's
 # native library under bench/target, plus BENCH_JAVA_OPTS) with its output in REPORT, shown as it
 # grows; returns the benchmark's exit status. Waiting (rather than running tail in the foreground)
 # lets a signal reach the caller's traps at once.
@@ -17,7 +17,7 @@ run_benchmark() {
   : >"$report"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
   java -Xms256m -Xmx512m -Djava.io.tmpdir="$TARGET/tmp" -Djna.tmpdir="$TARGET/jna" "$@" \
-    ${BENCH_JAVA_OPTS:-} -cp "$CLASSPATH" io.tether.bench.Benchmark >"$report" 2>&1 &
+    ${BENCH_JAVA_OPTS:-} -cp "$CLASSPATH" "${BENCH_MAIN:-io.tether.bench.Benchmark}" >"$report" 2>&1 &
   BENCH_PID=$!
   tail -n +1 -f --pid="$BENCH_PID" "$report" &
   TAIL_PID=$!

@@ -323,7 +323,7 @@ public final class Benchmark {
   }
 
   /** Keystroke to echo, alternating a printable key and a backspace; nanoseconds per sample. */
-  private long[] echo(Term term, Probe probe, byte[] backspaceEcho, int warmup, int samples)
+  static long[] echo(Term term, Probe probe, byte[] backspaceEcho, int warmup, int samples)
       throws BenchException {
     byte[] key = {'x'};
     byte[] keyEcho = {'x'};
@@ -595,7 +595,7 @@ public final class Benchmark {
   }
 
   /** PS1='$ ' (typed so that its echo does not contain "$ "), and waits for that prompt. */
-  private static void setPrompt(Term term, Probe probe) throws BenchException {
+  static void setPrompt(Term term, Probe probe) throws BenchException {
     term.sink(probe);
     probe.expect("$ ");
     term.type(PROMPT_COMMAND);
@@ -604,7 +604,7 @@ public final class Benchmark {
   }
 
   /** What this terminal echoes for a backspace at the end of a line (readline, TERM-dependent). */
-  private static byte[] calibrateBackspace(Term term, Probe probe) throws BenchException {
+  static byte[] calibrateBackspace(Term term, Probe probe) throws BenchException {
     probe.expect("x");
     term.type("x");
     probe.await(5_000, "the echo of x");
@@ -1054,7 +1054,7 @@ public final class Benchmark {
     sleepMillis(100);
   }
 
-  private static void sleepMillis(long millis) {
+  static void sleepMillis(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -1,0 +1,182 @@
+package io.tether.bench;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What isolation costs a user, through two real nodes in one run (docs/benchmark.md): one node
+ * isolates its shells (the user's own account, bubblewrap, a cgroup with limits), the other runs
+ * them in the unsafe single-user mode; everything else is the same build and settings. Per round
+ * and node, alternating which goes first: {@code bench.isolation.connects} times setup to prompt
+ * (ticket, WebSocket, {@code hello}, {@code attached}, the prompt's first byte, then {@code exit}),
+ * and one session's keystroke-to-echo latency.
+ *
+ * <p>Each measured session is its user's only one on the node, opened after the last one ended: on
+ * the isolated node it is a first session, whose sandbox the node starts making when it issues the
+ * ticket. Setup and echo are compared paired per round; medians over the rounds are reported.
+ *
+ * <p>Settings: {@code bench.isolated.url}, {@code bench.unsafe.url} (the nodes' application roots),
+ * {@code bench.user}/{@code bench.password} (alice), {@code bench.rounds} (5), {@code
+ * bench.isolation.connects} (10 per round and node), {@code bench.echo.samples} (1000), {@code
+ * bench.echo.warmup} (200).
+ */
+public final class NodeIsolationBenchmark {
+  private static final int COLS = 120;
+  private static final int ROWS = 32;
+
+  /** One node's figures, per round. */
+  private record Node(
+      String name,
+      Server server,
+      List<Double> setup,
+      List<Double> ticket,
+      List<Double> open,
+      List<Double> attached,
+      List<Double> firstByte,
+      List<Double> echoP50,
+      List<Double> echoP99) {}
+
+  private NodeIsolationBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    String user = System.getProperty("bench.user", "alice");
+    String password = System.getProperty("bench.password", "alice-pass");
+    int rounds = Integer.getInteger("bench.rounds", 5);
+    int connects = Integer.getInteger("bench.isolation.connects", 10);
+    int samples = Integer.getInteger("bench.echo.samples", 1000);
+    int warmup = Integer.getInteger("bench.echo.warmup", 200);
+    Node isolated = node("isolated", "bench.isolated.url", user, password);
+    Node unsafe = node("unsafe-single-user", "bench.unsafe.url", user, password);
+    System.out.printf(
+        "isolation through two nodes: %d rounds, %d connects and %d keystrokes per round and node%n",
+        rounds, connects, samples);
+    for (Node node : List.of(isolated, unsafe)) { // warm-up: the nodes' JIT, the client's
+      for (int i = 0; i < 3; i++) {
+        connect(node);
+      }
+      echo(node, warmup, 2);
+    }
+    for (int round = 0; round < rounds; round++) {
+      List<Node> order = round % 2 == 0 ? List.of(isolated, unsafe) : List.of(unsafe, isolated);
+      for (Node node : order) {
+        List<List<Double>> times = new ArrayList<>();
+        for (int i = 0; i < connects; i++) {
+          double[] measured = connect(node);
+          for (int k = 0; k < measured.length; k++) {
+            if (times.size() == k) {
+              times.add(new ArrayList<>());
+            }
+            times.get(k).add(measured[k]);
+          }
+        }
+        node.setup().add(Stats.median(times.get(0)));
+        node.ticket().add(Stats.median(times.get(1)));
+        node.open().add(Stats.median(times.get(2)));
+        node.attached().add(Stats.median(times.get(3)));
+        node.firstByte().add(Stats.median(times.get(4)));
+        long[] echo = echo(node, warmup, samples);
+        node.echoP50().add(Stats.percentile(echo, 50) / 1e3);
+        node.echoP99().add(Stats.percentile(echo, 99) / 1e3);
+      }
+      System.out.printf(
+          "  round %d: setup %.1f / %.1f ms, echo p50 %.0f / %.0f µs (isolated / unsafe)%n",
+          round + 1,
+          isolated.setup().get(round),
+          unsafe.setup().get(round),
+          isolated.echoP50().get(round),
+          unsafe.echoP50().get(round));
+    }
+    report(isolated, unsafe);
+  }
+
+  private static Node node(String name, String property, String user, String password) {
+    String url = System.getProperty(property);
+    if (url == null) {
+      throw new IllegalArgumentException("set -D" + property + " to the node's application root");
+    }
+    return new Node(
+        name,
+        new Server(URI.create(url), user, password),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>());
+  }
+
+  /**
+   * A new session to its first byte, then exit, in ms: setup to prompt, and its parts (ticket,
+   * WebSocket open, hello to attached, attached to the first byte).
+   */
+  private static double[] connect(Node node) throws BenchException {
+    Probe probe = new Probe();
+    probe.expectAnyByte();
+    TetherTerm term = new TetherTerm(node.server(), COLS, ROWS, probe);
+    try {
+      TetherTerm.Connect c = term.connect();
+      long first = probe.await(10_000, "the first prompt byte");
+      Benchmark.sleepMillis(20); // the rest of the prompt
+      term.exit();
+      return new double[] {
+        (first - c.startNanos()) / 1e6,
+        (c.ticketNanos() - c.startNanos()) / 1e6,
+        (c.openNanos() - c.ticketNanos()) / 1e6,
+        (c.attachedNanos() - c.openNanos()) / 1e6,
+        (first - c.attachedNanos()) / 1e6
+      };
+    } finally {
+      term.close();
+      Benchmark.sleepMillis(100); // the node ends the session (and its sandbox) meanwhile
+    }
+  }
+
+  /** One session: its prompt, then {@code samples} keystrokes to their echo (ns each). */
+  private static long[] echo(Node node, int warmup, int samples) throws BenchException {
+    Capture capture = new Capture();
+    TetherTerm term = new TetherTerm(node.server(), COLS, ROWS, capture);
+    try {
+      term.connect();
+      capture.awaitQuiet(150, 10_000, "the first prompt");
+      Probe probe = new Probe();
+      Benchmark.setPrompt(term, probe);
+      byte[] backspace = Benchmark.calibrateBackspace(term, probe);
+      long[] echo = Benchmark.echo(term, probe, backspace, warmup, samples);
+      term.exit();
+      return echo;
+    } finally {
+      term.close();
+      Benchmark.sleepMillis(100);
+    }
+  }
+
+  private static void report(Node isolated, Node unsafe) {
+    Map<String, double[]> rows = new LinkedHashMap<>();
+    rows.put("setup to prompt (ms)", pair(isolated.setup(), unsafe.setup()));
+    rows.put("  ticket (ms)", pair(isolated.ticket(), unsafe.ticket()));
+    rows.put("  WebSocket open (ms)", pair(isolated.open(), unsafe.open()));
+    rows.put("  hello to attached (ms)", pair(isolated.attached(), unsafe.attached()));
+    rows.put("  attached to first byte (ms)", pair(isolated.firstByte(), unsafe.firstByte()));
+    rows.put("echo p50 (µs)", pair(isolated.echoP50(), unsafe.echoP50()));
+    rows.put("echo p99 (µs)", pair(isolated.echoP99(), unsafe.echoP99()));
+    System.out.println();
+    System.out.printf(
+        "%-34s %12s %20s %18s%n",
+        "median over rounds", "isolated", "unsafe-single-user", "paired delta");
+    rows.forEach(
+        (name, v) -> System.out.printf("%-34s %12.1f %20.1f %+18.1f%n", name, v[0], v[1], v[2]));
+  }
+
+  /** The two medians, and the median of the per-round differences. */
+  private static double[] pair(List<Double> a, List<Double> b) {
+    List<Double> deltas = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      deltas.add(a.get(i) - b.get(i));
+    }
+    return new double[] {Stats.median(a), Stats.median(b), Stats.median(deltas)};
+  }
+}

@@ -85,7 +85,7 @@ while read -r name password roles; do
   fi
 done < "$USERS_FILE"
 
-# 3. JVM temp dirs: pty4j unpacks a native library through JNA. Keep it, and every temp file, inside
+# 3. JVM temp dirs: JNA unpacks a native library. Keep it, and every temp file, inside
 #    the server's own base dir (under target/), never in a shared /tmp. standalone.conf is sourced
 #    before standalone.sh parses -Djboss.server.base.dir, so the base dir comes from JBOSS_BASE_DIR
 #    (run-single-node.sh exports it) or defaults to this server's standalone/ folder.
@@ -94,7 +94,7 @@ MARKER="# tether: temp dirs under the server base dir"
 if ! grep -qF "$MARKER" "$CONF"; then
   cat >> "$CONF" <<'CONF_EOF'
 
-# tether: temp dirs under the server base dir (pty4j/JNA unpack a native library at run time).
+# tether: temp dirs under the server base dir (JNA unpacks a native library at run time).
 TETHER_SERVER_BASE_DIR="${JBOSS_BASE_DIR:-$JBOSS_HOME/standalone}"
 mkdir -p "$TETHER_SERVER_BASE_DIR/tmp/jna"
 JAVA_OPTS="$JAVA_OPTS -Djava.io.tmpdir=$TETHER_SERVER_BASE_DIR/tmp -Djna.tmpdir=$TETHER_SERVER_BASE_DIR/tmp/jna"

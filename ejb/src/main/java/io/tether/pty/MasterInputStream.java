@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads a PTY master with read(2). pty4j's own stream stops at the shell's exit even while output
- * is still buffered in the PTY (its reaper breaks pending reads), which would lose the last bytes a
- * shell writes before {@code exit}. Reading the master directly returns every byte, then EIO once
- * no process holds the terminal any more.
+ * Reads a PTY master with read(2): every byte, then EIO once no process holds the terminal any
+ * more.
  *
  * <p>{@link PtyShell} holds the slave side open itself until the shell has exited, so EIO cannot
  * come early: not before the child has opened the slave, nor while output is still buffered.

@@ -1,21 +1,24 @@
 package io.tether.pty;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
-import com.pty4j.unix.UnixPtyProcess;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** A {@link Shell} on a pty4j pseudo-terminal. */
+/**
+ * A {@link Shell} on a pseudo-terminal. The JVM opens the PTY itself and starts the shell with
+ * {@link ProcessBuilder}, which spawns (posix_spawn, through the JDK's small helper) rather than
+ * forks: a fork would copy the page tables of the server's whole heap at every session's start. The
+ * first process makes the PTY's slave side its standard input, output and error and, through
+ * util-linux {@code setsid -c}, the controlling terminal of a new session, then runs the command.
+ */
 public final class PtyShell implements Shell {
   /** Names the session in every process it starts (see {@link SessionProcesses}). */
   public static final String SESSION_VARIABLE = "TETHER_SESSION";
@@ -23,8 +26,14 @@ public final class PtyShell implements Shell {
   /** Names the server that started the shell, so sweeps on one machine keep to their own. */
   public static final String SERVER_VARIABLE = "TETHER_SERVER";
 
-  private final PtyProcess process;
-  private final OutputStream input;
+  /**
+   * Runs its arguments on the terminal named by {@code $0}: opened for reading and writing as
+   * standard input, output and error, and made the controlling terminal of a new session.
+   */
+  private static final String ON_TERMINAL = "exec /usr/bin/setsid -c -- \"$@\" <>\"$0\" >&0 2>&0";
+
+  private final Process process;
+  private final PtyDevice pty;
   private static final long SETTLE_MILLIS = 50;
 
   private static final long LIMIT_CHECK_MILLIS = 200;
@@ -35,13 +44,53 @@ public final class PtyShell implements Shell {
   private final SlaveHold slave;
   private volatile String limitReached;
 
-  private PtyShell(PtyProcess process, SessionProcesses group, SessionCgroup cgroup) {
+  private PtyShell(
+      Process process,
+      PtyDevice pty,
+      SlaveHold slave,
+      SessionProcesses group,
+      SessionCgroup cgroup) {
     this.process = process;
-    this.input = process.getOutputStream();
-    this.output = new MasterInputStream(((UnixPtyProcess) process).getPty().getMasterFD());
+    this.pty = pty;
+    this.output = new MasterInputStream(pty.fd());
+    this.slave = slave;
     this.group = group;
     this.cgroup = cgroup;
-    this.slave = SlaveHold.open(((UnixPtyProcess) process).getPty().getSlaveName());
+  }
+
+  /** The process and its terminal, or neither: what failed on the way is closed again. */
+  private record Started(Process process, PtyDevice pty, SlaveHold slave) {}
+
+  /**
+   * Starts {@code command} on a new PTY of {@code cols} x {@code rows}, with exactly {@code
+   * environment}, in {@code directory}.
+   */
+  private static Started spawn(
+      List<String> command, Map<String, String> environment, Path directory, int cols, int rows)
+      throws IOException {
+    PtyDevice pty = PtyDevice.open(cols, rows);
+    SlaveHold slave = null;
+    try {
+      // Held before the shell starts: the master cannot report EIO before the shell opens it.
+      slave = SlaveHold.open(pty.slaveName());
+      List<String> line = new ArrayList<>(List.of("/bin/sh", "-c", ON_TERMINAL, pty.slaveName()));
+      line.addAll(command);
+      ProcessBuilder builder =
+          new ProcessBuilder(line)
+              .directory(directory.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().clear();
+      builder.environment().putAll(environment);
+      return new Started(builder.start(), pty, slave);
+    } catch (IOException | RuntimeException e) {
+      if (slave != null) {
+        slave.release();
+      }
+      pty.close();
+      throw e;
+    }
   }
 
   /** Starts the shell of session {@code sessionId} for the server {@code server}. */
@@ -51,16 +100,13 @@ public final class PtyShell implements Shell {
     env.putAll(spec.environment());
     env.put(SESSION_VARIABLE, sessionId);
     env.put(SERVER_VARIABLE, server);
-    PtyProcess process =
-        new PtyProcessBuilder(spec.command().toArray(String[]::new))
-            .setEnvironment(env)
-            .setDirectory(spec.directory().toString())
-            .setInitialColumns(cols)
-            .setInitialRows(rows)
-            .setRedirectErrorStream(true)
-            .start();
+    Started started = spawn(spec.command(), env, spec.directory(), cols, rows);
     return new PtyShell(
-        process, new SessionProcesses(process.pid(), SESSION_VARIABLE + "=" + sessionId), null);
+        started.process(),
+        started.pty(),
+        started.slave(),
+        new SessionProcesses(started.process().pid(), SESSION_VARIABLE + "=" + sessionId),
+        null);
   }
 
   /**
@@ -92,15 +138,9 @@ public final class PtyShell implements Shell {
       int cols,
       int rows)
       throws IOException {
-    PtyProcess process =
-        new PtyProcessBuilder(cgroup.joinThenRun(held, command).toArray(String[]::new))
-            .setEnvironment(Map.copyOf(environment))
-            .setDirectory(directory.toString())
-            .setInitialColumns(cols)
-            .setInitialRows(rows)
-            .setRedirectErrorStream(true)
-            .start();
-    return new PtyShell(process, null, cgroup);
+    Started started =
+        spawn(cgroup.joinThenRun(held, command), Map.copyOf(environment), directory, cols, rows);
+    return new PtyShell(started.process(), started.pty(), started.slave(), null, cgroup);
   }
 
   @Override
@@ -115,18 +155,20 @@ public final class PtyShell implements Shell {
 
   @Override
   public void write(ByteBuffer bytes) throws IOException {
-    // Input frames arrive as read-only views, and pty4j copies whatever it gets once more: one
-    // exact-size array is all there is to pass.
+    // Input frames arrive as read-only views: one exact-size array is all there is to pass.
     byte[] copy = new byte[bytes.remaining()];
     bytes.duplicate().get(copy);
-    input.write(copy);
-    input.flush();
+    pty.write(copy);
   }
 
   @Override
   public void resize(int cols, int rows) {
     if (process.isAlive()) {
-      process.setWinSize(new WinSize(cols, rows));
+      try {
+        pty.resize(cols, rows);
+      } catch (IOException e) {
+        // The terminal is gone with its shell: there is nothing left to size.
+      }
     }
   }
 
@@ -225,12 +267,7 @@ public final class PtyShell implements Shell {
     if (cgroup != null) {
       cgroup.remove(); // unless something is still in it: then kill() or the sweep removes it
     }
-    try {
-      process.getInputStream().close();
-      input.close();
-    } catch (IOException e) {
-      // Already closed by pty4j; nothing left to release.
-    }
+    pty.close();
   }
 
   @Override

@@ -6,9 +6,9 @@ import java.io.IOException;
 
 /**
  * This JVM's own descriptor on a PTY's slave side. While it is open the master never reports EIO:
- * not before the shell has opened the slave (pty4j opens it after fork), and not when the shell
- * exits with output still unread, which would otherwise be discarded. Released when the shell has
- * exited, so the output then ends after its last byte.
+ * not before the shell has opened the slave (it is opened before the shell starts), and not when
+ * the shell exits with output still unread, which would otherwise be discarded. Released when the
+ * shell has exited, so the output then ends after its last byte.
  */
 final class SlaveHold {
   private interface LibC extends Library {

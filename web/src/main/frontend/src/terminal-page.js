@@ -14,7 +14,7 @@ import { SUBPROTOCOL, terminalSocketUrl } from './protocol.js';
 import { reattachOffer, sessionRows } from './sessions-model.js';
 import { loadSettings, saveSettings } from './settings.js';
 import { BANNER, STATUS, TerminalClient } from './terminal-client.js';
-import { TICKETS_PATH, requestTicket } from './tickets.js';
+import { TICKETS_PATH, requestTicket, ticketsAskedAhead } from './tickets.js';
 
 /** The caller's own sessions (GET), and ending one (POST {id}/end). */
 const SESSIONS_PATH = 'api/sessions';
@@ -116,6 +116,9 @@ async function main() {
   };
   if (observe !== null) elements.status.dataset.mode = 'observe';
 
+  // The first ticket is asked for now, while the account and the terminal load: the node starts
+  // making the session's sandbox as it issues it (docs/isolation.md).
+  const nextTicket = ticketsAskedAhead(() => requestTicket(globalThis.fetch.bind(globalThis), TICKETS_PATH));
   const account = await fetchAccount();
   const user = account?.user ?? null;
   byId('user-name').textContent = user ?? '';
@@ -152,7 +155,7 @@ async function main() {
   let endingOwn = null; // a session this page ended itself: its 4020 reads "You ended it."
   const client = new TerminalClient({
     view: createView(term, elements, storage, observe !== null, shellTitle, () => endingOwn),
-    requestTicket: () => requestTicket(globalThis.fetch.bind(globalThis), TICKETS_PATH),
+    requestTicket: nextTicket,
     openSocket: () => new WebSocket(terminalSocketUrl(location.href), SUBPROTOCOL),
     // The tab's own session stays in sessionStorage while it observes another one; the client
     // does not use the store when observing, and this one could not touch it anyway.

@@ -65,3 +65,29 @@ export async function requestTicket(fetchFn = globalThis.fetch, url = TICKETS_PA
   }
   return body.ticket;
 }
+
+/** How old a ticket asked for ahead may be when it is used; tickets live 30 s on the server. */
+export const EARLY_TICKET_MAX_AGE_MS = 10_000;
+
+/**
+ * Ticket requests whose first one is made at once, before anyone asks: the page asks for its first
+ * ticket while it loads (its account, the terminal), and the node starts making the session's
+ * sandbox as it issues the ticket (docs/isolation.md), so the session is ready sooner. The ticket
+ * asked for ahead is handed out once, if it is still young; every other call asks anew.
+ * @param {() => Promise<string>} request the ticket request
+ * @param {() => number} now milliseconds, injectable for tests
+ * @returns {() => Promise<string>}
+ */
+export function ticketsAskedAhead(request, now = Date.now) {
+  const askedAt = now();
+  let ahead = request();
+  ahead.catch(() => {}); // a failure is reported to whoever takes it, not as unhandled
+  return () => {
+    const taken = ahead;
+    ahead = null;
+    if (taken !== null && now() - askedAt <= EARLY_TICKET_MAX_AGE_MS) {
+      return taken;
+    }
+    return request();
+  };
+}

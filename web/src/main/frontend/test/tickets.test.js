@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { LoginRequiredError, TicketUnavailableError, requestTicket } from '../src/tickets.js';
+import {
+  EARLY_TICKET_MAX_AGE_MS,
+  LoginRequiredError,
+  TicketUnavailableError,
+  requestTicket,
+  ticketsAskedAhead,
+} from '../src/tickets.js';
 
 function answering(status, body, contentType) {
   const calls = [];
@@ -49,5 +55,42 @@ describe('requestTicket', () => {
       throw new TypeError('Failed to fetch');
     };
     await assert.rejects(requestTicket(fetchFn), TicketUnavailableError);
+  });
+});
+
+describe('ticketsAskedAhead', () => {
+  function counting() {
+    let n = 0;
+    const request = async () => `ticket-${++n}`;
+    return { request, count: () => n };
+  }
+
+  test('asks for the first ticket at once and hands it to the first caller only', async () => {
+    const { request, count } = counting();
+    const next = ticketsAskedAhead(request, () => 0);
+    assert.equal(count(), 1); // before anyone asked
+    assert.equal(await next(), 'ticket-1');
+    assert.equal(await next(), 'ticket-2');
+    assert.equal(count(), 2);
+  });
+
+  test('asks anew when the ticket asked for ahead has grown old', async () => {
+    const { request } = counting();
+    let clock = 1_000;
+    const next = ticketsAskedAhead(request, () => clock);
+    clock += EARLY_TICKET_MAX_AGE_MS + 1;
+    assert.equal(await next(), 'ticket-2');
+  });
+
+  test('a failed early request reaches its taker, and the next call asks again', async () => {
+    let n = 0;
+    const request = async () => {
+      n += 1;
+      if (n === 1) throw new LoginRequiredError('answered 401');
+      return 'fresh';
+    };
+    const next = ticketsAskedAhead(request, () => 0);
+    await assert.rejects(next(), LoginRequiredError);
+    assert.equal(await next(), 'fresh');
   });
 });

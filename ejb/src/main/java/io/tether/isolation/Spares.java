@@ -245,6 +245,12 @@ final class Spares {
    */
   synchronized void replenish(String user, boolean admin, ShellSpec spec, Duration delay) {
     Key key = new Key(user, admin);
+    Making later = making.get(key);
+    if (later != null
+        && later.task().getDelay(TimeUnit.NANOSECONDS) > delay.toNanos()
+        && later.task().cancel(false)) {
+      making.remove(key); // not begun: it is made sooner, below
+    }
     if (closed
         || ready.containsKey(key)
         || making.containsKey(key)

@@ -73,9 +73,13 @@ class SpareSandboxTest {
   }
 
   private ShellIsolation keeping(Duration lifetime) throws IOException {
+    return keeping(lifetime, Duration.ZERO);
+  }
+
+  private ShellIsolation keeping(Duration lifetime, Duration delay) throws IOException {
     ShellIsolation kept = ShellIsolation.start(IsolatedShellTest.config(64, 128), SERVER);
     Supplier<String> next = () -> "spare-" + ids.incrementAndGet();
-    kept.keepSpares(4, lifetime, Duration.ZERO, executor, next, user -> !left.contains(user));
+    kept.keepSpares(4, lifetime, delay, executor, next, user -> !left.contains(user));
     isolations.add(kept);
     return kept;
   }
@@ -226,6 +230,23 @@ class SpareSandboxTest {
     assertEquals("40 100\n", run(shell, "stty size"));
     // Her next one is made after this one started, as after any session's start.
     assertNotEquals(id, awaitSpare("alice", false));
+  }
+
+  /**
+   * The next spare is due long after a session's start; a ticket that announces the user's next
+   * session has it made at once.
+   */
+  @Test
+  void aTicketHasTheSpareScheduledForLaterMadeAtOnce() throws Exception {
+    isolation.close();
+    isolation = keeping(Duration.ofMinutes(5), Duration.ofMinutes(10));
+    start(IsolatedShellTest.BASH, "s-first", "bob", false, 80);
+    assertEquals(Optional.empty(), isolation.spareSessionId("bob", false)); // due in 10 minutes
+    isolation.prepare("bob", false, IsolatedShellTest.BASH);
+    String id = isolation.spareSessionId("bob", false).orElseThrow();
+    PtyShell shell = start(IsolatedShellTest.BASH, id, "bob", false, 80);
+    assertEquals(1, isolation.spareStarts());
+    assertEquals("tether-bob\n", run(shell, "whoami"));
   }
 
   /** A ticket that expired unused: its user may start no session here, and the sweep kills it. */

@@ -28,9 +28,13 @@ public final class PtyShell implements Shell {
 
   /**
    * Runs its arguments on the terminal named by {@code $0}: opened for reading and writing as
-   * standard input, output and error, and made the controlling terminal of a new session.
+   * standard input, output and error, and made the controlling terminal of a new session; with
+   * every signal's handling at its default, since a spawned process keeps what the server ignores
+   * (a server started by {@code nohup} or in a script's background ignores SIGINT, and Ctrl-C in
+   * the shell would stop nothing).
    */
-  private static final String ON_TERMINAL = "exec /usr/bin/setsid -c -- \"$@\" <>\"$0\" >&0 2>&0";
+  private static final String ON_TERMINAL =
+      "exec /usr/bin/env --default-signal /usr/bin/setsid -c -- \"$@\" <>\"$0\" >&0 2>&0";
 
   private final Process process;
   private final PtyDevice pty;

@@ -71,6 +71,42 @@ class PtyShellTest {
     shell.close();
   }
 
+  /**
+   * A server started by {@code nohup}, or in a script's background, ignores SIGINT (and SIGHUP);
+   * its shells' commands must not: Ctrl-C has to stop them. The JVM ignores SIGINT while the shell
+   * starts, and a command in the shell finds no signal ignored or blocked.
+   */
+  @Test
+  void commandsInTheShellHandleEverySignalAsTheDefaultEvenIfTheServerIgnoresSome()
+      throws Exception {
+    sun.misc.Signal interrupt = new sun.misc.Signal("INT");
+    sun.misc.SignalHandler before =
+        sun.misc.Signal.handle(interrupt, sun.misc.SignalHandler.SIG_IGN);
+    PtyShell shell;
+    try {
+      shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    } finally {
+      sun.misc.Signal.handle(interrupt, before);
+    }
+    try {
+      shell.write(
+          ByteBuffer.wrap(
+              "grep -E '^Sig(Ign|Blk)' /proc/self/status | tr '\\t\\n' ' '; echo END\r"
+                  .getBytes(StandardCharsets.US_ASCII)));
+      Matcher m =
+          readUntil(
+              shell.output(),
+              Pattern.compile("SigBlk:\\s*(\\p{XDigit}+) SigIgn:\\s*(\\p{XDigit}+) END"));
+      // Signals 1 to 31; 32 and 33 are the C library's own, which no program can reset.
+      long standard = 0x7fffffffL;
+      assertEquals(0, Long.parseLong(m.group(1), 16) & standard, "blocked: " + m.group(1));
+      assertEquals(0, Long.parseLong(m.group(2), 16) & standard, "ignored: " + m.group(2));
+    } finally {
+      shell.kill();
+      shell.close();
+    }
+  }
+
   @Test
   void pendingOutputIsReportedUntilItHasBeenRead() throws Exception {
     PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -182,6 +183,15 @@ public class NodeSessions {
     public void outputRead(TerminalSession session, int bytes) {
       if (cpuLatency != null) {
         cpuLatency.outputBatch(bytes);
+      }
+      if (session.head() == bytes) {
+        // The shell's first output: it is up, in the foreground of its terminal, so the record's
+        // command names it rather than what started it. Off the reader's path to the clients.
+        try {
+          scheduler.execute(() -> mirror.refreshAndAnnounce(session));
+        } catch (RejectedExecutionException e) {
+          LOG.log(Level.FINE, "the node is stopping: no refresh", e);
+        }
       }
     }
 

@@ -1,6 +1,7 @@
 package io.tether.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,31 @@ class RecordMirrorTest {
 
   private SessionEvent last() {
     return node.events.get(node.events.size() - 1);
+  }
+
+  /**
+   * A record is written as the session starts, while what starts the shell may still be in the
+   * terminal's foreground; once the shell's first output comes, the record names the shell.
+   */
+  @Test
+  void theRecordNamesTheShellOnceItsFirstOutputComes() throws Exception {
+    List<String> slowStart =
+        List.of("/bin/sh", "-c", "sleep 0.5; exec /bin/bash --norc --noprofile", "sh");
+    try (TestNode slow = new TestNode(slowStart)) {
+      slow.launcher.open(
+          TestNode.ticket("alice", "user"), TestNode.newSession("c1"), new RecordingChannel());
+      TerminalSession session = slow.sessions.all().iterator().next();
+      String first = slow.registry.find(session.id()).orElseThrow().command();
+      assertFalse(first.startsWith("/bin/bash"), first); // what starts it: bash comes in 0.5 s
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+      while (!slow.registry.find(session.id()).orElseThrow().command().startsWith("/bin/bash")) {
+        assertTrue(
+            java.time.Instant.now().isBefore(deadline),
+            "still " + slow.registry.find(session.id()).orElseThrow().command());
+        Thread.sleep(20); // polling the registry: the refresh is the node's own, with no event here
+      }
+      assertTrue(slow.eventTypes().contains("updated"), slow.eventTypes().toString());
+    }
   }
 
   @Test

@@ -33,6 +33,12 @@ import java.util.concurrent.ScheduledExecutorService;
 final class TestNode implements AutoCloseable {
   /** node1's settings: 2 sessions per user (3 for admins), short kill grace. */
   static final class Settings extends TetherSettings {
+    private final List<String> shell;
+
+    Settings(List<String> shell) {
+      this.shell = shell;
+    }
+
     @Override
     public String nodeName() {
       return "node1";
@@ -45,7 +51,7 @@ final class TestNode implements AutoCloseable {
 
     @Override
     public List<String> shellCommand() {
-      return TestSessions.BASH.command();
+      return shell;
     }
 
     @Override
@@ -122,7 +128,7 @@ final class TestNode implements AutoCloseable {
     }
   }
 
-  final Settings settings = new Settings();
+  final Settings settings;
   volatile boolean majority = true; // whether the node is in a majority of its cluster
   final InMemorySessionRegistry registry = new InMemorySessionRegistry();
   final Map<String, SessionEnd> endedSessions = new ConcurrentHashMap<>();
@@ -137,6 +143,12 @@ final class TestNode implements AutoCloseable {
   final SessionObservers observers = new SessionObservers();
 
   TestNode() {
+    this(TestSessions.BASH.command());
+  }
+
+  /** A node whose shells run {@code shell}. */
+  TestNode(List<String> shell) {
+    settings = new Settings(shell);
     mirror.settings = settings;
     mirror.registry = registry;
     mirror.ended =

@@ -23,6 +23,9 @@
 #      groups (user, admin), which the EAR's glassfish-application.xml maps to Tether's roles.
 # A change to 3 or 4 restarts the domain (they take effect at start only).
 #
+# Environment: TETHER_PAYARA_PROPERTIES, more system properties to ensure, as name=value words
+# (e.g. "tether.heartbeat.interval-millis=1000 tether.ticket.ttl-seconds=5"; the ITs use it).
+#
 # Messaging and concurrency need nothing here: Payara's embedded OpenMQ broker serves the EAR's
 # @JMSDestinationDefinition topics and java:comp/DefaultJMSConnectionFactory on one node, and the
 # default managed executor and thread factory are there from the start.
@@ -123,6 +126,9 @@ declare -A wanted=(
   [tether.isolation.public-ports]="$HTTP_PORT,$HTTPS_PORT"
   [tether.cluster.url]="http://127.0.0.1:$HTTP_PORT/tether/"
 )
+for setting in ${TETHER_PAYARA_PROPERTIES:-}; do
+  wanted[${setting%%=*}]=${setting#*=}
+done
 changes=()
 for name in "${!wanted[@]}"; do
   if ! grep -qxF -- "$name=${wanted[$name]}" <<<"$properties"; then

@@ -71,12 +71,12 @@ for port in "$HTTP_PORT" "$ADMIN_PORT"; do
   fi
 done
 
-# Each user's shell runs as an operating-system account of its own (docs/isolation.md). Besides
-# what the offset shifts (Tether's Hazelcast member, 5701+offset), Payara's own internal ports are
-# closed to shells: admin, IIOP (three), JMS (OpenMQ), JMX, the OSGi shell, the debugger, and its
-# Data Grid (4900).
-INTERNAL_PORTS="$ADMIN_PORT $((PORT_BASE + 37)) $((PORT_BASE + 38)) $((PORT_BASE + 39)) $((PORT_BASE + 76)) $((PORT_BASE + 86)) $((PORT_BASE + 66)) $((PORT_BASE + 9)) 4900"
-TETHER_PORT_OFFSETS="$PORT_OFFSET" TETHER_INTERNAL_PORTS="$INTERNAL_PORTS ${TETHER_INTERNAL_PORTS:-}" \
+# Each user's shell runs as an operating-system account of its own (docs/isolation.md), kept off
+# this node's internal ports: Payara's own and Tether's Hazelcast member
+# (src/main/payara/payara-internal-ports.sh). No offset for setup-shell-accounts.sh: it would shift
+# WildFly's ports by it.
+TETHER_PORT_OFFSETS=0 TETHER_PORT_OFFSET=0 \
+  TETHER_INTERNAL_PORTS="$("$SERVER_CONFIG_DIR/src/main/payara/payara-internal-ports.sh" "$PORT_OFFSET") ${TETHER_INTERNAL_PORTS:-}" \
   "$SERVER_CONFIG_DIR/setup-shell-accounts.sh"
 
 # 3. The domain, configured and started.

@@ -14,7 +14,9 @@
 # does not restart the domain):
 #   1. the domain exists (create-domain --portbase, no admin password: it listens on 127.0.0.1 only);
 #   2. it runs (start-domain);
-#   3. its listeners (HTTP, HTTPS, admin) bind to 127.0.0.1, as WildFly's -b=127.0.0.1;
+#   3. its listeners (HTTP, HTTPS, admin) bind to 127.0.0.1, as WildFly's -b=127.0.0.1, and its
+#      internal services listen on fixed ports (OpenMQ's jms, admin and JMX: base+77, +78, +79;
+#      the H2 databases without a TCP server), so that firewall rules can name every port;
 #   4. JVM options: a 768 MB heap (WildFly's run scripts give the same), java.io.tmpdir and
 #      jna.tmpdir (pty4j's native library) under the domain, as WildFly's standalone.conf does;
 #   5. Tether's system properties (MicroProfile Config reads them): the node's name, its Hazelcast
@@ -97,6 +99,29 @@ for listener in http-listener-1 http-listener-2 admin-listener; do
     restart=1
   fi
 done
+
+# 3b. Payara's internal services on fixed ports (base+77..79), so the firewall rules can name them
+#     (payara-internal-ports.sh): OpenMQ's jms and admin services and its JMX connector, which
+#     otherwise take ports chosen at each start; and the H2 databases of the EJB timer service and
+#     jdbc/__default without AUTO_SERVER, which opens a TCP server on a port chosen at start.
+ensure_set() { # KEY VALUE
+  # asadmin get finds some escaped property names only through their parent's wildcard.
+  local current
+  current=$(remote get "$1" 2>/dev/null || remote get "${1%%.property.*}.property.*" 2>/dev/null || true)
+  if [ "$(sed -n "s/^${1//\\/}=//p" <<<"$current")" != "$2" ]; then
+    remote set "$1=$2" >/dev/null
+    log "${1//\\/} = $2"
+    restart=1
+  fi
+}
+jms='configs.config.server-config.jms-service.property'
+ensure_set "$jms.imq\\.jms\\.tcp\\.port" "$((PORT_BASE + 77))"
+ensure_set "$jms.imq\\.admin\\.tcp\\.port" "$((PORT_BASE + 78))"
+ensure_set "$jms.imq\\.jmx\\.connector\\.jmxrmi\\.port" "$((PORT_BASE + 79))"
+# shellcheck disable=SC2016 # ${com.sun.aas.instanceRoot} is Payara's
+databases='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases'
+ensure_set resources.jdbc-connection-pool.__TimerPool.property.URL "$databases/ejbtimer"
+ensure_set resources.jdbc-connection-pool.H2Pool.property.URL "$databases/embedded_default"
 
 # 4. JVM options.
 jvm_options=$(remote list-jvm-options)

@@ -85,6 +85,9 @@ stop_domain() {
   [ "$stopping" = 1 ] && return
   stopping=1
   log "Stopping Payara node '$NODE_NAME' ..."
+  # Undeployed first: Payara loading a deployed EAR at its next start, then deploying it again,
+  # can leave it with the old classes (see server-config/README.md).
+  asadmin --host 127.0.0.1 --port "$ADMIN_PORT" --user admin undeploy tether >/dev/null 2>&1 || true
   asadmin stop-domain --domaindir "$DOMAINS_DIR" "$NODE_NAME" >/dev/null 2>&1 || true
 }
 trap stop_domain INT TERM HUP PIPE
@@ -93,7 +96,13 @@ trap 'pid=$(domain_pid); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then st
 "$SERVER_CONFIG_DIR/src/main/payara/configure-payara-domain.sh" \
   "$PAYARA_HOME" "$DOMAINS_DIR" "$NODE_NAME" "$PORT_OFFSET"
 
-# 4. Deploy the EAR (again, if a previous run left it deployed).
+# 4. Deploy the EAR on a domain that has none: one a previous run left deployed (a node killed,
+#    not stopped) is removed and the domain restarted first.
+if asadmin --host 127.0.0.1 --port "$ADMIN_PORT" --user admin list-applications 2>/dev/null | grep -q '^tether '; then
+  log "Removing the EAR a previous run left deployed, and restarting the domain ..."
+  asadmin --host 127.0.0.1 --port "$ADMIN_PORT" --user admin undeploy tether >/dev/null || true
+  asadmin restart-domain --domaindir "$DOMAINS_DIR" "$NODE_NAME" >/dev/null
+fi
 log "Deploying $EAR ..."
 if ! asadmin --host 127.0.0.1 --port "$ADMIN_PORT" --user admin deploy --force=true --name tether "$EAR"; then
   log "Deployment FAILED; see $DOMAIN_DIR/logs/server.log. Ctrl-C stops the server."

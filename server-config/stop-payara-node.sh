@@ -19,6 +19,14 @@ if [ ! -f "$PID_FILE" ] || ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
 fi
 pid=$(cat "$PID_FILE")
 echo "[tether] Stopping Payara node '$NODE_NAME' (pid $pid) ..."
+# Undeployed first: Payara loading a deployed EAR at its next start, then deploying it again, can
+# leave it with the old classes. The admin port is the domain's admin listener's.
+admin_port=$({ grep -o '<network-listener [^>]*name="admin-listener"[^>]*>' \
+  "$DOMAINS_DIR/$NODE_NAME/config/domain.xml" || true; } | head -n 1 | grep -o 'port="[0-9]*"' | tr -dc '0-9' || true)
+if [ -n "$admin_port" ]; then
+  "$SERVER_CONFIG_DIR/target/payara6/bin/asadmin" --interactive=false --host 127.0.0.1 \
+    --port "$admin_port" --user admin undeploy tether >/dev/null 2>&1 || true
+fi
 "$SERVER_CONFIG_DIR/target/payara6/bin/asadmin" --interactive=false stop-domain \
   --domaindir "$DOMAINS_DIR" "$NODE_NAME" >/dev/null || true
 for _ in $(seq 1 60); do

@@ -7,7 +7,7 @@ log() { printf '[bench] %s\n' "$*" 2>/dev/null || true; }
 BENCH_PID=""
 TAIL_PID=""
 
-# run_benchmark REPORT [-Dbench.x=y ...]: runs io.tether.bench.Benchmark, or BENCH_MAIN (temp files and pty4j's
+# run_benchmark REPORT [-Dbench.x=y ...]: runs io.tether.bench.Benchmark, or BENCH_MAIN (temp files and JNA's
 # native library under bench/target, plus BENCH_JAVA_OPTS) with its output in REPORT, shown as it
 # grows; returns the benchmark's exit status. Waiting (rather than running tail in the foreground)
 # lets a signal reach the caller's traps at once.

@@ -104,7 +104,7 @@ fi
 SERVER_PID=$(cat "$PID_FILE" 2>/dev/null || echo 0)
 log "Node is up (JVM pid $SERVER_PID)."
 
-# 3. The benchmark JVM: temp files and pty4j's native library under bench/target.
+# 3. The benchmark JVM: temp files and JNA's native library under bench/target.
 bench_status=0
 run_benchmark "$TARGET/benchmark-$(date +%Y%m%d-%H%M%S).txt" \
   -Dbench.url="$BASE_URL" -Dbench.server.pid="$SERVER_PID" -Dbench.shell="$BENCH_SHELL" \

@@ -2,7 +2,7 @@
 # Builds Tether and runs it on one local WildFly node, in the foreground, until Ctrl-C.
 #
 # Usage (from anywhere; paths are taken relative to this script):
-#   ./server-config/run-single-node.sh
+#   ./server-config/run-single-node.sh [--server wildfly|payara]   (payara: run-payara-node.sh)
 #
 # Environment:
 #   TETHER_PORT_OFFSET  added to every port (default 0): HTTP 8080+offset, management 9990+offset
@@ -18,6 +18,15 @@
 # this script prints its progress and, once the EAR is deployed, the URL and logins, last.
 # Stop with Ctrl-C, or server-config/stop-single-node.sh.
 set -euo pipefail
+
+# --server payara: the same on Payara Server (run-payara-node.sh); --server wildfly (the default): this script.
+if [ "${1:-}" = "--server" ]; then
+  case "${2:-}" in
+    payara) exec "$(dirname "${BASH_SOURCE[0]}")/run-payara-node.sh" ;;
+    wildfly) shift 2 ;;
+    *) echo "usage: $0 [--server wildfly|payara]" >&2; exit 2 ;;
+  esac
+fi
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SERVER_CONFIG_DIR="$REPO_DIR/server-config"

@@ -7,6 +7,15 @@
 # so a new node can be started on the same ports right away; SIGKILL only after 60 s.
 set -euo pipefail
 
+# --server payara: the same on Payara Server (stop-payara-node.sh); --server wildfly (the default): this script.
+if [ "${1:-}" = "--server" ]; then
+  case "${2:-}" in
+    payara) exec "$(dirname "${BASH_SOURCE[0]}")/stop-payara-node.sh" ;;
+    wildfly) shift 2 ;;
+    *) echo "usage: $0 [--server wildfly|payara]" >&2; exit 2 ;;
+  esac
+fi
+
 SERVER_CONFIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NODE_NAME=${TETHER_NODE_NAME:-single}
 PID_FILE="$SERVER_CONFIG_DIR/target/nodes/$NODE_NAME/server.pid"

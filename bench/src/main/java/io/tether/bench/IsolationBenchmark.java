@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * made before the keystrokes are typed, so that its making does not weigh on the echo.
  *
  * <p>"Of which Java" is the time until {@code ShellIsolation.start} returns: cold, the account and
- * its groups looked up, the control group made with its limits, the command line built, and pty4j's
+ * its groups looked up, the control group made with its limits, the command line built, and the
  * spawn of the first process; warm, the account and its groups looked up, the spare's terminal
  * sized and its go written. The rest is the processes' own, up to bash's prompt.
  *

@@ -131,7 +131,7 @@ public class TetherSettings {
 
   @Inject
   @ConfigProperty(name = "tether.cluster.members")
-  Optional<List<String>> clusterMembers;
+  Optional<String> clusterMembers; // a list; read as text: Payara cannot inject Optional<List<..>>
 
   @Inject
   @ConfigProperty(name = "tether.cluster.max-no-heartbeat-seconds", defaultValue = "10")
@@ -181,7 +181,7 @@ public class TetherSettings {
 
   @Inject
   @ConfigProperty(name = "tether.isolation.public-ports")
-  Optional<List<Integer>> publicPorts;
+  Optional<String> publicPorts; // a list, as tether.cluster.members
 
   @Inject
   @ConfigProperty(name = "tether.isolation.without-limits", defaultValue = "refuse")
@@ -379,9 +379,15 @@ public class TetherSettings {
     return clusterPort.orElse(5701 + portOffset());
   }
 
+  /** A comma-separated list, as MicroProfile Config splits one, without empty items. */
+  private static List<String> listOf(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
   /** Every member as {@code host:port}; by default this node alone. */
   public List<String> clusterMembers() {
     return clusterMembers
+        .map(TetherSettings::listOf)
         .filter(members -> !members.isEmpty())
         .orElse(List.of(clusterBindAddress + ":" + clusterPort()));
   }
@@ -460,6 +466,8 @@ public class TetherSettings {
    */
   public List<Integer> publicPorts() {
     return publicPorts
+        .map(TetherSettings::listOf)
+        .map(ports -> ports.stream().map(Integer::valueOf).toList())
         .filter(ports -> !ports.isEmpty())
         .orElseGet(
             () ->

@@ -17,7 +17,7 @@ import jakarta.jms.MessageListener;
 @JMSDestinationDefinition(
     name = SessionCommands.REPLY_TOPIC,
     interfaceName = "jakarta.jms.Topic",
-    destinationName = "tether.command-replies")
+    destinationName = "tether_command_replies")
 @MessageDriven(
     messageListenerInterface = MessageListener.class, // implemented by TopicConsumer
     activationConfig = {

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
 @JMSDestinationDefinition(
     name = JmsLifecycleEvents.TOPIC,
     interfaceName = "jakarta.jms.Topic",
-    destinationName = "tether.lifecycle")
+    destinationName = "tether_lifecycle")
 @MessageDriven(
     messageListenerInterface = MessageListener.class, // implemented by TopicConsumer
     activationConfig = {

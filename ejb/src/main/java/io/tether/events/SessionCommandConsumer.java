@@ -22,7 +22,7 @@ import java.util.logging.Logger;
 @JMSDestinationDefinition(
     name = SessionCommands.TOPIC,
     interfaceName = "jakarta.jms.Topic",
-    destinationName = "tether.commands")
+    destinationName = "tether_commands")
 @MessageDriven(
     messageListenerInterface = MessageListener.class, // implemented by TopicConsumer
     activationConfig = {

@@ -16,6 +16,9 @@ import java.util.logging.Logger;
  * in order). Each message is handled on its own: one this node does not take is left before its
  * body is read, one that is not text is logged and skipped before any cast, and a failure is
  * logged, never thrown back, so the broker does not redeliver it and run it again.
+ *
+ * <p>Topic names (the {@code destinationName}s) hold letters, digits and underscores only: Payara's
+ * OpenMQ refuses a '-' or a '.' in a physical destination's name; Artemis takes any.
  */
 // Here rather than on the subclasses: it applies to the methods this class declares (onMessage).
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

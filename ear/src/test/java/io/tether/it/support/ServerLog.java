@@ -8,12 +8,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
 
-/** The managed server's log, for tests of what Tether logs. */
+/** The server's log (WildFly's or a Payara domain's), for tests of what Tether logs. */
 public final class ServerLog {
   private ServerLog() {}
 
   public static String read() {
-    Path log = Path.of(System.getProperty("tether.it.base.dir"), "log", "server.log");
+    Path base = Path.of(System.getProperty("tether.it.base.dir"));
+    Path log = base.resolve("log").resolve("server.log"); // WildFly's base dir
+    if (!Files.exists(log)) {
+      log = base.resolve("logs").resolve("server.log"); // a Payara domain
+    }
     try {
       return Files.readString(log, StandardCharsets.UTF_8);
     } catch (IOException e) {

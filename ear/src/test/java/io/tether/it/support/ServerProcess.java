@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** The managed WildFly's JVM, found by its server base directory, and the processes it started. */
+/**
+ * The server's JVM (WildFly or Payara), found by its base directory, and the processes it started.
+ */
 public final class ServerProcess {
   private ServerProcess() {}
 
@@ -14,11 +16,13 @@ public final class ServerProcess {
         .filter(
             p -> {
               String line = p.info().commandLine().orElse("");
-              return line.contains("jboss-modules.jar")
-                  && (baseDir == null || line.contains(baseDir));
+              boolean server =
+                  line.contains("jboss-modules.jar") // WildFly
+                      || line.contains("com.sun.enterprise.glassfish.bootstrap"); // Payara
+              return server && (baseDir == null || line.contains(baseDir));
             })
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no WildFly process with base dir " + baseDir));
+        .orElseThrow(() -> new AssertionError("no server process with base dir " + baseDir));
   }
 
   /** Every live process descended from the server's JVM (the shells and what they started). */

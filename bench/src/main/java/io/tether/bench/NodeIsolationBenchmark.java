@@ -14,9 +14,12 @@ import java.util.Map;
  * (ticket, WebSocket, {@code hello}, {@code attached}, the prompt's first byte, then {@code exit}),
  * and one session's keystroke-to-echo latency.
  *
- * <p>Each measured session is its user's only one on the node, opened after the last one ended: on
+ * <p>Each of these sessions is its user's only one on the node, opened after the last one ended: on
  * the isolated node it is a first session, whose sandbox the node starts making when it issues the
- * ticket. Setup and echo are compared paired per round; medians over the rounds are reported.
+ * ticket. Then {@code bench.isolation.next-connects} (5) times, with one session kept open, the
+ * user's next session {@code bench.isolation.next-after-ms} (1000) after the last one started, as a
+ * second tab: on the isolating node it starts from the sandbox made after the previous start. Setup
+ * and echo are compared paired per round; medians over the rounds are reported.
  *
  * <p>Settings: {@code bench.isolated.url}, {@code bench.unsafe.url} (the nodes' application roots),
  * {@code bench.user}/{@code bench.password} (alice), {@code bench.rounds} (5), {@code
@@ -36,6 +39,7 @@ public final class NodeIsolationBenchmark {
       List<Double> open,
       List<Double> attached,
       List<Double> firstByte,
+      List<Double> next,
       List<Double> echoP50,
       List<Double> echoP99) {}
 
@@ -46,6 +50,8 @@ public final class NodeIsolationBenchmark {
     String password = System.getProperty("bench.password", "alice-pass");
     int rounds = Integer.getInteger("bench.rounds", 5);
     int connects = Integer.getInteger("bench.isolation.connects", 10);
+    int nextConnects = Integer.getInteger("bench.isolation.next-connects", 5);
+    long nextAfterMillis = Long.getLong("bench.isolation.next-after-ms", 1000);
     int samples = Integer.getInteger("bench.echo.samples", 1000);
     int warmup = Integer.getInteger("bench.echo.warmup", 200);
     Node isolated = node("isolated", "bench.isolated.url", user, password);
@@ -77,6 +83,7 @@ public final class NodeIsolationBenchmark {
         node.open().add(Stats.median(times.get(2)));
         node.attached().add(Stats.median(times.get(3)));
         node.firstByte().add(Stats.median(times.get(4)));
+        node.next().add(Stats.median(nextSessions(node, nextConnects, nextAfterMillis)));
         long[] echo = echo(node, warmup, samples);
         node.echoP50().add(Stats.percentile(echo, 50) / 1e3);
         node.echoP99().add(Stats.percentile(echo, 99) / 1e3);
@@ -106,7 +113,31 @@ public final class NodeIsolationBenchmark {
         new ArrayList<>(),
         new ArrayList<>(),
         new ArrayList<>(),
+        new ArrayList<>(),
         new ArrayList<>());
+  }
+
+  /**
+   * A user with a session open opens another one {@code afterMillis} after the last one started, as
+   * a second tab opens (on the isolating node: from the sandbox made after the previous start), and
+   * ends it: setup to prompt of each, in ms.
+   */
+  private static List<Double> nextSessions(Node node, int count, long afterMillis)
+      throws BenchException {
+    List<Double> setups = new ArrayList<>();
+    Capture holder = new Capture();
+    TetherTerm first = new TetherTerm(node.server(), COLS, ROWS, holder);
+    try {
+      first.connect();
+      for (int i = 0; i < count; i++) {
+        Benchmark.sleepMillis(afterMillis); // the scenario: the next tab comes this much later
+        setups.add(connect(node)[0]);
+      }
+      first.exit();
+    } finally {
+      first.close();
+    }
+    return setups;
   }
 
   /**
@@ -161,6 +192,7 @@ public final class NodeIsolationBenchmark {
     rows.put("  WebSocket open (ms)", pair(isolated.open(), unsafe.open()));
     rows.put("  hello to attached (ms)", pair(isolated.attached(), unsafe.attached()));
     rows.put("  attached to first byte (ms)", pair(isolated.firstByte(), unsafe.firstByte()));
+    rows.put("next session, 1 s later (ms)", pair(isolated.next(), unsafe.next()));
     rows.put("echo p50 (µs)", pair(isolated.echoP50(), unsafe.echoP50()));
     rows.put("echo p99 (µs)", pair(isolated.echoP99(), unsafe.echoP99()));
     System.out.println();

@@ -24,7 +24,7 @@ import java.util.Map;
  * <p>Settings: {@code bench.isolated.url}, {@code bench.unsafe.url} (the nodes' application roots),
  * {@code bench.user}/{@code bench.password} (alice), {@code bench.rounds} (5), {@code
  * bench.isolation.connects} (10 per round and node), {@code bench.echo.samples} (1000), {@code
- * bench.echo.warmup} (200).
+ * bench.echo.warmup} (200), {@code bench.echo.settle-ms} (0: typing begins at the prompt).
  */
 public final class NodeIsolationBenchmark {
   private static final int COLS = 120;
@@ -54,6 +54,7 @@ public final class NodeIsolationBenchmark {
     long nextAfterMillis = Long.getLong("bench.isolation.next-after-ms", 1000);
     int samples = Integer.getInteger("bench.echo.samples", 1000);
     int warmup = Integer.getInteger("bench.echo.warmup", 200);
+    long settle = Long.getLong("bench.echo.settle-ms", 0);
     Node isolated = node("isolated", "bench.isolated.url", user, password);
     Node unsafe = node("unsafe-single-user", "bench.unsafe.url", user, password);
     System.out.printf(
@@ -63,7 +64,7 @@ public final class NodeIsolationBenchmark {
       for (int i = 0; i < 3; i++) {
         connect(node);
       }
-      echo(node, warmup, 2);
+      echo(node, warmup, 2, 0);
     }
     for (int round = 0; round < rounds; round++) {
       List<Node> order = round % 2 == 0 ? List.of(isolated, unsafe) : List.of(unsafe, isolated);
@@ -84,7 +85,7 @@ public final class NodeIsolationBenchmark {
         node.attached().add(Stats.median(times.get(3)));
         node.firstByte().add(Stats.median(times.get(4)));
         node.next().add(Stats.median(nextSessions(node, nextConnects, nextAfterMillis)));
-        long[] echo = echo(node, warmup, samples);
+        long[] echo = echo(node, warmup, samples, settle);
         node.echoP50().add(Stats.percentile(echo, 50) / 1e3);
         node.echoP99().add(Stats.percentile(echo, 99) / 1e3);
       }
@@ -166,8 +167,12 @@ public final class NodeIsolationBenchmark {
     }
   }
 
-  /** One session: its prompt, then {@code samples} keystrokes to their echo (ns each). */
-  private static long[] echo(Node node, int warmup, int samples) throws BenchException {
+  /**
+   * One session: its prompt, then, {@code settleMillis} after it (0: at once), {@code samples}
+   * keystrokes to their echo (ns each).
+   */
+  private static long[] echo(Node node, int warmup, int samples, long settleMillis)
+      throws BenchException {
     Capture capture = new Capture();
     TetherTerm term = new TetherTerm(node.server(), COLS, ROWS, capture);
     try {
@@ -176,6 +181,7 @@ public final class NodeIsolationBenchmark {
       Probe probe = new Probe();
       Benchmark.setPrompt(term, probe);
       byte[] backspace = Benchmark.calibrateBackspace(term, probe);
+      Benchmark.sleepMillis(settleMillis); // the scenario: typing that begins this much later
       long[] echo = Benchmark.echo(term, probe, backspace, warmup, samples);
       term.exit();
       return echo;

@@ -3,6 +3,8 @@ package io.tether.pty;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.io.IOException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A pseudo-terminal's master side, opened by this JVM (posix_openpt, grantpt, unlockpt): the server
@@ -42,6 +44,15 @@ final class PtyDevice {
 
   private final int fd;
   private final String slaveName;
+
+  /**
+   * Writes and resizes hold it shared, the close exclusively: once closed, the descriptor's number
+   * may be another terminal's (a new session's PTY), and a keystroke or a resize that came late
+   * must not reach that one.
+   */
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+  private boolean closed; // guarded by lock
 
   private PtyDevice(int fd, String slaveName) {
     this.fd = fd;
@@ -85,13 +96,35 @@ final class PtyDevice {
   /** Sets the terminal's size; the kernel tells the foreground job (SIGWINCH). */
   void resize(int cols, int rows) throws IOException {
     short[] winsize = {(short) rows, (short) cols, 0, 0};
-    if (LibC.ioctl(fd, TIOCSWINSZ, winsize) != 0) {
-      throw new IOException("TIOCSWINSZ failed: errno " + Native.getLastError());
+    lock.readLock().lock();
+    try {
+      requireOpen();
+      if (LibC.ioctl(fd, TIOCSWINSZ, winsize) != 0) {
+        throw new IOException("TIOCSWINSZ failed: errno " + Native.getLastError());
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void requireOpen() throws IOException {
+    if (closed) {
+      throw new IOException("the terminal is closed");
     }
   }
 
   /** Writes all of {@code bytes} to the master: what the shell reads as typed. */
   void write(byte[] bytes) throws IOException {
+    lock.readLock().lock();
+    try {
+      requireOpen();
+      writeAll(bytes);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void writeAll(byte[] bytes) throws IOException {
     int from = 0;
     while (from < bytes.length) {
       byte[] rest = from == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, from, bytes.length);
@@ -107,7 +140,16 @@ final class PtyDevice {
     }
   }
 
+  /** Closes the master, once; later writes and resizes fail. */
   void close() {
-    LibC.close(fd);
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        LibC.close(fd);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 }

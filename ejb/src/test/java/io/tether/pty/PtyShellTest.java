@@ -107,6 +107,42 @@ class PtyShellTest {
     }
   }
 
+  /**
+   * Once the PTY is closed its descriptor's number may be another session's terminal: a keystroke
+   * or a resize that comes late fails here instead, and a second close changes nothing.
+   */
+  @Test
+  void aClosedTerminalTakesNoMoreInput() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    shell.write(ByteBuffer.wrap("exit\r".getBytes(StandardCharsets.US_ASCII)));
+    // As in a session: one thread reads the output to its end while another waits for the exit.
+    CompletableFuture<Void> read =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                shell.output().readAllBytes();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    shell.waitFor();
+    shell.releaseTerminal();
+    read.get(20, TimeUnit.SECONDS);
+    shell.close();
+    PtyShell other = PtyShell.start(BASH, "test-session-2", "test-node", 80, 24);
+    try {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IOException.class,
+          () -> shell.write(ByteBuffer.wrap("echo late\r".getBytes(StandardCharsets.US_ASCII))));
+      shell.close();
+      other.write(ByteBuffer.wrap("echo still-$((2+3))\r".getBytes(StandardCharsets.US_ASCII)));
+      readUntil(other.output(), Pattern.compile("still-5"));
+    } finally {
+      other.kill();
+      other.close();
+    }
+  }
+
   @Test
   void pendingOutputIsReportedUntilItHasBeenRead() throws Exception {
     PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);

@@ -61,7 +61,8 @@ await_node() {
   return 1
 }
 
-start_node iso-isolated "$OFFSET" TETHER_ISOLATION_MODE=accounts
+start_node iso-isolated "$OFFSET" TETHER_ISOLATION_MODE=accounts \
+  TETHER_ISOLATION_SPARES="${TETHER_ISOLATION_SPARES:-16}"
 start_node iso-unsafe "$((OFFSET + 100))" TETHER_ISOLATION_MODE=unsafe-single-user
 await_node "$OFFSET"
 await_node "$((OFFSET + 100))"

@@ -220,7 +220,7 @@ public class TetherSettings {
   Optional<Long> adminMemoryMaxMib;
 
   @Inject
-  @ConfigProperty(name = "tether.isolation.spares", defaultValue = "16")
+  @ConfigProperty(name = "tether.isolation.spares", defaultValue = "0")
   int spares;
 
   @Inject

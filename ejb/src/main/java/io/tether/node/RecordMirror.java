@@ -97,7 +97,7 @@ public class RecordMirror {
   /** The session ended: its record goes, its end is remembered for late resumes, and announced. */
   public void ended(TerminalSession session, SessionEnd end) {
     try {
-      registry.find(session.id()).ifPresent(registry::remove);
+      removeRecord(session.id());
       ended.remember(session.id(), end);
       publish("closed", session, end.code().label(), end.reason(), null);
     } catch (RuntimeException e) {
@@ -109,6 +109,21 @@ public class RecordMirror {
             String.format(
                 "session %s: ended (%s: %s) after %s",
                 session.id(), end.code().label(), end.reason(), Durations.format(session.age())));
+  }
+
+  /**
+   * Removes the ended session's record, whatever its revision: a refresh under way (the shell's
+   * first output, an activity tick) may rewrite it between the read and the removal, and a record
+   * left behind would list a session that is gone.
+   */
+  private void removeRecord(String sessionId) {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      Optional<SessionRecord> current = registry.find(sessionId);
+      if (current.isEmpty() || registry.remove(current.get())) {
+        return;
+      }
+    }
+    LOG.warning(() -> "session " + sessionId + ": its record kept changing; not removed");
   }
 
   public void resized(TerminalSession session) {

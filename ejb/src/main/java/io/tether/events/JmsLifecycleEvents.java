@@ -39,6 +39,16 @@ public class JmsLifecycleEvents implements LifecycleEvents {
   Topic topic;
 
   @Resource ManagedThreadFactory threads;
+
+  /**
+   * Made as the application starts, on a deployment thread that sees {@code java:app}, not at its
+   * first event: that may come on an executor's thread (a departed node's sessions), where the
+   * topic's lookup can fail.
+   */
+  void atStartup(@jakarta.enterprise.event.Observes jakarta.enterprise.event.Startup startup) {
+    // Observing is enough: the container creates the bean to deliver the event.
+  }
+
   @Inject EventCodec codec;
 
   private SendQueue<SessionEvent> queue;

@@ -278,7 +278,7 @@ public final class ShellIsolation {
               groups,
               spec.command(),
               spec.environment(),
-              go == null ? -1 : SessionCgroup.HELD_FD);
+              go == null ? -1 : PtyShell.HELD_FD);
       // What runs before the sandbox (sh, setpriv) gets a bare PATH and nothing of the server's.
       Map<String, String> outside = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
       return PtyShell.startInCgroup(command, outside, account.home(), cgroup, go, cols, rows);
@@ -319,11 +319,12 @@ public final class ShellIsolation {
               pipe,
               SPARE_COLUMNS,
               SPARE_ROWS); // sized when taken, before the shell starts
-      return new Spares.Spare(sessionId, spec, account, groups, shell, pipe, go, System.nanoTime());
+      return new Spares.Spare(sessionId, spec, account, groups, shell, go, System.nanoTime());
     } catch (IOException | RuntimeException e) {
       go.close();
-      Files.deleteIfExists(pipe);
       throw e;
+    } finally {
+      Files.deleteIfExists(pipe); // the sandbox has it open from its start: its name is not needed
     }
   }
 

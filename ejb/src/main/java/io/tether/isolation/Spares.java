@@ -70,7 +70,6 @@ final class Spares {
       Account account,
       List<Integer> groups,
       PtyShell shell,
-      Path pipe,
       FileChannel go,
       long madeNanos) {
 
@@ -87,13 +86,12 @@ final class Spares {
     void release() {
       try {
         go.close();
-        Files.deleteIfExists(pipe);
       } catch (IOException e) {
-        LOG.log(Level.FINE, "cannot remove " + pipe, e);
+        LOG.log(Level.FINE, "cannot close the go pipe of " + sessionId, e);
       }
     }
 
-    /** Kills the sandbox, removes its group and the pipe. */
+    /** Kills the sandbox, removes its group, closes the pipe. */
     void discard() {
       release();
       shell.kill();
@@ -144,10 +142,13 @@ final class Spares {
         Files.createTempDirectory(
                 "tether-spares-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-            .toAbsolutePath(); // the sandbox's first process opens its pipe from the home
+            .toAbsolutePath(); // each pipe is named here only until its sandbox has it open
   }
 
-  /** A new pipe a spare waits on, open for reading and writing (so neither end ever blocks). */
+  /**
+   * A new pipe a spare waits on, open for reading and writing (so neither end ever blocks, and a
+   * byte written to it stays until the sandbox, which opens it as it starts, reads it).
+   */
   static FileChannel pipe(Path path) throws IOException {
     if (LIBC.mkfifo(path.toString(), 0600) != 0) {
       throw new IOException("mkfifo " + path + " failed: errno " + Native.getLastError());

@@ -36,6 +36,16 @@ public final class PtyShell implements Shell {
   private static final String ON_TERMINAL =
       "exec /usr/bin/env --default-signal /usr/bin/setsid -c -- \"$@\" <>\"$0\" >&0 2>&0";
 
+  /**
+   * The same, with what the first process got as its standard input kept as descriptor {@value
+   * #HELD_FD} of the command.
+   */
+  private static final String ON_TERMINAL_HOLDING =
+      "exec /usr/bin/env --default-signal /usr/bin/setsid -c -- \"$@\" 3<&0 <>\"$0\" >&0 2>&0";
+
+  /** The descriptor on which a command started with a held file finds it. */
+  public static final int HELD_FD = 3;
+
   private final Process process;
   private final PtyDevice pty;
   private static final long SETTLE_MILLIS = 50;
@@ -67,22 +77,36 @@ public final class PtyShell implements Shell {
 
   /**
    * Starts {@code command} on a new PTY of {@code cols} x {@code rows}, with exactly {@code
-   * environment}, in {@code directory}.
+   * environment}, in {@code directory}; with {@code held} (if not null) open for reading as its
+   * descriptor {@value #HELD_FD}.
+   *
+   * <p>The held file is opened here, before the first process exists, and handed to it as it
+   * starts: a byte written to it (a pipe) once this returns is there for the command to read,
+   * however far the command has got. (Opened by the command itself, it was not: a byte written to a
+   * pipe nobody else held open yet went with the pipe.)
    */
   private static Started spawn(
-      List<String> command, Map<String, String> environment, Path directory, int cols, int rows)
+      List<String> command,
+      Map<String, String> environment,
+      Path directory,
+      Path held,
+      int cols,
+      int rows)
       throws IOException {
     PtyDevice pty = PtyDevice.open(cols, rows);
     SlaveHold slave = null;
     try {
       // Held before the shell starts: the master cannot report EIO before the shell opens it.
       slave = SlaveHold.open(pty.slaveName());
-      List<String> line = new ArrayList<>(List.of("/bin/sh", "-c", ON_TERMINAL, pty.slaveName()));
+      String script = held == null ? ON_TERMINAL : ON_TERMINAL_HOLDING;
+      List<String> line = new ArrayList<>(List.of("/bin/sh", "-c", script, pty.slaveName()));
       line.addAll(command);
       ProcessBuilder builder =
           new ProcessBuilder(line)
               .directory(directory.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectInput(
+                  ProcessBuilder.Redirect.from(
+                      held == null ? new File("/dev/null") : held.toFile()))
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD);
       builder.environment().clear();
@@ -104,7 +128,7 @@ public final class PtyShell implements Shell {
     env.putAll(spec.environment());
     env.put(SESSION_VARIABLE, sessionId);
     env.put(SERVER_VARIABLE, server);
-    Started started = spawn(spec.command(), env, spec.directory(), cols, rows);
+    Started started = spawn(spec.command(), env, spec.directory(), null, cols, rows);
     return new PtyShell(
         started.process(),
         started.pty(),
@@ -130,8 +154,9 @@ public final class PtyShell implements Shell {
   }
 
   /**
-   * The same, with {@code held} (if not null) open as descriptor {@value SessionCgroup#HELD_FD} of
-   * {@code command} (see {@link SessionCgroup#joinThenRun(Path, List)}).
+   * The same, with {@code held} (if not null) open for reading as descriptor {@value #HELD_FD} of
+   * {@code command}: a pipe that the JVM holds open too (otherwise opening it would wait for a
+   * writer).
    */
   public static PtyShell startInCgroup(
       List<String> command,
@@ -143,7 +168,7 @@ public final class PtyShell implements Shell {
       int rows)
       throws IOException {
     Started started =
-        spawn(cgroup.joinThenRun(held, command), Map.copyOf(environment), directory, cols, rows);
+        spawn(cgroup.joinThenRun(command), Map.copyOf(environment), directory, held, cols, rows);
     return new PtyShell(started.process(), started.pty(), started.slave(), null, cgroup);
   }
 

@@ -22,17 +22,13 @@ public final class SessionCgroup {
   private static final long KILL_TIMEOUT_NANOS = 5_000_000_000L;
 
   /**
-   * Joins every group named by its arguments, opens the file named after them (if not empty) for
-   * reading and writing as descriptor {@value #HELD_FD}, then runs the rest: {@code sh -c SCRIPT sh
-   * N procs-file... held-file command...}. A shell joins its groups itself, before it is anything
-   * else, so no process of the session is ever outside them.
+   * Joins every group named by its arguments, then runs the rest: {@code sh -c SCRIPT sh N
+   * procs-file... command...}. A shell joins its groups itself, before it is anything else, so no
+   * process of the session is ever outside them.
    */
   private static final String JOIN_SCRIPT =
       "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 126; shift;"
-          + " n=$((n-1)); done; [ -z \"$1\" ] || exec 3<>\"$1\" || exit 126; shift; exec \"$@\"";
-
-  /** The descriptor on which {@link #joinThenRun(Path, List)} hands its command a file. */
-  public static final int HELD_FD = 3;
+          + " n=$((n-1)); done; exec \"$@\"";
 
   private final Cgroups.Version version;
   private final List<Path> dirs;
@@ -96,19 +92,9 @@ public final class SessionCgroup {
 
   /** {@code command}, run by a process that first joins this group (see {@link #JOIN_SCRIPT}). */
   public List<String> joinThenRun(List<String> command) {
-    return joinThenRun(null, command);
-  }
-
-  /**
-   * The same, with {@code held} (if not null) open as descriptor {@value #HELD_FD} of {@code
-   * command}: opened by the joining process, as the server's account, so that the command needs no
-   * access to the file's path.
-   */
-  public List<String> joinThenRun(Path held, List<String> command) {
     List<String> line = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "sh"));
     line.add(Integer.toString(dirs.size()));
     dirs.forEach(dir -> line.add(dir.resolve("cgroup.procs").toString()));
-    line.add(held == null ? "" : held.toString());
     line.addAll(command);
     return line;
   }

@@ -233,6 +233,26 @@ class SpareSandboxTest {
   }
 
   /**
+   * A sandbox taken the moment it is made, before its first process has got as far as the wait for
+   * its go: the go is not lost, and the shell starts. (The go is a byte on a pipe: one written
+   * before the sandbox held the pipe open was discarded with the pipe, and the sandbox waited
+   * forever, its session attached and silent.)
+   */
+  @Test
+  void aSandboxTakenTheMomentItIsMadeStillStartsItsShell() throws Exception {
+    isolation.close();
+    isolation = keeping(Duration.ofMinutes(5), Duration.ofMinutes(10)); // each made for a ticket
+    for (int i = 0; i < 20; i++) {
+      isolation.prepare("alice", false, IsolatedShellTest.BASH);
+      String id = isolation.spareSessionId("alice", false).orElseThrow();
+      PtyShell shell = start(IsolatedShellTest.BASH, id, "alice", false, 100);
+      assertEquals("tether-alice\n", run(shell, "whoami"), "session " + i);
+      shell.kill();
+    }
+    assertEquals(20, isolation.spareStarts());
+  }
+
+  /**
    * The next spare is due long after a session's start; a ticket that announces the user's next
    * session has it made at once.
    */

@@ -62,7 +62,7 @@ await_node() {
 }
 
 start_node iso-isolated "$OFFSET" TETHER_ISOLATION_MODE=accounts \
-  TETHER_ISOLATION_SPARES="${TETHER_ISOLATION_SPARES:-16}"
+  TETHER_ISOLATION_SPARES="${TETHER_ISOLATION_SPARES:-16}" # the default, unless set
 start_node iso-unsafe "$((OFFSET + 100))" TETHER_ISOLATION_MODE=unsafe-single-user
 await_node "$OFFSET"
 await_node "$((OFFSET + 100))"

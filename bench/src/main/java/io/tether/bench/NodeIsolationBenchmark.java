@@ -1,6 +1,7 @@
 package io.tether.bench;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,13 @@ import java.util.Map;
  * <p>Settings: {@code bench.isolated.url}, {@code bench.unsafe.url} (the nodes' application roots),
  * {@code bench.user}/{@code bench.password} (alice), {@code bench.rounds} (5), {@code
  * bench.isolation.connects} (10 per round and node), {@code bench.echo.samples} (1000), {@code
- * bench.echo.warmup} (200), {@code bench.echo.settle-ms} (0: typing begins at the prompt).
+ * bench.echo.warmup} (200), {@code bench.echo.settle-ms} (0: typing begins at the prompt), {@code
+ * bench.isolation.page-openings} (5 per round and node; 0: none).
+ *
+ * <p>Where Chromium is installed, each round also opens the terminal page in it {@code
+ * bench.isolation.page-openings} times per node (see {@link PageOpening}): from the navigation's
+ * start to the prompt, as a user opening a terminal meets it. The page asks for its ticket as it
+ * starts, and the isolating node makes the sandbox while the page loads.
  */
 public final class NodeIsolationBenchmark {
   private static final int COLS = 120;
@@ -40,6 +47,9 @@ public final class NodeIsolationBenchmark {
       List<Double> attached,
       List<Double> firstByte,
       List<Double> next,
+      List<Double> page,
+      List<Double> pageTicket,
+      List<Double> pageHello,
       List<Double> echoP50,
       List<Double> echoP99) {}
 
@@ -48,6 +58,32 @@ public final class NodeIsolationBenchmark {
   public static void main(String[] args) throws Exception {
     String user = System.getProperty("bench.user", "alice");
     String password = System.getProperty("bench.password", "alice-pass");
+    int pageOpenings = Integer.getInteger("bench.isolation.page-openings", 5);
+    Node isolated = node("isolated", "bench.isolated.url", user, password);
+    Node unsafe = node("unsafe-single-user", "bench.unsafe.url", user, password);
+    PageOpening browser = null;
+    if (pageOpenings > 0 && PageOpening.available()) {
+      browser = PageOpening.start(Path.of(System.getProperty("java.io.tmpdir")));
+    } else {
+      System.out.println("no Chromium (or bench.isolation.page-openings=0): no page figures");
+    }
+    try {
+      run(isolated, unsafe, browser, pageOpenings, user, password);
+    } finally {
+      if (browser != null) {
+        browser.close();
+      }
+    }
+  }
+
+  private static void run(
+      Node isolated,
+      Node unsafe,
+      PageOpening browser,
+      int pageOpenings,
+      String user,
+      String password)
+      throws Exception {
     int rounds = Integer.getInteger("bench.rounds", 5);
     int connects = Integer.getInteger("bench.isolation.connects", 10);
     int nextConnects = Integer.getInteger("bench.isolation.next-connects", 5);
@@ -55,8 +91,6 @@ public final class NodeIsolationBenchmark {
     int samples = Integer.getInteger("bench.echo.samples", 1000);
     int warmup = Integer.getInteger("bench.echo.warmup", 200);
     long settle = Long.getLong("bench.echo.settle-ms", 0);
-    Node isolated = node("isolated", "bench.isolated.url", user, password);
-    Node unsafe = node("unsafe-single-user", "bench.unsafe.url", user, password);
     System.out.printf(
         "isolation through two nodes: %d rounds, %d connects and %d keystrokes per round and node%n",
         rounds, connects, samples);
@@ -65,6 +99,10 @@ public final class NodeIsolationBenchmark {
         connect(node);
       }
       echo(node, warmup, 2, 0);
+      if (browser != null) {
+        browser.logIn(node.server().base(), user, password); // a session cookie per node
+        browser.open(node.server().base());
+      }
     }
     for (int round = 0; round < rounds; round++) {
       List<Node> order = round % 2 == 0 ? List.of(isolated, unsafe) : List.of(unsafe, isolated);
@@ -85,6 +123,20 @@ public final class NodeIsolationBenchmark {
         node.attached().add(Stats.median(times.get(3)));
         node.firstByte().add(Stats.median(times.get(4)));
         node.next().add(Stats.median(nextSessions(node, nextConnects, nextAfterMillis)));
+        if (browser != null) {
+          List<List<Double>> opened =
+              List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+          for (int i = 0; i < pageOpenings; i++) {
+            PageOpening.Opening o = browser.open(node.server().base());
+            opened.get(0).add(o.firstOutput());
+            opened.get(1).add(o.ticketAsked());
+            opened.get(2).add(o.helloSent());
+            Benchmark.sleepMillis(100); // the node ends the session (and its sandbox) meanwhile
+          }
+          node.page().add(Stats.median(opened.get(0)));
+          node.pageTicket().add(Stats.median(opened.get(1)));
+          node.pageHello().add(Stats.median(opened.get(2)));
+        }
         long[] echo = echo(node, warmup, samples, settle);
         node.echoP50().add(Stats.percentile(echo, 50) / 1e3);
         node.echoP99().add(Stats.percentile(echo, 99) / 1e3);
@@ -108,6 +160,9 @@ public final class NodeIsolationBenchmark {
     return new Node(
         name,
         new Server(URI.create(url), user, password),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
         new ArrayList<>(),
         new ArrayList<>(),
         new ArrayList<>(),
@@ -199,6 +254,11 @@ public final class NodeIsolationBenchmark {
     rows.put("  hello to attached (ms)", pair(isolated.attached(), unsafe.attached()));
     rows.put("  attached to first byte (ms)", pair(isolated.firstByte(), unsafe.firstByte()));
     rows.put("next session, 1 s later (ms)", pair(isolated.next(), unsafe.next()));
+    if (!isolated.page().isEmpty()) {
+      rows.put("page opened to prompt (ms)", pair(isolated.page(), unsafe.page()));
+      rows.put("  page asked its ticket at (ms)", pair(isolated.pageTicket(), unsafe.pageTicket()));
+      rows.put("  page sent hello at (ms)", pair(isolated.pageHello(), unsafe.pageHello()));
+    }
     rows.put("echo p50 (µs)", pair(isolated.echoP50(), unsafe.echoP50()));
     rows.put("echo p99 (µs)", pair(isolated.echoP99(), unsafe.echoP99()));
     System.out.println();

@@ -220,7 +220,7 @@ public class TetherSettings {
   Optional<Long> adminMemoryMaxMib;
 
   @Inject
-  @ConfigProperty(name = "tether.isolation.spares", defaultValue = "0")
+  @ConfigProperty(name = "tether.isolation.spares", defaultValue = "16")
   int spares;
 
   @Inject

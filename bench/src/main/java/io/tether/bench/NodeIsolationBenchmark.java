@@ -50,6 +50,7 @@ public final class NodeIsolationBenchmark {
       List<Double> page,
       List<Double> pageTicket,
       List<Double> pageHello,
+      List<Double> pageAfterHello,
       List<Double> echoP50,
       List<Double> echoP99) {}
 
@@ -61,25 +62,27 @@ public final class NodeIsolationBenchmark {
     int pageOpenings = Integer.getInteger("bench.isolation.page-openings", 5);
     Node isolated = node("isolated", "bench.isolated.url", user, password);
     Node unsafe = node("unsafe-single-user", "bench.unsafe.url", user, password);
-    PageOpening browser = null;
-    if (pageOpenings > 0 && PageOpening.available()) {
-      browser = PageOpening.start(Path.of(System.getProperty("java.io.tmpdir")));
-    } else {
-      System.out.println("no Chromium (or bench.isolation.page-openings=0): no page figures");
-    }
+    Map<String, PageOpening> browsers = new LinkedHashMap<>();
     try {
-      run(isolated, unsafe, browser, pageOpenings, user, password);
-    } finally {
-      if (browser != null) {
-        browser.close();
+      if (pageOpenings > 0 && PageOpening.available()) {
+        // A browser per node: both are on 127.0.0.1, and a login cookie is the host's, any port.
+        for (Node node : List.of(isolated, unsafe)) {
+          browsers.put(
+              node.name(), PageOpening.start(Path.of(System.getProperty("java.io.tmpdir"))));
+        }
+      } else {
+        System.out.println("no Chromium (or bench.isolation.page-openings=0): no page figures");
       }
+      run(isolated, unsafe, browsers, pageOpenings, user, password);
+    } finally {
+      browsers.values().forEach(PageOpening::close);
     }
   }
 
   private static void run(
       Node isolated,
       Node unsafe,
-      PageOpening browser,
+      Map<String, PageOpening> browsers,
       int pageOpenings,
       String user,
       String password)
@@ -99,8 +102,9 @@ public final class NodeIsolationBenchmark {
         connect(node);
       }
       echo(node, warmup, 2, 0);
+      PageOpening browser = browsers.get(node.name());
       if (browser != null) {
-        browser.logIn(node.server().base(), user, password); // a session cookie per node
+        browser.logIn(node.server().base(), user, password);
         browser.open(node.server().base());
       }
     }
@@ -123,19 +127,22 @@ public final class NodeIsolationBenchmark {
         node.attached().add(Stats.median(times.get(3)));
         node.firstByte().add(Stats.median(times.get(4)));
         node.next().add(Stats.median(nextSessions(node, nextConnects, nextAfterMillis)));
+        PageOpening browser = browsers.get(node.name());
         if (browser != null) {
           List<List<Double>> opened =
-              List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+              List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
           for (int i = 0; i < pageOpenings; i++) {
             PageOpening.Opening o = browser.open(node.server().base());
             opened.get(0).add(o.firstOutput());
             opened.get(1).add(o.ticketAsked());
             opened.get(2).add(o.helloSent());
+            opened.get(3).add(o.firstOutput() - o.helloSent());
             Benchmark.sleepMillis(100); // the node ends the session (and its sandbox) meanwhile
           }
           node.page().add(Stats.median(opened.get(0)));
           node.pageTicket().add(Stats.median(opened.get(1)));
           node.pageHello().add(Stats.median(opened.get(2)));
+          node.pageAfterHello().add(Stats.median(opened.get(3)));
         }
         long[] echo = echo(node, warmup, samples, settle);
         node.echoP50().add(Stats.percentile(echo, 50) / 1e3);
@@ -160,6 +167,7 @@ public final class NodeIsolationBenchmark {
     return new Node(
         name,
         new Server(URI.create(url), user, password),
+        new ArrayList<>(),
         new ArrayList<>(),
         new ArrayList<>(),
         new ArrayList<>(),
@@ -258,6 +266,8 @@ public final class NodeIsolationBenchmark {
       rows.put("page opened to prompt (ms)", pair(isolated.page(), unsafe.page()));
       rows.put("  page asked its ticket at (ms)", pair(isolated.pageTicket(), unsafe.pageTicket()));
       rows.put("  page sent hello at (ms)", pair(isolated.pageHello(), unsafe.pageHello()));
+      rows.put(
+          "  hello to first output (ms)", pair(isolated.pageAfterHello(), unsafe.pageAfterHello()));
     }
     rows.put("echo p50 (µs)", pair(isolated.echoP50(), unsafe.echoP50()));
     rows.put("echo p99 (µs)", pair(isolated.echoP99(), unsafe.echoP99()));

@@ -143,10 +143,15 @@ final class PageOpening implements AutoCloseable {
     return opening;
   }
 
+  /**
+   * Ends the session with {@code exit}, and lets the tab forget it (the tab keeps its session's id
+   * in its sessionStorage, and a reload would go back to the ended session).
+   */
   private void exit() {
     driver.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys("exit\n");
     awaitTrue(
         "the session's end", "return window.tether && window.tether.state().status === 'ended'");
+    js("sessionStorage.clear();");
   }
 
   private Object js(String script) {
@@ -158,7 +163,14 @@ final class PageOpening implements AutoCloseable {
       new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(20))
           .until(d -> Boolean.TRUE.equals(js(script)));
     } catch (RuntimeException e) {
-      throw new IllegalStateException("the page never showed " + what, e);
+      throw new IllegalStateException(
+          "the page never showed "
+              + what
+              + ": "
+              + js(
+                  "return location.href + ' ' + JSON.stringify(window.tether ?"
+                      + " window.tether.state() : null) + ' ' + document.body.innerText"),
+          e);
     }
   }
 

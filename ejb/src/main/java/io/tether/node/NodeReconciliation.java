@@ -24,6 +24,10 @@ import java.util.logging.Logger;
  *
  * @param node this node's name (whose records are checked)
  * @param server this server's identity, as its shells carry it ({@link OrphanShells})
+ * @param lookForShells whether to look through the machine's processes for shells of this server
+ *     that no session knows: a shell started unsandboxed can only be found so; isolated shells are
+ *     found by their session's group (see {@code ShellStarter#reapOrphans}), and this look, which
+ *     reads every process's environment, costs a node of thousands of sessions seconds a sweep
  * @param sessions the node's live sessions by id
  * @param starting ids of sessions whose start is under way
  * @param recordAgain writes the record of a live session that has none; false if it has one by now
@@ -31,6 +35,7 @@ import java.util.logging.Logger;
 record NodeReconciliation(
     String node,
     String server,
+    boolean lookForShells,
     Map<String, TerminalSession> sessions,
     Set<String> starting,
     SessionRegistry registry,
@@ -61,13 +66,17 @@ record NodeReconciliation(
       }
     }
     Predicate<String> known = this::isLiveOrStarting;
-    for (ProcessHandle orphan : OrphanShells.find(server, known)) {
+    for (ProcessHandle orphan : lookForShells ? OrphanShells.find(server, known) : noShells()) {
       LOG.warning(
           () -> "killing shell process " + orphan.pid() + ": it belongs to no live session");
       OrphanShells.kill(orphan);
       cleaned++;
     }
     return cleaned;
+  }
+
+  private static List<ProcessHandle> noShells() {
+    return List.of();
   }
 
   /**

@@ -64,6 +64,7 @@ public class NodeSessions {
   private ScheduledFuture<?> activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean stopping;
+  private volatile boolean lookedForShells; // see reconcile()
 
   @PostConstruct
   void start() {
@@ -118,9 +119,15 @@ public class NodeSessions {
    * @return how many things were cleaned up
    */
   public int reconcile() {
+    // Isolated shells are found by their groups; unsandboxed ones only by a look through every
+    // process, made at every sweep in the unsafe mode, and once after the start in any mode (for
+    // what a previous run of this server in the unsafe mode left).
+    boolean lookForShells = settings.isolationUnsafe() || !lookedForShells;
+    lookedForShells = true;
     return new NodeReconciliation(
             settings.nodeName(),
             settings.serverIdentity(),
+            lookForShells,
             sessions,
             starting,
             registry,

@@ -31,14 +31,19 @@ class NodeReconciliationTest {
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final InMemorySessionRegistry registry = new InMemorySessionRegistry();
-  private final NodeReconciliation reconciliation =
-      new NodeReconciliation(
-          "node1",
-          server,
-          sessions,
-          starting,
-          registry,
-          s -> registry.register(SessionRecord.of(s.id(), "alice", "node1", Instant.now(), 0)));
+  private final NodeReconciliation reconciliation = reconciliation(true);
+
+  private NodeReconciliation reconciliation(boolean lookForShells) {
+    return new NodeReconciliation(
+        "node1",
+        server,
+        lookForShells,
+        sessions,
+        starting,
+        registry,
+        s -> registry.register(SessionRecord.of(s.id(), "alice", "node1", Instant.now(), 0)));
+  }
+
   private final List<PtyShell> shells = new ArrayList<>();
 
   private PtyShell shell(String sessionId) throws Exception {
@@ -88,6 +93,19 @@ class NodeReconciliationTest {
     assertEquals(1, reconciliation.run());
     ProcessHandle.of(shell.pid()).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
     assertFalse(shell.shellAlive(), "killed");
+  }
+
+  /**
+   * A node that isolates its shells finds them by their groups: its reconciliation does not read
+   * every process of the machine, and a marked shell of no session is not its to kill.
+   */
+  @Test
+  void aReconciliationThatDoesNotLookForShellsLeavesProcessesAlone() throws Exception {
+    PtyShell shell = shell("s5");
+
+    assertEquals(0, reconciliation(false).run());
+    assertTrue(shell.shellAlive());
+    assertEquals(1, reconciliation.run(), "found by a look through the processes");
   }
 
   @Test

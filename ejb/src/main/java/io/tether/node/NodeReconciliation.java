@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * @param lookForShells whether to look through the machine's processes for shells of this server
  *     that no session knows: a shell started unsandboxed can only be found so; isolated shells are
  *     found by their session's group (see {@code ShellStarter#reapOrphans}), and this look, which
- *     reads every process's environment, costs a node of thousands of sessions seconds a sweep
+ *     reads every process's environment, takes seconds beside thousands of sessions
  * @param sessions the node's live sessions by id
  * @param starting ids of sessions whose start is under way
  * @param recordAgain writes the record of a live session that has none; false if it has one by now

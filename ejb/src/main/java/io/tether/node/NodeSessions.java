@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,6 +48,9 @@ import java.util.logging.Logger;
 public class NodeSessions {
   private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
 
+  /** An isolating node looks through the machine's processes at one sweep in this many. */
+  private static final int SWEEPS_PER_LOOK = 5;
+
   @Inject TetherSettings settings;
   @Inject RecordMirror mirror;
   @Inject SessionRegistry registry;
@@ -64,7 +68,7 @@ public class NodeSessions {
   private ScheduledFuture<?> activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean stopping;
-  private volatile boolean lookedForShells; // see reconcile()
+  private final AtomicLong reconciles = new AtomicLong(); // see reconcile()
 
   @PostConstruct
   void start() {
@@ -120,10 +124,10 @@ public class NodeSessions {
    */
   public int reconcile() {
     // Isolated shells are found by their groups; unsandboxed ones only by a look through every
-    // process, made at every sweep in the unsafe mode, and once after the start in any mode (for
-    // what a previous run of this server in the unsafe mode left).
-    boolean lookForShells = settings.isolationUnsafe() || !lookedForShells;
-    lookedForShells = true;
+    // process: at every sweep in the unsafe mode; in any mode at the first sweep after the start
+    // and every fifth after it, for what a run of this server in the unsafe mode left behind.
+    boolean lookForShells =
+        settings.isolationUnsafe() || reconciles.getAndIncrement() % SWEEPS_PER_LOOK == 0;
     return new NodeReconciliation(
             settings.nodeName(),
             settings.serverIdentity(),

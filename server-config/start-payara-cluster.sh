@@ -13,6 +13,9 @@
 #   TETHER_CLUSTER_DIR  where the domains, the broker, nginx and the settings go (default
 #                       server-config/target/payara-cluster); stop-payara-cluster.sh needs the same
 #   TETHER_PORT_OFFSET  added to every port (default 0), to run beside other servers
+#   TETHER_PAYARA_NODES_ONLY   1 = the broker and the domains only: no EAR, no nginx (the cluster ITs
+#                       deploy the EAR themselves and start their own nginx)
+#   TETHER_PAYARA_PROPERTIES   more system properties for every node, as name=value words
 #
 # Node K (1..N) is the Payara domain nodeK (TETHER_CLUSTER_DIR/domains/nodeK), made afresh at each
 # start by src/main/payara/configure-payara-domain.sh at port offset (K-1)*100 (plus
@@ -165,9 +168,12 @@ fi
 #    then the EAR deployed; node1 first, so the others join its Hazelcast cluster.
 for k in $(seq 1 "$NODES"); do
   TETHER_PAYARA_JMS_BROKER="127.0.0.1:$BROKER_PORT" \
-    TETHER_PAYARA_PROPERTIES="tether.cluster.members=$members tether.cluster.secret=$secret" \
+    TETHER_PAYARA_PROPERTIES="tether.cluster.members=$members tether.cluster.secret=$secret ${TETHER_PAYARA_PROPERTIES:-}" \
     "$SERVER_CONFIG_DIR/src/main/payara/configure-payara-domain.sh" \
     "$PAYARA_HOME" "$DOMAINS_DIR" "node$k" "$(offset_of "$k")"
+  if [ "${TETHER_PAYARA_NODES_ONLY:-0}" = 1 ]; then
+    continue
+  fi
   log "Deploying the EAR to node$k ..."
   asadmin --host 127.0.0.1 --port "$(admin_port "$k")" --user admin \
     deploy --name tether "$EAR" >/dev/null
@@ -177,6 +183,12 @@ for k in $(seq 1 "$NODES"); do
   fi
   log "node$k is up: $(node_url "$k")"
 done
+
+if [ "${TETHER_PAYARA_NODES_ONLY:-0}" = 1 ]; then
+  started=1
+  log "The broker and $NODES Payara domain(s) are up, without the EAR (TETHER_PAYARA_NODES_ONLY)."
+  exit 0
+fi
 
 # 7. nginx in front, as for WildFly's cluster.
 # shellcheck disable=SC2046 # one argument per node port

@@ -221,8 +221,11 @@ class IsolationIT {
   @Test
   void aSecondSessionStartsInTheSandboxMadeAheadForItWhichGoesWithTheLastSession()
       throws Exception {
+    // A sandbox an earlier test's unused ticket left (it waits for the ticket to expire) is not
+    // the one made ahead for this next session.
+    java.util.Set<String> earlier = spareGroupsOf("tether-bob");
     Terminal first = Terminal.open(BOB);
-    String spare = awaitSpareOf("tether-bob", first.sessionId());
+    String spare = awaitSpareOf("tether-bob", first.sessionId(), earlier);
     Terminal second = Terminal.open(BOB);
     assertEquals(spare, second.sessionId());
     assertEquals("tether-bob\n", run(second, "whoami"));
@@ -230,7 +233,7 @@ class IsolationIT {
     for (String line : ps.split("\n")) {
       assertTrue(line.startsWith("tether-bob "), ps);
     }
-    String next = awaitSpareOf("tether-bob", second.sessionId());
+    String next = awaitSpareOf("tether-bob", second.sessionId(), earlier);
     second.exitShell();
     first.exitShell();
     ServerProcess.awaitNoProcessOf(first.sessionId(), Duration.ofSeconds(10));
@@ -273,24 +276,35 @@ class IsolationIT {
    * The group of the account's sandbox made ahead: processes of the account in a group other than
    * {@code besides}, all of them bubblewrap (no shell runs in it yet).
    */
-  private static String awaitSpareOf(String account, String besides) throws InterruptedException {
+  private static String awaitSpareOf(String account, String besides, java.util.Set<String> earlier)
+      throws InterruptedException {
     java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
     while (java.time.Instant.now().isBefore(deadline)) {
-      java.util.Map<String, List<ProcessHandle>> groups =
-          ServerProcess.processesOfAccount(account).stream()
-              .filter(p -> ServerProcess.sessionGroupOf(p.pid()).isPresent())
-              .collect(
-                  java.util.stream.Collectors.groupingBy(
-                      p -> ServerProcess.sessionGroupOf(p.pid()).orElseThrow()));
-      for (var group : groups.entrySet()) {
-        if (!group.getKey().equals(besides)
-            && group.getValue().stream()
-                .allMatch(p -> p.info().command().orElse("").endsWith("/bwrap"))) {
-          return group.getKey();
+      for (String group : spareGroupsOf(account)) {
+        if (!group.equals(besides) && !earlier.contains(group)) {
+          return group;
         }
       }
       Thread.sleep(50); // polling the process table: the node makes the sandbox in the background
     }
     throw new AssertionError("no sandbox was made ahead for " + account);
+  }
+
+  /** The account's sandboxes with no shell in them: groups whose processes are all bubblewrap. */
+  private static java.util.Set<String> spareGroupsOf(String account) {
+    java.util.Map<String, List<ProcessHandle>> groups =
+        ServerProcess.processesOfAccount(account).stream()
+            .filter(p -> ServerProcess.sessionGroupOf(p.pid()).isPresent())
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    p -> ServerProcess.sessionGroupOf(p.pid()).orElseThrow()));
+    java.util.Set<String> spares = new java.util.HashSet<>();
+    for (var group : groups.entrySet()) {
+      if (group.getValue().stream()
+          .allMatch(p -> p.info().command().orElse("").endsWith("/bwrap"))) {
+        spares.add(group.getKey());
+      }
+    }
+    return spares;
   }
 }

@@ -221,11 +221,8 @@ class IsolationIT {
   @Test
   void aSecondSessionStartsInTheSandboxMadeAheadForItWhichGoesWithTheLastSession()
       throws Exception {
-    // A sandbox an earlier test's unused ticket left (it waits for the ticket to expire) is not
-    // the one made ahead for this next session.
-    java.util.Set<String> earlier = spareGroupsOf("tether-bob");
     Terminal first = Terminal.open(BOB);
-    String spare = awaitSpareOf("tether-bob", first.sessionId(), earlier);
+    String spare = awaitSpareOf("tether-bob", first.sessionId());
     Terminal second = Terminal.open(BOB);
     assertEquals(spare, second.sessionId());
     assertEquals("tether-bob\n", run(second, "whoami"));
@@ -233,7 +230,7 @@ class IsolationIT {
     for (String line : ps.split("\n")) {
       assertTrue(line.startsWith("tether-bob "), ps);
     }
-    String next = awaitSpareOf("tether-bob", second.sessionId(), earlier);
+    String next = awaitSpareOf("tether-bob", second.sessionId());
     second.exitShell();
     first.exitShell();
     ServerProcess.awaitNoProcessOf(first.sessionId(), Duration.ofSeconds(10));
@@ -276,35 +273,24 @@ class IsolationIT {
    * The group of the account's sandbox made ahead: processes of the account in a group other than
    * {@code besides}, all of them bubblewrap (no shell runs in it yet).
    */
-  private static String awaitSpareOf(String account, String besides, java.util.Set<String> earlier)
-      throws InterruptedException {
+  private static String awaitSpareOf(String account, String besides) throws InterruptedException {
     java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
     while (java.time.Instant.now().isBefore(deadline)) {
-      for (String group : spareGroupsOf(account)) {
-        if (!group.equals(besides) && !earlier.contains(group)) {
-          return group;
+      java.util.Map<String, List<ProcessHandle>> groups =
+          ServerProcess.processesOfAccount(account).stream()
+              .filter(p -> ServerProcess.sessionGroupOf(p.pid()).isPresent())
+              .collect(
+                  java.util.stream.Collectors.groupingBy(
+                      p -> ServerProcess.sessionGroupOf(p.pid()).orElseThrow()));
+      for (var group : groups.entrySet()) {
+        if (!group.getKey().equals(besides)
+            && group.getValue().stream()
+                .allMatch(p -> p.info().command().orElse("").endsWith("/bwrap"))) {
+          return group.getKey();
         }
       }
       Thread.sleep(50); // polling the process table: the node makes the sandbox in the background
     }
     throw new AssertionError("no sandbox was made ahead for " + account);
-  }
-
-  /** The account's sandboxes with no shell in them: groups whose processes are all bubblewrap. */
-  private static java.util.Set<String> spareGroupsOf(String account) {
-    java.util.Map<String, List<ProcessHandle>> groups =
-        ServerProcess.processesOfAccount(account).stream()
-            .filter(p -> ServerProcess.sessionGroupOf(p.pid()).isPresent())
-            .collect(
-                java.util.stream.Collectors.groupingBy(
-                    p -> ServerProcess.sessionGroupOf(p.pid()).orElseThrow()));
-    java.util.Set<String> spares = new java.util.HashSet<>();
-    for (var group : groups.entrySet()) {
-      if (group.getValue().stream()
-          .allMatch(p -> p.info().command().orElse("").endsWith("/bwrap"))) {
-        spares.add(group.getKey());
-      }
-    }
-    return spares;
   }
 }

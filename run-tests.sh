@@ -2,9 +2,15 @@
 # Runs Tether's whole test suite on a fresh machine: installs what the tests need that the machine
 # lacks (Chromium and its driver, from Debian's packages, for the real-browser test), then builds
 # everything and runs every test tier: unit tests (Java and the front end's), then the integration
-# tests against real WildFly servers with real shells.
+# tests against real WildFly servers with real shells; then provisions Payara Server from Maven
+# Central and runs the integration tests of the Maven profile payara-its on it (docs/payara.md).
+#
+#   TETHER_TEST_SERVERS="wildfly payara"  the default; "wildfly" or "payara" runs one server's part
+#   TETHER_PAYARA_PORT_OFFSET=0           the Payara domain's port offset (HTTP 8080+n, admin 8048+n)
+# Arguments go to the WildFly part's `mvn -B verify`.
 set -euo pipefail
 cd "$(dirname "$0")"
+servers="${TETHER_TEST_SERVERS:-wildfly payara}"
 
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   echo "== installing Chromium and ChromeDriver (Debian packages) for the browser test"
@@ -21,16 +27,52 @@ echo "== nginx, for the load balancer test (the configuration start-cluster.sh s
 echo "== bubblewrap and the test users' shell accounts (docs/isolation.md)"
 ./server-config/setup-shell-accounts.sh
 
-echo "== mvn -B verify"
-status=0
-mvn -B verify "$@" || status=$?
-if [[ $status -ne 0 ]]; then
-  # The failing tests, last, so that they are what the tail of a long log shows.
-  echo "== failed tests (from the surefire and failsafe reports)"
-  grep -l -E '<<< (FAILURE|ERROR)' */target/*-reports/*.txt 2>/dev/null \
+# The failing tests, last, so that they are what the tail of a long log shows.
+failed_tests() {
+  echo "== failed tests of the $1 part (from the surefire and failsafe reports)"
+  shift
+  grep -l -E '<<< (FAILURE|ERROR)' "$@" 2>/dev/null \
     | while read -r report; do
         echo "-- $report"
         grep -E -A 6 '<<< (FAILURE|ERROR)' "$report" | head -40
       done || true
+}
+
+status=0
+if [[ " $servers " == *" wildfly "* ]]; then
+  echo "== mvn -B verify"
+  wildfly=0
+  mvn -B verify "$@" || wildfly=$?
+  if [[ $wildfly -ne 0 ]]; then
+    status=$wildfly
+    failed_tests WildFly */target/surefire-reports/*.txt */target/failsafe-reports/*.txt
+  fi
+fi
+
+if [[ " $servers " == *" payara "* ]]; then
+  # The same EAR on Payara Server: its ITs from the same test code (the profile payara-its), on a
+  # fresh domain the build makes and stops. The unit tests ran above; the WildFly part's reports
+  # are kept beside the Payara part's.
+  started=$SECONDS
+  offset="${TETHER_PAYARA_PORT_OFFSET:-0}"
+  if [[ -d ear/target/failsafe-reports ]]; then
+    rm -rf ear/target/failsafe-reports-wildfly
+    mv ear/target/failsafe-reports ear/target/failsafe-reports-wildfly
+  fi
+  echo "== Payara Server from Maven Central (mvn -Dtether.payara package -pl server-config)"
+  payara=0
+  mvn -B -q -DskipTests -Dtether.payara package -pl server-config || payara=$?
+  if [[ $payara -eq 0 ]]; then
+    echo "== mvn -B verify -Dtether.it.payara (the ITs on Payara, port offset $offset)"
+    mvn -B verify -pl ejb,web,ear -Dtether.it.payara \
+      -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false \
+      -Dtether.it.port-offset="$offset" -Dtether.it.http-port=$((8080 + offset)) \
+      -Dtether.it.management-port=$((8048 + offset)) || payara=$?
+  fi
+  echo "== the Payara part took $((SECONDS - started)) s"
+  if [[ $payara -ne 0 ]]; then
+    status=$payara
+    failed_tests Payara ear/target/failsafe-reports/*.txt
+  fi
 fi
 exit $status

@@ -6,6 +6,8 @@
 #   ./server-config/start-cluster.sh --node K   starts node K again (after stop-cluster.sh --node K or
 #                                               a crash), into the running cluster, without a build
 #   ./server-config/stop-cluster.sh             stops nginx and every node
+#   ./server-config/start-cluster.sh --server payara [N]   the same on Payara Server (default 2 nodes,
+#                                               one external JMS broker: start-payara-cluster.sh)
 #
 # Environment:
 #   TETHER_SKIP_BUILD   1 = reuse the last build instead of running Maven
@@ -35,6 +37,15 @@ CLUSTER_DIR=${TETHER_CLUSTER_DIR:-"$SERVER_CONFIG_DIR/target/cluster"}
 NGINX_DIR="$CLUSTER_DIR/nginx"
 PROPERTIES_FILE="$CLUSTER_DIR/cluster.properties"
 STARTUP_TIMEOUT_SECONDS=180
+
+# --server payara: the same cluster on Payara Server (start-payara-cluster.sh); --server wildfly, the default.
+if [ "${1:-}" = "--server" ]; then
+  case "${2:-}" in
+    payara) shift 2; exec "$(dirname "${BASH_SOURCE[0]}")/start-payara-cluster.sh" "$@" ;;
+    wildfly) shift 2 ;;
+    *) echo "usage: $0 [--server wildfly|payara] ..." >&2; exit 2 ;;
+  esac
+fi
 
 ONE_NODE=""
 if [ "${1:-}" = "--node" ]; then

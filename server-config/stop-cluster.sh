@@ -7,10 +7,20 @@
 #        ./server-config/stop-cluster.sh --node K           node K only (the rest go on);
 #                                                            start-cluster.sh --node K starts it again
 #        ./server-config/stop-cluster.sh --node K --kill    node K with SIGKILL, as a crash would
+#        ./server-config/stop-cluster.sh --server payara    the Payara cluster (stop-payara-cluster.sh)
 #
 # Each node gets SIGTERM (WildFly shuts down in order: sessions end, the node leaves the Hazelcast and
 # JGroups clusters), all at once; SIGKILL only for a node still running after 60 s.
 set -euo pipefail
+
+# --server payara: the same cluster on Payara Server (stop-payara-cluster.sh); --server wildfly, the default.
+if [ "${1:-}" = "--server" ]; then
+  case "${2:-}" in
+    payara) shift 2; exec "$(dirname "${BASH_SOURCE[0]}")/stop-payara-cluster.sh" "$@" ;;
+    wildfly) shift 2 ;;
+    *) echo "usage: $0 [--server wildfly|payara] ..." >&2; exit 2 ;;
+  esac
+fi
 
 ONE_NODE=""
 SIGNAL=TERM

@@ -27,6 +27,8 @@
 #
 # Environment: TETHER_PAYARA_PROPERTIES, more system properties to ensure, as name=value words
 # (e.g. "tether.heartbeat.interval-millis=1000 tether.ticket.ttl-seconds=5"; the ITs use it).
+# TETHER_PAYARA_JMS_BROKER=host:port: a cluster's node, whose JMS service uses that one external
+# OpenMQ broker (jms-service type REMOTE) instead of its own embedded one (start-payara-cluster.sh).
 #
 # Messaging and concurrency need nothing here: Payara's embedded OpenMQ broker serves the EAR's
 # @JMSDestinationDefinition topics and java:comp/DefaultJMSConnectionFactory on one node, and the
@@ -123,6 +125,16 @@ databases='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases'
 ensure_set resources.jdbc-connection-pool.__TimerPool.property.URL "$databases/ejbtimer"
 ensure_set resources.jdbc-connection-pool.H2Pool.property.URL "$databases/embedded_default"
 
+# 3c. A cluster's JMS (TETHER_PAYARA_JMS_BROKER=host:port): the domain's JMS service uses that one
+#     broker, shared by every node, instead of an embedded broker of its own, so the EAR's topics
+#     cross nodes.
+if [ -n "${TETHER_PAYARA_JMS_BROKER:-}" ]; then
+  jms_host='configs.config.server-config.jms-service.jms-host.default_JMS_host'
+  ensure_set configs.config.server-config.jms-service.type REMOTE
+  ensure_set "$jms_host.host" "${TETHER_PAYARA_JMS_BROKER%:*}"
+  ensure_set "$jms_host.port" "${TETHER_PAYARA_JMS_BROKER##*:}"
+fi
+
 # 4. JVM options.
 jvm_options=$(remote list-jvm-options)
 has_option() { grep -qxF -- "$1" <<<"$jvm_options"; }
@@ -162,7 +174,12 @@ for name in "${!wanted[@]}"; do
 done
 if [ ${#changes[@]} -gt 0 ]; then
   remote create-system-properties --target server "$(IFS=:; echo "${changes[*]}")" >/dev/null
-  log "System properties: ${changes[*]}"
+  shown=()
+  for change in "${changes[@]}"; do
+    case "${change%%=*}" in *secret* | *password*) change="${change%%=*}=(set)" ;; esac
+    shown+=("$change")
+  done
+  log "System properties: ${shown[*]}"
 fi
 
 # 6. The development users, in the file realm. The realm stores salted hashes, so what was last
@@ -197,7 +214,7 @@ while read -r name password roles; do
 done <"$USERS_FILE"
 
 if [ "$restart" = 1 ]; then
-  log "Restarting the domain '$NODE_NAME' for its new listeners and JVM options ..."
+  log "Restarting the domain '$NODE_NAME' for its new listeners, JVM options or JMS service ..."
   asadmin restart-domain --domaindir "$DOMAINS_DIR" "$NODE_NAME" >/dev/null
 fi
 log "Payara domain '$NODE_NAME' configured and running: HTTP $HTTP_PORT, admin $ADMIN_PORT ($DOMAIN_DIR)."

@@ -193,9 +193,18 @@ class IsolationIT {
     run(
         alice,
         "(setsid sh -c 'exec sleep 5353' </dev/null >/dev/null 2>&1 &); (trap '' HUP; nohup sleep 5354 >/dev/null 2>&1 &)");
+    // The double-forked sleep may start a moment after the command returns (its parent exits
+    // first): wait for it, polling the process table.
+    java.time.Instant deadline = java.time.Instant.now().plus(WAIT);
+    while (ServerProcess.processesOf(alice.sessionId()).stream()
+            .noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 5353"))
+        && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(50);
+    }
     assertTrue(
         ServerProcess.processesOf(alice.sessionId()).stream()
-            .anyMatch(p -> p.info().commandLine().orElse("").contains("sleep 5353")));
+            .anyMatch(p -> p.info().commandLine().orElse("").contains("sleep 5353")),
+        "the double-forked sleep never started");
     alice.exitShell();
     ServerProcess.awaitNoProcessOf(alice.sessionId(), Duration.ofSeconds(10));
     assertTrue(

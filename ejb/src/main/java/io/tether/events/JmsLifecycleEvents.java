@@ -41,12 +41,13 @@ public class JmsLifecycleEvents implements LifecycleEvents {
   @Resource ManagedThreadFactory threads;
 
   /**
-   * Made as the application starts, on a deployment thread that sees {@code java:app}, not at its
-   * first event: that may come on an executor's thread (a departed node's sessions), where the
-   * topic's lookup can fail.
+   * Made as the application starts ({@link LifecycleEventsAtStart}), on a deployment thread that
+   * sees {@code java:app}, not at its first event: that may come on an executor's thread (a
+   * departed node's sessions), where the topic's lookup can fail. Calling it through the bean's
+   * proxy is what makes the bean.
    */
-  void atStartup(@jakarta.enterprise.event.Observes jakarta.enterprise.event.Startup startup) {
-    // Observing is enough: the container creates the bean to deliver the event.
+  public void made() {
+    // nothing more to do
   }
 
   @Inject EventCodec codec;

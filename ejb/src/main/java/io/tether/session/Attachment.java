@@ -475,10 +475,14 @@ public final class Attachment {
   public void lost(boolean abrupt) {
     long keptUpTo = abrupt ? keptUpTo() : -1;
     if (markClosed()) {
-      channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
+      // The hold takes over from this client before its connection is closed: once closed, the
+      // attachment no longer holds the shell back, and a transport's close can take a while
+      // (Tyrus writes a close frame and runs the endpoint's @OnClose before it returns), during
+      // which the shell would run on and the log overwrite what the client had not read.
       if (keptUpTo >= 0) {
         owner.vanished(this, keptUpTo);
       }
+      channel.close(CloseCode.HEARTBEAT_TIMEOUT, null);
       owner.gone(this, abrupt ? "connection lost" : "connection closed");
     }
   }

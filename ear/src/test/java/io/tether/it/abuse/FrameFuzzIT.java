@@ -164,6 +164,14 @@ class FrameFuzzIT {
   private void faultsThenInputActOnNothing(String sessionId) throws Exception {
     Random random = new Random(SEED);
     List<Fault> faults = Fault.all();
+    if (TetherServer.onPayara()) {
+      // Tyrus takes a client's unmasked frame as it is (its frame parser reads the mask bit only
+      // to know whether a key follows, and passes nothing of it on), so the frame acts as its
+      // masked twin would: on this connection, attached as the session's own user, that is typing
+      // into her own shell, which she may do anyway. Nothing in the Jakarta WebSocket API shows
+      // the endpoint whether a frame was masked. docs/payara.md.
+      faults = faults.stream().filter(f -> !f.name().equals("unmasked")).toList();
+    }
     for (int round = 0; round < 5; round++) {
       for (Fault fault : faults) {
         try (RawWebSocket ws = attach(ALICE, sessionId, false, random)) {

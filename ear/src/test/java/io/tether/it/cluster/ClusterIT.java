@@ -37,6 +37,7 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -303,6 +304,39 @@ class ClusterIT {
       // The dead JVM's shells lose their terminal and exit; make sure none outlives the test.
       ServerProcess.processesOf(sessionId).forEach(ProcessHandle::destroyForcibly);
     }
+  }
+
+  /**
+   * On Payara ({@code tether.it.payara.asadmin} set), the killed node's domain is started again
+   * after the tests: Payara's Arquillian container fails the class when it cannot undeploy from a
+   * node whose admin port is gone, where WildFly's only logs a warning. The cluster's stop script
+   * stops it afterwards.
+   */
+  @AfterAll
+  static void startAKilledPayaraNodeAgainForItsUndeploy() throws Exception {
+    String asadmin = System.getProperty("tether.it.payara.asadmin");
+    if (asadmin == null) {
+      return;
+    }
+    Node node2 = ClusterNodes.node2();
+    try {
+      node2.jvm();
+      return; // still running: nothing to do
+    } catch (AssertionError gone) {
+      // killed by the last test: start it again
+    }
+    Process start =
+        new ProcessBuilder(
+                asadmin,
+                "--interactive=false",
+                "start-domain",
+                "--domaindir",
+                node2.baseDir().getParent().toString(),
+                node2.baseDir().getFileName().toString())
+            .inheritIO()
+            .start();
+    assertTrue(start.waitFor(5, TimeUnit.MINUTES), "node2's domain did not start within 5 min");
+    assertEquals(0, start.exitValue(), "asadmin start-domain of node2");
   }
 
   private void awaitAdminSessionsWithout(String sessionId, Duration timeout)

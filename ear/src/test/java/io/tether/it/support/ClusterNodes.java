@@ -55,7 +55,7 @@ public final class ClusterNodes {
    *
    * @param name the node's name ({@code jboss.node.name}), as {@code attached} reports it
    * @param baseUri the application root on this node, e.g. {@code http://127.0.0.1:9080/tether/}
-   * @param baseDir the server's base dir ({@code jboss.server.base.dir})
+   * @param baseDir the server's base dir ({@code jboss.server.base.dir}), or its Payara domain
    */
   public record Node(String name, URI baseUri, Path baseDir) {
 
@@ -106,10 +106,12 @@ public final class ClusterNodes {
               p -> {
                 String line = p.info().commandLine().orElse("");
                 return line.contains("jboss-modules.jar")
-                    && line.contains("-Djboss.server.base.dir=" + dir);
+                        && line.contains("-Djboss.server.base.dir=" + dir)
+                    || line.contains("com.sun.enterprise.glassfish.bootstrap") // a Payara domain
+                        && line.contains("-Dcom.sun.aas.instanceRoot=" + dir + " ");
               })
           .findFirst()
-          .orElseThrow(() -> new AssertionError("no WildFly process with base dir " + dir));
+          .orElseThrow(() -> new AssertionError("no server process with base dir " + dir));
     }
 
     /**

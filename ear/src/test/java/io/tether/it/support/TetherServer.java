@@ -35,6 +35,15 @@ public final class TetherServer {
     return URI.create(uri.endsWith("/") ? uri : uri + "/");
   }
 
+  /**
+   * Whether the ITs run on Payara Server (the ear module's profile {@code payara-its} says so with
+   * {@code tether.it.server=payara}), whose WebSocket is Tyrus: where the two servers differ in
+   * what the WebSocket layer refuses before Tether sees a frame (docs/payara.md).
+   */
+  public static boolean onPayara() {
+    return "payara".equals(System.getProperty("tether.it.server"));
+  }
+
   /** A path relative to the application's root, e.g. {@code uri("login.html")}. */
   public static URI uri(String relativePath) {
     return baseUri()

@@ -2,15 +2,19 @@
 # Runs Tether's whole test suite on a fresh machine: installs what the tests need that the machine
 # lacks (Chromium and its driver, from Debian's packages, for the real-browser test), then builds
 # everything and runs every test tier: unit tests (Java and the front end's), then the integration
-# tests against real WildFly servers with real shells; then provisions Payara Server from Maven
-# Central and runs the integration tests of the Maven profile payara-its on it (docs/payara.md).
+# tests against real WildFly servers with real shells; with TETHER_TEST_SERVERS="wildfly payara",
+# then provisions Payara Server from Maven Central and runs the integration tests of the Maven
+# profile payara-its on it (docs/payara.md).
 #
-#   TETHER_TEST_SERVERS="wildfly payara"  the default; "wildfly" or "payara" runs one server's part
+#   TETHER_TEST_SERVERS=wildfly           the default; "wildfly payara" adds the Payara part, and
+#                                         "payara" runs the Payara part alone. (Not yet the default:
+#                                         the Payara part is not reliable yet and would take the
+#                                         suite past its 40 minutes, see docs/payara.md.)
 #   TETHER_PAYARA_PORT_OFFSET=0           the Payara domain's port offset (HTTP 8080+n, admin 8048+n)
 # Arguments go to the WildFly part's `mvn -B verify`.
 set -euo pipefail
 cd "$(dirname "$0")"
-servers="${TETHER_TEST_SERVERS:-wildfly payara}"
+servers="${TETHER_TEST_SERVERS:-wildfly}"
 
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   echo "== installing Chromium and ChromeDriver (Debian packages) for the browser test"

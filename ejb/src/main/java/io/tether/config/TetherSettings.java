@@ -70,6 +70,10 @@ public class TetherSettings {
   String allowedOrigins;
 
   @Inject
+  @ConfigProperty(name = "tether.web.compression", defaultValue = "remote")
+  String compression = "remote"; // as injected; plain instances (tests) get the default
+
+  @Inject
   @ConfigProperty(name = "tether.session.max-per-user", defaultValue = "10")
   int maxSessionsPerUser;
 
@@ -286,6 +290,22 @@ public class TetherSettings {
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .toList();
+  }
+
+  /**
+   * When a terminal connection gets permessage-deflate (if its client offers it): {@code never},
+   * {@code remote} (the default: a client that is not on this machine) or {@code always}.
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  public String compression() {
+    String value = compression.trim();
+    return switch (value) {
+      case "never", "remote", "always" -> value;
+      default ->
+          throw new IllegalArgumentException(
+              "tether.web.compression must be never, remote or always, not '" + value + "'");
+    };
   }
 
   /** How many sessions one user may have at once; admins may have their own limit. */
@@ -549,6 +569,7 @@ public class TetherSettings {
     values.put("tether.session.reconnect-grace-millis", reconnectGraceMillis());
     values.put("tether.ticket.ttl-seconds", ticketTtlSeconds);
     values.put("tether.web.allowed-origins", allowedOrigins());
+    values.put("tether.web.compression", compression());
     values.put("tether.session.max-per-user", maxSessionsPerUser);
     values.put("tether.session.admin.max-per-user", maxSessionsPerUser(true));
     values.put("tether.idle.sweep-interval-seconds", sweepIntervalSeconds);

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -48,8 +49,11 @@ public final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  /** How the handshake went: the status line's code and the negotiated subprotocol (or null). */
-  public record Handshake(int status, String subprotocol) {}
+  /**
+   * How the handshake went: the status line's code, the negotiated subprotocol and the server's
+   * {@code Sec-WebSocket-Extensions} (null when absent).
+   */
+  public record Handshake(int status, String subprotocol, String extensions) {}
 
   private final Socket socket;
   private final InputStream in;
@@ -82,6 +86,20 @@ public final class RawWebSocket implements AutoCloseable {
    */
   public static RawWebSocket open(
       URI ws, String subprotocol, Random maskKeys, int receiveBufferBytes) throws IOException {
+    return open(ws, subprotocol, maskKeys, receiveBufferBytes, Map.of());
+  }
+
+  /**
+   * Like {@link #open(URI, String, Random, int)}, with more request headers (an extension offer, a
+   * proxy's {@code X-Forwarded-For}).
+   */
+  public static RawWebSocket open(
+      URI ws,
+      String subprotocol,
+      Random maskKeys,
+      int receiveBufferBytes,
+      Map<String, String> headers)
+      throws IOException {
     Socket socket = new Socket();
     if (receiveBufferBytes > 0) {
       socket.setReceiveBufferSize(receiveBufferBytes); // before connect: sets the TCP window
@@ -91,7 +109,7 @@ public final class RawWebSocket implements AutoCloseable {
     socket.setSoTimeout(20_000);
     RawWebSocket raw = new RawWebSocket(socket, maskKeys);
     try {
-      raw.handshake(ws, subprotocol);
+      raw.handshake(ws, subprotocol, headers);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
@@ -99,7 +117,8 @@ public final class RawWebSocket implements AutoCloseable {
     return raw;
   }
 
-  private void handshake(URI ws, String subprotocol) throws IOException {
+  private void handshake(URI ws, String subprotocol, Map<String, String> headers)
+      throws IOException {
     byte[] nonce = new byte[16];
     maskKeys.nextBytes(nonce);
     String key = Base64.getEncoder().encodeToString(nonce);
@@ -121,6 +140,8 @@ public final class RawWebSocket implements AutoCloseable {
     if (subprotocol != null) {
       request.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
     }
+    headers.forEach(
+        (name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
     out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
     out.flush();
 
@@ -128,6 +149,7 @@ public final class RawWebSocket implements AutoCloseable {
     int code = Integer.parseInt(status.split(" ")[1]);
     String accept = null;
     String protocol = null;
+    String extensions = null;
     for (String line = readLine(); !line.isEmpty(); line = readLine()) {
       int colon = line.indexOf(':');
       String name = line.substring(0, colon).trim().toLowerCase();
@@ -136,12 +158,14 @@ public final class RawWebSocket implements AutoCloseable {
         accept = value;
       } else if (name.equals("sec-websocket-protocol")) {
         protocol = value;
+      } else if (name.equals("sec-websocket-extensions")) {
+        extensions = value;
       }
     }
     if (code == 101 && !acceptFor(key).equals(accept)) {
       throw new IOException("wrong Sec-WebSocket-Accept: " + accept);
     }
-    handshake = new Handshake(code, protocol);
+    handshake = new Handshake(code, protocol, extensions);
   }
 
   private static String acceptFor(String key) {

@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// Many live sessions on one node (bench/run-many.sh): opens --sessions sessions (protocol v1, as the
+// page does: ticket, hello, acks, heartbeats), --typists of them typing at --rate keys/s for
+// --type-seconds while the others idle, measuring every keystroke's echo; counts sessions refused
+// or lost; reads the node's heap (live after a full collection, jcmd), RSS, threads and descriptors
+// at each step; then closes them all (typing exit, as a user does), opens and closes them again in
+// waves, and reads the same figures after each wave, to show that memory returns.
+//
+//   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
+//     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
+import http from 'node:http';
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
+
+const o = {
+  base: 'http://127.0.0.1:8080/tether', pid: 0, users: 'alice:alice-pass,bob:bob-pass',
+  sessions: 2000, typists: 100, rate: 5, typeSeconds: 60, concurrency: 8, waves: 2,
+};
+for (let i = 2; i < process.argv.length; i += 2) {
+  const k = process.argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  if (!(k in o)) throw new Error(`unknown option ${process.argv[i]}`);
+  o[k] = typeof o[k] === 'number' ? Number(process.argv[i + 1]) : process.argv[i + 1];
+}
+const users = o.users.split(',').map((s) => { const i = s.indexOf(':'); return { user: s.slice(0, i), pass: s.slice(i + 1) }; });
+const now = () => process.hrtime.bigint();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+const t0 = Date.now();
+const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
+
+function ticket(who) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${o.base}/api/tickets`, {
+      method: 'POST', agent, timeout: 30000,
+      headers: { Authorization: 'Basic ' + Buffer.from(`${who.user}:${who.pass}`).toString('base64'), 'Content-Length': 0 },
+    }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => (res.statusCode === 201
+        ? resolve(JSON.parse(Buffer.concat(parts)).ticket)
+        : reject(new Error(`ticket: HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('ticket: timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// The node's memory and threads. Heap: used after a full collection (GC.run, then GC.heap_info).
+function nodeFigures() {
+  const status = fs.readFileSync(`/proc/${o.pid}/status`, 'utf8');
+  const field = (name) => Number((status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm')) || [])[1]);
+  execFileSync('jcmd', [String(o.pid), 'GC.run'], { stdio: 'ignore' });
+  const info = execFileSync('jcmd', [String(o.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  const heap = info.match(/total (\d+)K, used (\d+)K/);
+  const meta = info.match(/Metaspace\s+used (\d+)K/);
+  const rss = Number((fs.readFileSync(`/proc/${o.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m) || [])[1]);
+  return {
+    heapUsedMiB: heap ? Number(heap[2]) / 1024 : NaN, heapTotalMiB: heap ? Number(heap[1]) / 1024 : NaN,
+    metaMiB: meta ? Number(meta[1]) / 1024 : NaN, rssMiB: rss / 1024, threads: field('Threads'),
+    fds: fs.readdirSync(`/proc/${o.pid}/fd`).length,
+    tasks: fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[3],
+  };
+}
+const fmt = (f) => `heap live ${f.heapUsedMiB.toFixed(1)} MiB (of ${f.heapTotalMiB.toFixed(0)} MiB committed), RSS ${f.rssMiB.toFixed(0)} MiB, threads ${f.threads}, fds ${f.fds}, machine tasks ${f.tasks}`;
+
+const closeCodes = new Map();
+let nextUser = 0;
+
+async function openSession() {
+  const who = users[nextUser++ % users.length];
+  const s = { expected: 0, lastAck: 0, inputOffset: 0, waiter: null, closed: false, closeCode: 0, hb: null };
+  const tk = await ticket(who);
+  const ws = new WebSocket(`${o.base.replace(/^http/, 'ws')}/ws/terminal`, ['tether.v1'], { perMessageDeflate: false });
+  ws.binaryType = 'nodebuffer';
+  s.ws = ws;
+  let prompted;
+  const prompt = new Promise((resolve, reject) => { prompted = { resolve, reject }; });
+  let seenPrompt = false;
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      const at = now();
+      s.expected = Number(data.readBigUInt64BE(0)) + data.length - 8;
+      if (!seenPrompt && data.includes('$ ', 8)) { seenPrompt = true; prompted.resolve(); }
+      if (s.waiter && data.includes(s.waiter.needle, 8)) { const w = s.waiter; s.waiter = null; w.resolve(at); }
+      if (s.expected - s.lastAck > 64 * 1024 || true) {
+        setImmediate(() => { if (s.expected > s.lastAck && ws.readyState === 1) { s.lastAck = s.expected; ws.send(JSON.stringify({ type: 'ack', offset: s.expected })); } });
+      }
+      return;
+    }
+    const m = JSON.parse(data.toString());
+    if (m.type === 'attached') {
+      s.expected = m.replayFrom; s.lastAck = m.replayFrom;
+      s.hb = setInterval(() => { if (ws.readyState === 1) ws.send('{"type":"heartbeat"}'); }, m.heartbeatMillis);
+    }
+  });
+  ws.on('close', (code) => {
+    s.closed = true; s.closeCode = code;
+    closeCodes.set(code, (closeCodes.get(code) || 0) + 1);
+    if (s.hb) clearInterval(s.hb);
+    prompted.reject(new Error(`closed ${code}`));
+    if (s.onClose) s.onClose(code);
+  });
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); ws.once('close', (c) => reject(new Error(`closed ${c}`))); });
+  ws.send(JSON.stringify({ type: 'hello', ticket: tk, sessionId: null, resumeOffset: 0,
+    clientId: 'm-' + crypto.randomBytes(8).toString('hex'), inputOffset: 0, cols: 120, rows: 32 }));
+  const timer = setTimeout(() => prompted.reject(new Error('no prompt in 60 s')), 60000);
+  try { await prompt; } finally { clearTimeout(timer); }
+  s.type = (text) => {
+    const bytes = Buffer.from(text);
+    const frame = Buffer.alloc(8 + bytes.length);
+    frame.writeBigUInt64BE(BigInt(s.inputOffset));
+    bytes.copy(frame, 8);
+    s.inputOffset += bytes.length;
+    ws.send(frame);
+  };
+  return s;
+}
+
+// Opens n sessions, `concurrency` at a time; returns the sessions and the failures by reason.
+async function openMany(n) {
+  const sessions = [];
+  const failures = new Map();
+  let started = 0;
+  const times = [];
+  const worker = async () => {
+    while (started < n) {
+      started++;
+      const a = Date.now();
+      try {
+        sessions.push(await openSession());
+        times.push(Date.now() - a);
+      } catch (e) {
+        const why = e.message.replace(/\d{5,}/g, 'N');
+        failures.set(why, (failures.get(why) || 0) + 1);
+      }
+      if (started % 250 === 0) log(`  ${started} opened or tried`);
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  times.sort((a, b) => a - b);
+  return { sessions, failures, p50: times[Math.floor(times.length / 2)], p99: times[Math.floor(times.length * 0.99)] };
+}
+
+async function closeAll(sessions) {
+  await Promise.all(sessions.map((s) => new Promise((resolve) => {
+    if (s.closed) { resolve(); return; }
+    const t = setTimeout(() => { s.ws.terminate(); resolve(); }, 30000);
+    s.onClose = () => { clearTimeout(t); resolve(); };
+    s.type('\x15exit\r'); // Ctrl-U first: a typist may have left an x on the line
+  })));
+}
+
+async function typing(typists) {
+  const samples = [];
+  let missed = 0;
+  const until = Date.now() + o.typeSeconds * 1000;
+  const period = 1000 / o.rate;
+  await Promise.all(typists.map(async (s, i) => {
+    await sleep((i * period) / typists.length); // spread the typists over one period
+    let k = 0;
+    while (Date.now() < until && !s.closed) {
+      const next = Date.now() + period;
+      const key = k % 2 === 0 ? 'x' : '\x7f';
+      const needle = k % 2 === 0 ? 'x' : '\b';
+      const seen = new Promise((resolve) => { s.waiter = { needle: Buffer.from(needle), resolve }; });
+      const a = now();
+      s.type(key);
+      const timeout = sleep(5000).then(() => null);
+      const at = await Promise.race([seen, timeout]);
+      if (at === null) { missed++; s.waiter = null; } else samples.push(Number(at - a) / 1000);
+      k++;
+      await sleep(Math.max(0, next - Date.now()));
+    }
+  }));
+  samples.sort((a, b) => a - b);
+  const q = (p) => samples[Math.min(samples.length - 1, Math.floor(samples.length * p))];
+  return { n: samples.length, missed, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: samples[samples.length - 1] };
+}
+
+async function main() {
+  log(`${o.sessions} sessions on ${o.base}, ${o.typists} typing at ${o.rate} keys/s for ${o.typeSeconds} s, then ${o.waves} waves of open and close; ${o.concurrency} opens at a time`);
+  const before = nodeFigures();
+  log(`node before: ${fmt(before)}`);
+  const cpu = (pid) => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+  const baseFrom = cpu(o.pid);
+  await sleep(10000);
+  const baseCpu = (cpu(o.pid) - baseFrom) / 10;
+  log(`node's CPU with no session: ${(baseCpu * 100).toFixed(1)}% of one core (10 s)`);
+
+  const first = await openMany(o.sessions);
+  log(`opened ${first.sessions.length} of ${o.sessions} (open to prompt p50 ${first.p50} ms, p99 ${first.p99} ms); refused or failed: ${JSON.stringify(Object.fromEntries(first.failures))}`);
+  const open = nodeFigures();
+  log(`node with ${first.sessions.length} sessions: ${fmt(open)}`);
+  const n = first.sessions.length;
+  log(`per session: heap ${(((open.heapUsedMiB - before.heapUsedMiB) * 1024) / n).toFixed(1)} KiB, RSS ${(((open.rssMiB - before.rssMiB) * 1024) / n).toFixed(0)} KiB, threads ${((open.threads - before.threads) / n).toFixed(2)}, fds ${((open.fds - before.fds) / n).toFixed(2)}`);
+
+  const idleFrom = cpu(o.pid);
+  await sleep(10000);
+  const idleCpu = (cpu(o.pid) - idleFrom) / 10;
+  log(`node's CPU with ${n} idle sessions: ${(idleCpu * 100).toFixed(1)}% of one core (10 s)`);
+
+  const typeFrom = cpu(o.pid);
+  const echo = await typing(first.sessions.slice(0, o.typists));
+  const typeCpu = (cpu(o.pid) - typeFrom) / o.typeSeconds;
+  log(`node's CPU while ${o.typists} type: ${(typeCpu * 100).toFixed(1)}% of one core`);
+  log(`echo of ${echo.n} keystrokes (${o.typists} sessions typing, ${n - o.typists} idle): p50 ${echo.p50?.toFixed(0)} µs, p90 ${echo.p90?.toFixed(0)} µs, p99 ${echo.p99?.toFixed(0)} µs, max ${echo.max?.toFixed(0)} µs; ${echo.missed} without echo in 5 s`);
+  const lost = first.sessions.filter((s) => s.closed).length;
+  log(`sessions closed by the node while open: ${lost}`);
+
+  await closeAll(first.sessions);
+  await sleep(5000); // the node ends and reaps the sessions
+  const after = nodeFigures();
+  log(`node after closing them all: ${fmt(after)}`);
+
+  const waves = [];
+  for (let w = 1; w <= o.waves; w++) {
+    const wave = await openMany(o.sessions);
+    const top = nodeFigures();
+    log(`wave ${w}: opened ${wave.sessions.length} (p50 ${wave.p50} ms); refused or failed ${JSON.stringify(Object.fromEntries(wave.failures))}; ${fmt(top)}`);
+    await closeAll(wave.sessions);
+    await sleep(5000);
+    const bottom = nodeFigures();
+    log(`wave ${w}: closed; ${fmt(bottom)}`);
+    waves.push({ opened: wave.sessions.length, failures: [...wave.failures.values()].reduce((a, b) => a + b, 0), top, bottom });
+  }
+  log(`close codes seen: ${JSON.stringify(Object.fromEntries(closeCodes))}`);
+
+  console.log('\nSummary');
+  console.log(`sessions open at once: ${n} of ${o.sessions}; refused or failed: ${o.sessions - n}`);
+  console.log(`echo p99 with ${o.typists} typing at ${o.rate} keys/s: ${(echo.p99 / 1000).toFixed(2)} ms (p50 ${(echo.p50 / 1000).toFixed(2)} ms; target under 10 ms); ${echo.missed} keystrokes without echo`);
+  console.log(`node's CPU: ${(baseCpu * 100).toFixed(1)}% of a core with no session, ${(idleCpu * 100).toFixed(1)}% with every session idle, ${(typeCpu * 100).toFixed(1)}% while ${o.typists} type`);
+  console.log(`| step | heap live (MiB) | RSS (MiB) | threads | fds |`);
+  console.log(`| --- | --- | --- | --- | --- |`);
+  const row = (name, f) => console.log(`| ${name} | ${f.heapUsedMiB.toFixed(1)} | ${f.rssMiB.toFixed(0)} | ${f.threads} | ${f.fds} |`);
+  row('before', before);
+  row(`${n} sessions open`, open);
+  row('all closed', after);
+  waves.forEach((w, i) => { row(`wave ${i + 1}: ${w.opened} open`, w.top); row(`wave ${i + 1}: closed`, w.bottom); });
+  agent.destroy();
+  setTimeout(() => process.exit(n === o.sessions ? 0 : 1), 500);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

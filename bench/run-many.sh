@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Two thousand live sessions on one node, in one run (docs/benchmark.md, "Many sessions on one
+# node"): builds, starts one node with its default settings (isolated shells, the default heap),
+# except the per-user session limit (the run's sessions belong to two users), and runs
+# bench/node/many.mjs against it: it opens the sessions (each a real `bash --norc --noprofile` in
+# its user's sandbox), has 100 of them type at 5 keys/s while measuring every echo, counts refused
+# sessions, reads the node's heap (live after a full collection), RSS, threads and descriptors, then
+# closes them all, and opens and closes them again in waves. Stops the node at the end, also on
+# failure or Ctrl-C; every session ends with it.
+#
+# Usage: ./bench/run-many.sh
+#   BENCH_SKIP_BUILD=1       reuse the last build
+#   TETHER_PORT_OFFSET=N     the node's port offset (default 2800)
+#   BENCH_SESSIONS=N         sessions (default 2000)
+#   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency)
+#   JBOSS_JAVA_SIZING        the node's heap (default: run-single-node.sh's, -Xms64m -Xmx768m)
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET="$REPO_DIR/bench/target"
+OFFSET=${TETHER_PORT_OFFSET:-2800}
+SESSIONS=${BENCH_SESSIONS:-2000}
+NODE_NAME=many
+CLIENT="$TARGET/node-client"
+
+. "$REPO_DIR/bench/build.sh"
+
+mkdir -p "$CLIENT"
+cp "$REPO_DIR"/bench/node/*.mjs "$REPO_DIR/bench/node/package.json" "$CLIENT/"
+(cd "$CLIENT" && npm install --prefer-offline --no-audit --no-fund --silent)
+
+# Each session holds a PTY and a socket in the server and a few processes (docs/configuration.md,
+# "How many sessions a node takes"): check the machine's limits before starting.
+PER_USER=$(((SESSIONS + 1) / 2))
+need_fds=$((SESSIONS * 4 + 2000))
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
+  ulimit -n "$need_fds" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $need_fds descriptors needed" >&2; exit 2; }
+fi
+log "Limits: descriptors $(ulimit -n), processes $(ulimit -u), kernel.pid_max $(cat /proc/sys/kernel/pid_max), kernel.pty.max $(cat /proc/sys/kernel/pty/max) ($(cat /proc/sys/kernel/pty/nr) in use)"
+
+stop_node() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  log "Stopping node '$NODE_NAME' ..."
+  TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
+    "$REPO_DIR/server-config/stop-single-node.sh" >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+  exit "$status"
+}
+trap stop_node EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+BASE="http://127.0.0.1:$((8080 + OFFSET))/tether"
+log "Starting node '$NODE_NAME' on $BASE (default settings, $PER_USER sessions per user allowed) ..."
+TETHER_SKIP_BUILD=1 TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
+  TETHER_SESSION_MAX_PER_USER=$PER_USER TETHER_SHELL_COMMAND=/bin/bash,--norc,--noprofile \
+  "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node-$NODE_NAME.log" 2>&1 &
+for _ in $(seq 1 240); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pass -X POST "$BASE/api/tickets" || true)" = 201 ]; then
+    break
+  fi
+  sleep 1
+done
+PID=$(cat "$REPO_DIR/server-config/target/nodes/$NODE_NAME/server.pid")
+log "Node's JVM: pid $PID, $(tr '\0' ' ' <"/proc/$PID/cmdline" | grep -o -- '-Xm[sx][^ ]*' | tr '\n' ' ')"
+
+REPORT="$TARGET/benchmark-many-$(date +%Y%m%d-%H%M%S).txt"
+{
+  echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # shellcheck disable=SC2086 # BENCH_ARGS is a list of options
+  node "$CLIENT/many.mjs" --base "$BASE" --pid "$PID" --sessions "$SESSIONS" \
+    --users alice:alice-pass,bob:bob-pass ${BENCH_ARGS:-}
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} 2>&1 | tee "$REPORT"
+log "Report: $REPORT"

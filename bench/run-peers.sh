@@ -51,6 +51,7 @@ BASE="http://127.0.0.1:$((8080 + OFFSET))/tether"
 log "Starting node '$NODE_NAME' on $BASE (unsafe single-user mode, the harness's shell) ..."
 TETHER_SKIP_BUILD=1 TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
   TETHER_ISOLATION_MODE=unsafe-single-user TETHER_SHELL_COMMAND="$PEERS_DIR/shell.sh" \
+  TETHER_SESSION_MAX_PER_USER=1000 TETHER_SESSION_ADMIN_MAX_PER_USER=1000 \
   "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node-$NODE_NAME.log" 2>&1 &
 for _ in $(seq 1 240); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pass -X POST "$BASE/api/tickets" || true)" = 201 ]; then

@@ -1,5 +1,5 @@
-# Sourced by bench/run.sh and bench/run-relay.sh (needs REPO_DIR and TARGET): defines log(),
-# run_benchmark() and stop_benchmark(), builds everything unless BENCH_SKIP_BUILD=1 (the EAR, the
+# Sourced by the bench/run*.sh scripts (needs REPO_DIR and TARGET): defines log(),
+# run_benchmark(), stop_benchmark() and, for a script with one node, start_bench_node(); builds everything unless BENCH_SKIP_BUILD=1 (the EAR, the
 # provisioned WildFly, this module), and sets CLASSPATH for the benchmark JVM.
 
 log() { printf '[bench] %s\n' "$*" 2>/dev/null || true; }
@@ -40,6 +40,44 @@ stop_benchmark() {
     kill -TERM "$TAIL_PID" 2>/dev/null || true
     wait "$TAIL_PID" 2>/dev/null || true
   fi
+}
+
+# start_bench_node DESCRIPTION [VAR=value ...]: starts one node (NODE_NAME, port offset OFFSET) in
+# the background with these settings added to its environment, its output in
+# bench/target/node-NAME.log; sets traps that stop it (and a running benchmark) on exit, failure or
+# a signal; waits until it issues a ticket, then sets BASE (its application root) and PID (its JVM).
+start_bench_node() {
+  local description=$1
+  shift
+  trap stop_bench_node EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  BASE="http://127.0.0.1:$((8080 + OFFSET))/tether"
+  log "Starting node '$NODE_NAME' on $BASE ($description) ..."
+  env "$@" TETHER_SKIP_BUILD=1 TETHER_NODE_NAME="$NODE_NAME" TETHER_PORT_OFFSET="$OFFSET" \
+    "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node-$NODE_NAME.log" 2>&1 &
+  for _ in $(seq 1 240); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pass -X POST "$BASE/api/tickets" || true)" = 201 ]; then
+      PID=$(cat "$REPO_DIR/server-config/target/nodes/$NODE_NAME/server.pid")
+      return 0
+    fi
+    sleep 1
+  done
+  log "The node did not come up within 240 s; see $TARGET/node-$NODE_NAME.log"
+  return 1
+}
+
+# stop_bench_node: the trap of start_bench_node.
+stop_bench_node() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  stop_benchmark
+  log "Stopping node '$NODE_NAME' ..."
+  TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
+    "$REPO_DIR/server-config/stop-single-node.sh" >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+  exit "$status"
 }
 
 # 1. Build everything (the EAR, the provisioned WildFly, this module), then the benchmark's classpath.

@@ -38,32 +38,8 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
 fi
 log "Limits: descriptors $(ulimit -n), processes $(ulimit -u), kernel.pid_max $(cat /proc/sys/kernel/pid_max), kernel.pty.max $(cat /proc/sys/kernel/pty/max) ($(cat /proc/sys/kernel/pty/nr) in use)"
 
-stop_node() {
-  local status=$?
-  trap - EXIT INT TERM HUP
-  log "Stopping node '$NODE_NAME' ..."
-  TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
-    "$REPO_DIR/server-config/stop-single-node.sh" >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-  exit "$status"
-}
-trap stop_node EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-BASE="http://127.0.0.1:$((8080 + OFFSET))/tether"
-log "Starting node '$NODE_NAME' on $BASE (default settings, $PER_USER sessions per user allowed) ..."
-TETHER_SKIP_BUILD=1 TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
-  TETHER_SESSION_MAX_PER_USER=$PER_USER TETHER_SHELL_COMMAND=/bin/bash,--norc,--noprofile \
-  "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node-$NODE_NAME.log" 2>&1 &
-for _ in $(seq 1 240); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pass -X POST "$BASE/api/tickets" || true)" = 201 ]; then
-    break
-  fi
-  sleep 1
-done
-PID=$(cat "$REPO_DIR/server-config/target/nodes/$NODE_NAME/server.pid")
+start_bench_node "default settings, $PER_USER sessions per user allowed" \
+  TETHER_SESSION_MAX_PER_USER="$PER_USER" TETHER_SHELL_COMMAND=/bin/bash,--norc,--noprofile
 log "Node's JVM: pid $PID, $(tr '\0' ' ' <"/proc/$PID/cmdline" | grep -o -- '-Xm[sx][^ ]*' | tr '\n' ' ')"
 
 REPORT="$TARGET/benchmark-many-$(date +%Y%m%d-%H%M%S).txt"

@@ -33,33 +33,9 @@ mkdir -p "$HARNESS"
 cp -r "$SOURCE/." "$HARNESS/"
 (cd "$HARNESS" && ./build-peers.sh >/dev/null && npm install --no-audit --no-fund --silent)
 
-stop_node() {
-  local status=$?
-  trap - EXIT INT TERM HUP
-  log "Stopping node '$NODE_NAME' ..."
-  TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
-    "$REPO_DIR/server-config/stop-single-node.sh" >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-  exit "$status"
-}
-trap stop_node EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-BASE="http://127.0.0.1:$((8080 + OFFSET))/tether"
-log "Starting node '$NODE_NAME' on $BASE (unsafe single-user mode, the harness's shell) ..."
-TETHER_SKIP_BUILD=1 TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
+start_bench_node "unsafe single-user mode, the harness's shell" \
   TETHER_ISOLATION_MODE=unsafe-single-user TETHER_SHELL_COMMAND="$PEERS_DIR/shell.sh" \
-  TETHER_SESSION_MAX_PER_USER=1000 TETHER_SESSION_ADMIN_MAX_PER_USER=1000 \
-  "$REPO_DIR/server-config/run-single-node.sh" >"$TARGET/node-$NODE_NAME.log" 2>&1 &
-for _ in $(seq 1 240); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pass -X POST "$BASE/api/tickets" || true)" = 201 ]; then
-    break
-  fi
-  sleep 1
-done
-PID=$(cat "$REPO_DIR/server-config/target/nodes/$NODE_NAME/server.pid")
+  TETHER_SESSION_MAX_PER_USER=1000 TETHER_SESSION_ADMIN_MAX_PER_USER=1000
 export OURS_BASE=$BASE OURS_USERS=alice:alice-pass,bob:bob-pass
 
 REPORT="$TARGET/benchmark-peers-$(date +%Y%m%d-%H%M%S).txt"

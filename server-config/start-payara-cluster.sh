@@ -192,18 +192,8 @@ fi
 
 # 7. nginx in front, as for WildFly's cluster.
 # shellcheck disable=SC2046 # one argument per node port
-"$SERVER_CONFIG_DIR/write-nginx-conf.sh" "$NGINX_DIR" "$LB_PORT" $(for k in $(seq 1 "$NODES"); do http_port "$k"; done)
-"$NGINX" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" -t -q
-"$NGINX" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" -g 'daemon on;'
+"$SERVER_CONFIG_DIR/start-nginx.sh" "$NGINX" "$NGINX_DIR" "$LB_PORT" $(for k in $(seq 1 "$NODES"); do http_port "$k"; done)
 LB_URL="http://127.0.0.1:$LB_PORT/tether/"
-for _ in $(seq 1 50); do
-  [ "$(http_status "${LB_URL}login.html")" = 200 ] && break
-  sleep 0.2
-done
-if [ "$(http_status "${LB_URL}login.html")" != 200 ]; then
-  echo "nginx does not serve ${LB_URL}login.html; see $NGINX_DIR/logs/error.log" >&2
-  exit 1
-fi
 started=1
 
 cat <<BANNER

@@ -4,8 +4,8 @@
 # terminals, no buffering (terminal output and the admin event stream flow as they come), and the
 # nodes' internal relay endpoint kept off the public path, and nodes that are not ready (stopping,
 # draining, cut off in a minority: they answer the balancer's requests with 503) left out of new
-# connections. Run as the current user, with everything
-# under NGINX_DIR. Used by start-cluster.sh and by the load balancer IT, so the tests run what ships.
+# connections. Run as the current user, with everything under NGINX_DIR. Used by start-nginx.sh
+# (the cluster scripts) and by the load balancer IT, so the tests run what ships.
 #
 # Usage: write-nginx-conf.sh NGINX_DIR LB_PORT NODE_HTTP_PORT...
 set -euo pipefail

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Runs Tether's whole test suite on a fresh machine: installs what the tests need that the machine
-# lacks (Chromium and its driver, from Debian's packages, for the real-browser test), then builds
-# everything and runs every test tier: unit tests (Java and the front end's), then the integration
-# tests against real WildFly servers with real shells; with TETHER_TEST_SERVERS="wildfly payara",
-# then provisions Payara Server from Maven Central and runs the integration tests of the Maven
-# profile payara-its on it (docs/payara.md).
+# lacks (Chromium and its driver, from Debian's packages, for the real-browser test; nginx; the test
+# users' shell accounts), then builds everything and runs every test tier on both servers:
+#   1. WildFly: unit tests (Java and the front end's), then the integration tests against real
+#      WildFly servers with real shells (`mvn -B verify`);
+#   2. Payara Server: provisioned from Maven Central, then the integration tests of the Maven
+#      profiles payara-its and payara-cluster-its, from the same test code (docs/payara.md): the
+#      ITs with default settings and the idle sweep on one domain, and the cluster ITs on two
+#      domains with one broker. The unit tests ran in 1.
 #
-#   TETHER_TEST_SERVERS=wildfly           the default; "wildfly payara" adds the Payara part, and
-#                                         "payara" runs the Payara part alone. (Not yet the default:
-#                                         the Payara part is not reliable yet and would take the
-#                                         suite past its 40 minutes, see docs/payara.md.)
+#   TETHER_TEST_SERVERS="wildfly payara"  the default; "wildfly" or "payara" runs one part alone
 #   TETHER_PAYARA_PORT_OFFSET=0           the Payara domain's port offset (HTTP 8080+n, admin 8048+n)
 # Arguments go to the WildFly part's `mvn -B verify`.
 set -euo pipefail
 cd "$(dirname "$0")"
-servers="${TETHER_TEST_SERVERS:-wildfly}"
+servers="${TETHER_TEST_SERVERS:-wildfly payara}"
 
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   echo "== installing Chromium and ChromeDriver (Debian packages) for the browser test"
@@ -54,9 +54,9 @@ if [[ " $servers " == *" wildfly "* ]]; then
 fi
 
 if [[ " $servers " == *" payara "* ]]; then
-  # The same EAR on Payara Server: its ITs from the same test code (the profile payara-its), on a
-  # fresh domain the build makes and stops. The unit tests ran above; the WildFly part's reports
-  # are kept beside the Payara part's.
+  # The same EAR on Payara Server: its ITs from the same test code (the profiles payara-its and
+  # payara-cluster-its), on fresh domains the build makes and stops. The unit tests, Java and
+  # front end, ran in the WildFly part; its reports are kept beside the Payara part's.
   started=$SECONDS
   offset="${TETHER_PAYARA_PORT_OFFSET:-0}"
   if [[ -d ear/target/failsafe-reports ]]; then
@@ -67,9 +67,9 @@ if [[ " $servers " == *" payara "* ]]; then
   payara=0
   mvn -B -q -DskipTests -Dtether.payara package -pl server-config || payara=$?
   if [[ $payara -eq 0 ]]; then
-    echo "== mvn -B verify -Dtether.it.payara (the ITs on Payara, port offset $offset)"
-    mvn -B verify -pl ejb,web,ear -Dtether.it.payara \
-      -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false \
+    echo "== mvn -B verify -Dtether.it.payara -Dtether.it.payara.cluster (the ITs on Payara, port offset $offset)"
+    mvn -B verify -pl ejb,web,ear -Dtether.it.payara -Dtether.it.payara.cluster \
+      -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false -DskipFrontendTests=true \
       -Dtether.it.port-offset="$offset" -Dtether.it.http-port=$((8080 + offset)) \
       -Dtether.it.management-port=$((8048 + offset)) || payara=$?
   fi

@@ -26,7 +26,8 @@
 # A change to 3 or 4 restarts the domain (they take effect at start only).
 #
 # Environment: TETHER_PAYARA_PROPERTIES, more system properties to ensure, as name=value words
-# (e.g. "tether.heartbeat.interval-millis=1000 tether.ticket.ttl-seconds=5"; the ITs use it).
+# (e.g. "tether.heartbeat.interval-millis=1000 tether.ticket.ttl-seconds=5", or as -Dname=value;
+# the ITs use it).
 # TETHER_PAYARA_JMS_BROKER=host:port: a cluster's node, whose JMS service uses that one external
 # OpenMQ broker (jms-service type REMOTE) instead of its own embedded one (start-payara-cluster.sh).
 #
@@ -90,32 +91,40 @@ if ! running; then
   asadmin start-domain --domaindir "$DOMAINS_DIR" "$NODE_NAME" >/dev/null
 fi
 
-restart=0
+# 3 to 5 read the domain's settings in one asadmin call and change what differs in one more
+# (multimode: one asadmin JVM for many commands; one call per command took minutes on a loaded
+# machine).
+settings=$(remote multimode --file <(
+  echo 'get configs.config.server-config.network-config.network-listeners.network-listener.*.address'
+  echo 'get configs.config.server-config.jms-service.property.*'
+  echo 'get configs.config.server-config.jms-service.type'
+  echo 'get configs.config.server-config.jms-service.jms-host.default_JMS_host.*'
+  echo 'get resources.jdbc-connection-pool.__TimerPool.property.*'
+  echo 'get resources.jdbc-connection-pool.H2Pool.property.*'
+  echo 'list-jvm-options'
+  echo 'list-system-properties server'
+  echo 'list-file-users'
+) 2>/dev/null) # a fresh domain has no jms-service property yet: that get fails, the others answer
+commands=()  # the changes, asadmin commands for one multimode call
+restart=0    # whether a change takes effect at the domain's start only
+shown=()     # what the log says was changed
+ensure_set() { # KEY VALUE: asadmin set KEY=VALUE, unless the domain has it (KEY escaped for set)
+  if ! grep -qxF -- "${1//\\/}=$2" <<<"$settings"; then
+    commands+=("set $1=$2")
+    shown+=("${1//\\/} = $2")
+    restart=1
+  fi
+}
 
 # 3. Listeners on 127.0.0.1 only.
 for listener in http-listener-1 http-listener-2 admin-listener; do
-  key="configs.config.server-config.network-config.network-listeners.network-listener.$listener.address"
-  if [ "$(remote get "$key" | sed -n "s/^$key=//p")" != "127.0.0.1" ]; then
-    remote set "$key=127.0.0.1" >/dev/null
-    log "$listener bound to 127.0.0.1"
-    restart=1
-  fi
+  ensure_set "configs.config.server-config.network-config.network-listeners.network-listener.$listener.address" 127.0.0.1
 done
 
 # 3b. Payara's internal services on fixed ports (base+77..79), so the firewall rules can name them
 #     (payara-internal-ports.sh): OpenMQ's jms and admin services and its JMX connector, which
 #     otherwise take ports chosen at each start; and the H2 databases of the EJB timer service and
 #     jdbc/__default without AUTO_SERVER, which opens a TCP server on a port chosen at start.
-ensure_set() { # KEY VALUE
-  # asadmin get finds some escaped property names only through their parent's wildcard.
-  local current
-  current=$(remote get "$1" 2>/dev/null || remote get "${1%%.property.*}.property.*" 2>/dev/null || true)
-  if [ "$(sed -n "s/^${1//\\/}=//p" <<<"$current")" != "$2" ]; then
-    remote set "$1=$2" >/dev/null
-    log "${1//\\/} = $2"
-    restart=1
-  fi
-}
 jms='configs.config.server-config.jms-service.property'
 ensure_set "$jms.imq\\.jms\\.tcp\\.port" "$((PORT_BASE + 77))"
 ensure_set "$jms.imq\\.admin\\.tcp\\.port" "$((PORT_BASE + 78))"
@@ -135,12 +144,12 @@ if [ -n "${TETHER_PAYARA_JMS_BROKER:-}" ]; then
   ensure_set "$jms_host.port" "${TETHER_PAYARA_JMS_BROKER##*:}"
 fi
 
-# 4. JVM options.
-jvm_options=$(remote list-jvm-options)
-has_option() { grep -qxF -- "$1" <<<"$jvm_options"; }
+# 4. JVM options (list-jvm-options prints one option a line, some followed by a note).
+has_option() { awk -v option="$1" '$1 == option { found = 1 } END { exit !found }' <<<"$settings"; }
 for option in -Xmx512m; do
   if has_option "$option"; then
-    remote delete-jvm-options -- "$option" >/dev/null
+    commands+=("delete-jvm-options -- $option")
+    shown+=("no JVM option $option")
     restart=1
   fi
 done
@@ -148,15 +157,14 @@ done
 for option in -Xmx768m '-Djava.io.tmpdir=${com.sun.aas.instanceRoot}/tmp' \
   '-Djna.tmpdir=${com.sun.aas.instanceRoot}/tmp/jna'; do
   if ! has_option "$option"; then
-    remote create-jvm-options -- "$option" >/dev/null
-    log "JVM option $option"
+    commands+=("create-jvm-options -- $option")
+    shown+=("JVM option $option")
     restart=1
   fi
 done
 
 # 5. Tether's settings, as system properties of the server (asadmin takes ':' as a separator, so
-#    the URL's colons are escaped).
-properties=$(remote list-system-properties server)
+#    the URL's colons are escaped). They take effect without a restart.
 declare -A wanted=(
   [tether.node.name]="$NODE_NAME"
   [tether.cluster.port]="$((5701 + PORT_OFFSET))"
@@ -164,28 +172,40 @@ declare -A wanted=(
   [tether.cluster.url]="http://127.0.0.1:$HTTP_PORT/tether/"
 )
 for setting in ${TETHER_PAYARA_PROPERTIES:-}; do
+  setting=${setting#-D} # also as WildFly's JVM arguments
   wanted[${setting%%=*}]=${setting#*=}
 done
 changes=()
 for name in "${!wanted[@]}"; do
-  if ! grep -qxF -- "$name=${wanted[$name]}" <<<"$properties"; then
+  if ! grep -qxF -- "$name=${wanted[$name]}" <<<"$settings"; then
     changes+=("$name=${wanted[$name]//:/\\:}")
+    case "$name" in
+      *secret* | *password*) shown+=("system property $name=(set)") ;;
+      *) shown+=("system property $name=${wanted[$name]}") ;;
+    esac
   fi
 done
 if [ ${#changes[@]} -gt 0 ]; then
-  remote create-system-properties --target server "$(IFS=:; echo "${changes[*]}")" >/dev/null
-  shown=()
-  for change in "${changes[@]}"; do
-    case "${change%%=*}" in *secret* | *password*) change="${change%%=*}=(set)" ;; esac
-    shown+=("$change")
-  done
-  log "System properties: ${shown[*]}"
+  commands+=("create-system-properties --target server $(IFS=:; echo "${changes[*]}")")
+fi
+
+if [ ${#commands[@]} -gt 0 ]; then
+  # multimode reads a backslash as an escape: the ones set and create-system-properties need are
+  # doubled.
+  output=$(remote multimode --file <(printf '%s\n' "${commands[@]//\\/\\\\}") 2>&1)
+  # multimode itself succeeds when one of its commands fails: each says so.
+  if grep -q '^Command .* failed' <<<"$output"; then
+    printf '%s\n' "$output" >&2
+    echo "Configuring the domain '$NODE_NAME' failed (above)." >&2
+    exit 1
+  fi
+  printf '[tether] %s\n' "${shown[@]}"
 fi
 
 # 6. The development users, in the file realm. The realm stores salted hashes, so what was last
 #    set is remembered (a hash of name, password and groups); a user is created or updated when it
 #    is missing or differs from that.
-users=$(remote list-file-users | grep -v '^Command ' || true)
+users=$settings # list-file-users: one name a line
 applied="$STATE_DIR/file-users.sha256"
 touch "$applied"
 password_file="$STATE_DIR/user-password"

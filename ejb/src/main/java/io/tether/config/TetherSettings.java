@@ -371,14 +371,17 @@ public class TetherSettings {
   }
 
   /**
-   * Who started a shell: this node's name and the server's base directory. Several servers on one
-   * machine differ in it even when their node names clash, and a server restarted after a crash has
-   * the same one, so its sweep reaps the shells its previous run left behind.
+   * Who started a shell: this node's name and the server's base directory (WildFly's {@code
+   * jboss.server.base.dir}, Payara's domain directory {@code com.sun.aas.instanceRoot}). Several
+   * servers on one machine differ in it even when their node names clash, and a server restarted
+   * after a crash has the same one, so its sweep reaps the shells its previous run left behind.
    */
   public String serverIdentity() {
-    return nodeName()
-        + "@"
-        + System.getProperty("jboss.server.base.dir", System.getProperty("user.dir"));
+    String baseDir = System.getProperty("jboss.server.base.dir");
+    if (baseDir == null) {
+      baseDir = System.getProperty("com.sun.aas.instanceRoot", System.getProperty("user.dir"));
+    }
+    return nodeName() + "@" + baseDir;
   }
 
   /** The server's port offset, which shifts every default port of this node. */

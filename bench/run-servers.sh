@@ -49,7 +49,9 @@
 # BENCH_KEEP_CPUS_AWAKE=false no party holds one: both nodes run with the setting off and the floor
 # reader makes none. With true both nodes hold it while streaming and the floor reader holds it
 # while it reads. The floor prints the target in force before each of its runs (2000000000 = no
-# request): another process on the machine could hold one.
+# request): another process on the machine could hold one. The request acts only through a cpuidle
+# driver (haltpoll on the VM of that section); the report names the driver in force: with `none`
+# idle CPUs halt whatever is requested, and the setting changes nothing.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -198,7 +200,7 @@ say "Tether on Payara beside Tether on WildFly and the bare PTY, $(date -u '+%Y-
 say "Command: BENCH_ROUNDS=$ROUNDS BENCH_KEYS=$KEYS BENCH_KEEP_CPUS_AWAKE=$AWAKE $0; $(nproc) CPUs, $(uname -sr), $(java -version 2>&1 | head -n 1)"
 say "WildFly node: $BASE (JVM pid $WILDFLY_PID), logged: $(logged_settings "$REPO_DIR/server-config/target/nodes/$NODE_NAME/log/server.log")"
 say "Payara node:  $PAYARA_BASE (JVM pid $PAYARA_PID), logged: $(logged_settings "$PAYARA_DOMAIN/logs/server.log")"
-say "CPU latency request: $([ "$AWAKE" = true ] && echo 'held while streaming by both nodes and while reading by the bulk floor' || echo 'held by no party (both nodes: tether.pty.keep-cpus-awake=false; the bulk floor makes none)')"
+say "CPU latency request: $([ "$AWAKE" = true ] && echo 'held while streaming by both nodes and while reading by the bulk floor' || echo 'held by no party (both nodes: tether.pty.keep-cpus-awake=false; the bulk floor makes none)'); cpuidle driver $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo '(unknown)')"
 say ""
 say "== warm-up round (not counted) =="
 logged ab_pair latency wildfly payara "$RUN_DIR/warmup/latency.json"

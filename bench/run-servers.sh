@@ -71,9 +71,9 @@ PAYARA_DOMAIN="$REPO_DIR/server-config/target/payara-nodes/$PAYARA_NODE"
 PAYARA_BASE="http://127.0.0.1:$((8080 + PAYARA_OFFSET))/tether"
 PAYARA_STARTUP_SECONDS=900
 
-for number in "$ROUNDS" "$KEYS" "$PAYARA_OFFSET"; do
+for number in "$ROUNDS" "$KEYS" "$OFFSET" "$PAYARA_OFFSET"; do
   if ! [[ "$number" =~ ^[0-9]+$ ]]; then
-    echo "BENCH_ROUNDS, BENCH_KEYS and TETHER_PAYARA_PORT_OFFSET must be numbers, not '$number'" >&2
+    echo "BENCH_ROUNDS, BENCH_KEYS and the port offsets must be numbers, not '$number'" >&2
     exit 2
   fi
 done

@@ -68,11 +68,15 @@ start_bench_node() {
   return 1
 }
 
-# stop_bench_node: the trap of start_bench_node.
+# stop_bench_node: the trap of start_bench_node. A script that runs more than this node defines
+# stop_bench_extras, which this runs first (bench/run-servers.sh stops its Payara node there).
 stop_bench_node() {
   local status=$?
   trap - EXIT INT TERM HUP
   stop_benchmark
+  if declare -F stop_bench_extras >/dev/null; then
+    stop_bench_extras || true
+  fi
   log "Stopping node '$NODE_NAME' ..."
   TETHER_NODE_NAME=$NODE_NAME TETHER_PORT_OFFSET=$OFFSET \
     "$REPO_DIR/server-config/stop-single-node.sh" >/dev/null 2>&1 || true

@@ -20,6 +20,8 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Event;
@@ -42,6 +44,9 @@ import java.util.stream.Collectors;
 @Startup
 @LocalBean
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+// No transactional resource is used: no JTA transaction around each call, which session starts,
+// attaches and heartbeats make many of.
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ClusterMember {
   private static final Logger LOG = Logger.getLogger(ClusterMember.class.getName());
 

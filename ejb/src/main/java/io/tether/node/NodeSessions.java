@@ -16,6 +16,8 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -45,6 +47,9 @@ import java.util.logging.Logger;
 @Startup
 @DependsOn("ClusterMember") // so the shared state outlives this bean's cleanup on undeploy
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+// No transactional resource is used: no JTA transaction around each call, which session starts,
+// attaches and heartbeats make many of.
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class NodeSessions {
   private static final Logger LOG = Logger.getLogger(NodeSessions.class.getName());
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -32,13 +33,19 @@ import java.util.logging.Logger;
  * terminal streams.
  *
  * <p>Writing the device needs root or a grant on it; where it cannot be opened (another OS, no
- * permission) this says so once and does nothing more.
+ * permission) this says so once and does nothing more. Nor is it taken on a machine without a
+ * cpuidle driver ({@value #CPUIDLE_DRIVER} absent or {@code none}): its idle CPUs have no states
+ * for a request to choose between, so it buys nothing there (bulk output with and without it the
+ * same within noise, beside ttyd and a bare PTY under the same request, docs/benchmark.md).
  */
 public final class CpuLatencyRequest implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(CpuLatencyRequest.class.getName());
 
   /** The kernel's CPU latency QoS device. */
   public static final Path DEVICE = Path.of("/dev/cpu_dma_latency");
+
+  /** Names the machine's cpuidle driver; {@code none} (or no file) where there is none. */
+  static final String CPUIDLE_DRIVER = "/sys/devices/system/cpu/cpuidle/current_driver";
 
   /**
    * A batch of at least this many bytes means the output was arriving faster than one PTY read
@@ -58,6 +65,7 @@ public final class CpuLatencyRequest implements AutoCloseable {
   }
 
   private final Path device;
+  private final Path cpuidleDriver; // null: not checked
   private final Timer timer;
   private final LongSupplier clock;
   private final long lingerNanos;
@@ -75,13 +83,20 @@ public final class CpuLatencyRequest implements AutoCloseable {
   public CpuLatencyRequest(ScheduledExecutorService scheduler) {
     this(
         DEVICE,
+        Path.of(CPUIDLE_DRIVER),
         (delay, task) -> scheduler.schedule(task, delay, TimeUnit.NANOSECONDS),
         System::nanoTime,
         LINGER);
   }
 
   CpuLatencyRequest(Path device, Timer timer, LongSupplier clock, Duration linger) {
+    this(device, null, timer, clock, linger);
+  }
+
+  CpuLatencyRequest(
+      Path device, Path cpuidleDriver, Timer timer, LongSupplier clock, Duration linger) {
     this.device = device;
+    this.cpuidleDriver = cpuidleDriver;
     this.timer = timer;
     this.clock = clock;
     this.lingerNanos = linger.toNanos();
@@ -131,6 +146,15 @@ public final class CpuLatencyRequest implements AutoCloseable {
     if (held != null || unavailable || closed) {
       return;
     }
+    if (cpuidleDriver != null && !hasCpuidleDriver(cpuidleDriver)) {
+      unavailable = true;
+      LOG.info(
+          () ->
+              "CPU latency request not taken: this machine has no cpuidle driver ("
+                  + cpuidleDriver
+                  + "), so its idle CPUs have no states a request could keep them out of.");
+      return;
+    }
     FileChannel channel = null;
     try {
       channel = FileChannel.open(device, StandardOpenOption.WRITE);
@@ -158,6 +182,16 @@ public final class CpuLatencyRequest implements AutoCloseable {
     held = channel;
     holds++;
     LOG.fine("CPU latency request taken: output is streaming");
+  }
+
+  /** Whether {@code driver} names a cpuidle driver (not {@code none}, and there at all). */
+  static boolean hasCpuidleDriver(Path driver) {
+    try {
+      String name = Files.readString(driver).strip();
+      return !name.isEmpty() && !name.equals("none");
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
   }
 
   /** Lets the request go if nothing streamed during the linger; otherwise checks again later. */

@@ -13,11 +13,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Shell} on a pseudo-terminal. The JVM opens the PTY itself and starts the shell with
- * {@link ProcessBuilder}, which spawns (posix_spawn, through the JDK's small helper) rather than
- * forks: a fork would copy the page tables of the server's whole heap at every session's start. The
- * first process makes the PTY's slave side its standard input, output and error and, through
- * util-linux {@code setsid -c}, the controlling terminal of a new session, then runs the command.
+ * A {@link Shell} on a pseudo-terminal. The JVM opens the PTY itself and starts the shell with one
+ * posix_spawn(3) straight into the command ({@link DirectSpawn}), which neither forks nor copies
+ * the page tables of the server's whole heap: the PTY's slave side is the command's standard input,
+ * output and error and the controlling terminal of a new session. Where the C library lacks a call
+ * for that, with {@link ProcessBuilder} (vfork and exec, or the JDK's posix_spawn helper): the
+ * first process makes the slave side its standard input, output and error and, through util-linux
+ * {@code setsid -c}, the controlling terminal of a new session, then runs the command.
  */
 public final class PtyShell implements Shell {
   /** Names the session in every process it starts (see {@link SessionProcesses}). */
@@ -105,6 +107,11 @@ public final class PtyShell implements Shell {
     try {
       // Held before the shell starts: the master cannot report EIO before the shell opens it.
       slave = SlaveHold.open(pty.slaveName());
+      if (DirectSpawn.available()) { // one posix_spawn straight into the command
+        Process process =
+            DirectSpawn.spawn(command, environment, directory, pty.slaveName(), held, HELD_FD);
+        return new Started(process, pty, slave);
+      }
       String script = held == null ? ON_TERMINAL : ON_TERMINAL_HOLDING;
       List<String> line = new ArrayList<>(List.of("/bin/sh", "-c", script, pty.slaveName()));
       line.addAll(command);

@@ -116,6 +116,29 @@ class CpuLatencyRequestTest {
     assertEquals(before, kernelTarget(), "close lets it go");
   }
 
+  /**
+   * A machine without a cpuidle driver has no idle states for a request to choose between: the
+   * request is never taken there, even where the device could be written.
+   */
+  @Test
+  void aMachineWithoutACpuidleDriverNeverTakesTheRequest(@TempDir Path dir) throws IOException {
+    Path device = Files.writeString(dir.resolve("device"), "");
+    Path none = Files.writeString(dir.resolve("current_driver"), "none\n");
+    Path haltpoll = Files.writeString(dir.resolve("haltpoll"), "haltpoll\n");
+    try (CpuLatencyRequest request =
+        new CpuLatencyRequest(device, none, time, () -> time.now, LINGER)) {
+      request.outputBatch(64 * 1024);
+      assertFalse(request.held());
+      assertEquals(0, request.holds());
+    }
+    try (CpuLatencyRequest request =
+        new CpuLatencyRequest(device, haltpoll, time, () -> time.now, LINGER)) {
+      request.outputBatch(64 * 1024);
+      assertTrue(request.held(), "a machine with one takes it");
+    }
+    assertFalse(CpuLatencyRequest.hasCpuidleDriver(dir.resolve("absent")));
+  }
+
   @Test
   void closeLetsGoForGood() throws IOException {
     int before = assumeDeviceToOurselves();

@@ -2,6 +2,7 @@ package io.tether.pty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -242,6 +243,34 @@ class PtyShellTest {
       expected.append(i).append('\n');
     }
     assertEquals(expected.toString(), text.substring(first, first + expected.length()));
+  }
+
+  /**
+   * The shell is spawned straight into its command (no program before it): a command that does not
+   * exist fails the start, rather than starting a process that exits at once.
+   */
+  @Test
+  void aCommandThatDoesNotExistFailsTheStart() {
+    assertTrue(DirectSpawn.available(), "glibc 2.34 or later on the test machine");
+    ShellSpec missing =
+        new ShellSpec(List.of("/no/such/shell"), BASH.directory(), BASH.environment());
+    IOException e =
+        assertThrows(
+            IOException.class, () -> PtyShell.start(missing, "test-session", "test-node", 80, 24));
+    assertTrue(e.getMessage().contains("/no/such/shell"), e.getMessage());
+  }
+
+  /** A shell killed by a signal reports 128 plus the signal, as the JDK reports its processes. */
+  @Test
+  void aKilledShellReportsItsSignal() throws Exception {
+    PtyShell shell = PtyShell.start(BASH, "test-session", "test-node", 80, 24);
+    shell.write(ByteBuffer.wrap("echo $((6*7))\r".getBytes(StandardCharsets.US_ASCII)));
+    readUntil(shell.output(), Pattern.compile("42"));
+    assertTrue(shell.shellAlive());
+    shell.kill();
+    assertEquals(128 + 9, shell.waitFor());
+    assertFalse(shell.shellAlive());
+    shell.close();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tether.it.support.ServerLog;
 import io.tether.it.support.Terminal;
 import io.tether.it.support.TetherServer;
 import io.tether.pty.CpuLatencyRequest;
@@ -51,6 +52,7 @@ class StreamingOutputIT {
   @Test
   void theNodeKeepsTheCpusAwakeWhileATerminalStreamsAndOnlyThen() {
     assumeTrue(Files.isWritable(DEVICE), DEVICE + " is not writable here (the node's neither)");
+    assumeTrue(CpuLatencyRequest.machineHasCpuidleDriver(), "no cpuidle driver: no request");
     // The node lets go of a request 200 ms after an earlier test's output stopped streaming.
     awaitNoZeroRequest(Duration.ofSeconds(5));
     int before = kernelTarget();
@@ -78,6 +80,35 @@ class StreamingOutputIT {
       // Let go 200 ms after the last streaming batch.
       awaitNoZeroRequest(Duration.ofSeconds(10));
       assertEquals(before, kernelTarget(), "let go after the output stopped");
+      t.exitShell();
+    }
+  }
+
+  /**
+   * Where the machine has no cpuidle driver, its idle CPUs have no states to keep them out of: the
+   * node streams without a request, and says why once.
+   */
+  @Test
+  void withoutACpuidleDriverTheNodeStreamsWithoutARequest() throws InterruptedException {
+    assumeTrue(Files.isWritable(DEVICE), DEVICE + " is not writable here (the node's neither)");
+    assumeTrue(!CpuLatencyRequest.machineHasCpuidleDriver(), "this machine has a cpuidle driver");
+    awaitNoZeroRequest(Duration.ofSeconds(5));
+    assumeTrue(kernelTarget() != 0, "another process holds a 0 µs request");
+
+    try (Terminal t = Terminal.open(ALICE)) {
+      t.type(STREAM);
+      int held = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!t.recentOutputContains("stream-2-done") && System.nanoTime() < deadline) {
+        if (kernelTarget() == 0) {
+          held++;
+        }
+      }
+      assertTrue(t.recentOutputContains("stream-2-done"), "the stream ended");
+      assertEquals(0, held, "reads of the kernel's target that found a 0 µs request");
+      ServerLog.awaitLine(
+          "CPU latency request not taken: this machine has no cpuidle driver",
+          Duration.ofSeconds(20));
       t.exitShell();
     }
   }

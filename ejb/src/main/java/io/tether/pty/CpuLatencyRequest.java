@@ -185,6 +185,11 @@ public final class CpuLatencyRequest implements AutoCloseable {
   }
 
   /** Whether {@code driver} names a cpuidle driver (not {@code none}, and there at all). */
+  /** Whether this machine has a cpuidle driver, without which no request is taken. */
+  public static boolean machineHasCpuidleDriver() {
+    return hasCpuidleDriver(Path.of(CPUIDLE_DRIVER));
+  }
+
   static boolean hasCpuidleDriver(Path driver) {
     try {
       String name = Files.readString(driver).strip();

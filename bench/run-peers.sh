@@ -6,12 +6,13 @@
 # bulk output, setup to prompt; ratios Tether/ttyd per pair), its heap-per-session probe and the
 # bare-PTY floor. Prints the figures and a summary; stops the node, also on failure or Ctrl-C.
 #
-# Bulk output is measured twice, and the bare-PTY floor with it in the same run (bench/bare-pty.c,
-# compiled here with cc: the harness's bulk command on a bare PTY, read as fast as the kernel hands
-# it over): with no CPU latency request in force (the node's own request off,
-# TETHER_PTY_KEEP_CPUS_AWAKE=false, for the whole run), then with a 0 us request held on
-# /dev/cpu_dma_latency for the whole pass, for ttyd, Tether and the floor alike (the kernel takes
-# the least request in force, so this covers what the node would hold by itself while it streams).
+# Bulk output is measured twice, and the bare-PTY floor with it in the same run
+# (bench/src/main/c/pty-bulk-floor.c, compiled here with cc: the harness's bulk command on a bare
+# PTY, read as fast as the kernel hands it over): with no CPU latency request in force (the node's
+# own request off, TETHER_PTY_KEEP_CPUS_AWAKE=false, for the whole run), then with a 0 us request
+# held on /dev/cpu_dma_latency for the whole pass, for ttyd, Tether and the floor alike (the kernel
+# takes the least request in force, so this covers what the node would hold by itself while it
+# streams).
 #
 # Usage: ./bench/run-peers.sh   (as root; the network reaches Debian's packages and npm once)
 #   BENCH_SKIP_BUILD=1       reuse the last Tether build
@@ -42,12 +43,12 @@ fi
 mkdir -p "$HARNESS"
 cp -r "$SOURCE/." "$HARNESS/"
 (cd "$HARNESS" && ./build-peers.sh >/dev/null && npm install --no-audit --no-fund --silent)
-cc -O2 -Wall -o "$TARGET/bare-pty" "$REPO_DIR/bench/bare-pty.c" -lutil
+cc -O2 -Wall -o "$TARGET/pty-bulk-floor" "$REPO_DIR/bench/src/main/c/pty-bulk-floor.c" -lutil
 
 # hold_cpu_latency COMMAND...: runs COMMAND with a 0 us CPU latency request held meanwhile.
 hold_cpu_latency() {
   local holder status=0
-  "$TARGET/bare-pty" hold &
+  "$TARGET/pty-bulk-floor" --hold &
   holder=$!
   "$@" || status=$?
   kill "$holder" 2>/dev/null || true # the request goes with the holder
@@ -59,12 +60,12 @@ hold_cpu_latency() {
 # each, seconds apart, so the three ratios of a round saw the same machine), all under the same
 # CPU latency request (WAY: off or held); then the medians of the figures and of the ratios.
 bulk_pass() {
-  local way=$1 hold="" i pair bare
-  [ "$way" = held ] && hold=hold
+  local way=$1 i pair bare
   echo "--- bulk, CPU latency request $way for all ---"
   for i in $(seq 1 "$ROUNDS"); do
     pair=$(node bench.mjs ab --a ttyd --b ours --test bulk --rounds 1 | grep '^round 1:')
-    bare=$("$TARGET/bare-pty" bulk "$BULK_N" 1 $hold | sed -n 's/.*median \([0-9.]*\).*/\1/p')
+    # (its own request, --awake, is not needed: the pass holds one, or none, for all three)
+    bare=$("$TARGET/pty-bulk-floor" "$BULK_N" | sed -n 's/.* = \([0-9.]*\) MB\/s.*integrity ok$/\1/p')
     echo "bulk ($way) round $i: bare PTY ${bare:-FAILED} MB/s; ${pair#round 1: }"
   done | tee "$TARGET/bulk-$way.txt"
   python3 - "$way" "$TARGET/bulk-$way.txt" <<'PY'
@@ -101,7 +102,7 @@ REPORT="$TARGET/benchmark-peers-$(date +%Y%m%d-%H%M%S).txt"
   esac
   case $PHASES in *" setup "*) node bench.mjs ab --a ttyd --b ours --test setup --rounds "$ROUNDS" ;; esac
   case $PHASES in *" heap "*) node heap.mjs --pid "$PID" --n 200 ;; esac
-  # The bare PTY's echo and setup; its bulk floor is bare-pty's, above (floor.py reads through Python).
+  # The bare PTY's echo and setup; its bulk floor is pty-bulk-floor's, above (floor.py reads through Python).
   case $PHASES in *" floor "*) python3 floor.py --tests setup,latency --repeat 3 ;; esac
 } 2>&1 | tee "$REPORT"
 

@@ -1,6 +1,5 @@
 /*
- * The bare-PTY floor for bulk output (bench/run-servers.sh; docs/benchmark.md, "Payara beside
- * WildFly"): runs `stty -opost; seq 1 N | cat` on a new PTY (forkpty) and reads the master as fast
+ * The bare-PTY floor for bulk output (bench/run-servers.sh and bench/run-peers.sh; docs/benchmark.md): runs `stty -opost; seq 1 N | cat` on a new PTY (forkpty) and reads the master as fast
  * as the kernel hands the bytes over: a blocking 64 KiB read(2) loop into a buffer faulted in
  * beforehand, no copy, no parsing, no select(2). Timed from just before the fork to the last byte;
  * the bytes are then checked against `seq 1 N` (every number once, in order, a bare \n each).
@@ -9,6 +8,9 @@
  *   --awake  hold a 0 us request on the kernel's CPU latency QoS device (/dev/cpu_dma_latency)
  *            while reading, as a Tether node does while a terminal streams
  *            (tether.pty.keep-cpus-awake); without it no request is made.
+ *        pty-bulk-floor --hold
+ *            only hold that request, until killed (bench/run-peers.sh holds it for a whole pass
+ *            of ttyd, Tether and the floor: the kernel takes the least request in force).
  *
  * Prints one line: bytes, seconds, MB/s (10^6 bytes), reads, whether the request was held, the
  * CPU latency target in force before the run (another process may hold one; 2000000000 is the
@@ -52,13 +54,25 @@ static size_t expected_seq(long n, char *out) {
   return len;
 }
 
+/* Holds a 0 us CPU latency request until a signal ends the process (the request goes with it). */
+static int hold_until_killed(void) {
+  int32_t zero = 0;
+  int qos = open("/dev/cpu_dma_latency", O_RDWR);
+  if (qos < 0 || write(qos, &zero, sizeof zero) != (ssize_t)sizeof zero) {
+    perror("/dev/cpu_dma_latency");
+    return 1;
+  }
+  for (;;) pause();
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--hold") == 0) return hold_until_killed();
   int awake = 0;
   long n = 10000000;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--awake") == 0) awake = 1;
     else if ((n = strtol(argv[i], NULL, 10)) <= 0 || n > 50000000) {
-      fprintf(stderr, "usage: %s [--awake] [N <= 50000000]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--awake] [N <= 50000000] | --hold\n", argv[0]);
       return 2;
     }
   }

@@ -114,17 +114,6 @@ if ! grep -qxF "$HAZELCAST_OPTS" "$CONF"; then
   echo "[tether] standalone.conf: the JVM options Hazelcast asks for added."
 fi
 
-# 4a. Shells are started with vfork(2) and exec rather than through the JDK's posix_spawn helper
-#     (jspawnhelper, a program of its own exec'd before the shell): one exec fewer on the way from a
-#     hello to a prompt, ProcessBuilder.start() 7.4 ms -> 2.2 ms p50 with a 300 MiB heap on this
-#     machine, busy (2026-12-05). vfork copies no page tables either, so a large heap costs nothing.
-MARKER="# tether: shells started with vfork"
-LAUNCH_OPTS='JAVA_OPTS="$JAVA_OPTS -Djdk.lang.Process.launchMechanism=VFORK"'
-if ! grep -qxF "$LAUNCH_OPTS" "$CONF"; then
-  printf '%s\n%s\n' "$MARKER (one exec fewer than the JDK's helper)." "$LAUNCH_OPTS" >> "$CONF"
-  echo "[tether] standalone.conf: processes launched with vfork."
-fi
-
 # 4b. The boot log configuration (logging.properties, which the server rewrites from the XML once
 #     its logging subsystem starts) says what 60-logging.cli says: the console without colour codes
 #     from the first line on.

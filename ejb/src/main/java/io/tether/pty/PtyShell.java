@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  * posix_spawn(3) straight into the command ({@link DirectSpawn}), which neither forks nor copies
  * the page tables of the server's whole heap: the PTY's slave side is the command's standard input,
  * output and error and the controlling terminal of a new session. Where the C library lacks a call
- * for that, with {@link ProcessBuilder} (vfork and exec, or the JDK's posix_spawn helper): the
- * first process makes the slave side its standard input, output and error and, through util-linux
- * {@code setsid -c}, the controlling terminal of a new session, then runs the command.
+ * for that, with {@link ProcessBuilder} (the JDK's posix_spawn helper): the first process makes the
+ * slave side its standard input, output and error and, through util-linux {@code setsid -c}, the
+ * controlling terminal of a new session, then runs the command.
  */
 public final class PtyShell implements Shell {
   /** Names the session in every process it starts (see {@link SessionProcesses}). */

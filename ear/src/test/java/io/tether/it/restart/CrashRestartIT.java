@@ -263,8 +263,16 @@ class CrashRestartIT {
     Instant deadline = start.plus(CROSSING);
     String last = "";
     for (; ; ) {
-      HttpResponse<String> response = get(k, "api/admin/events");
-      if (response.statusCode() == 200) {
+      HttpResponse<String> response;
+      try {
+        response = get(k, "api/admin/events");
+      } catch (AssertionError failed) {
+        // A poll that failed (e.g. a kept-alive connection the node closed as it was reused) is
+        // polled again; only the deadline ends the wait.
+        last = failed.getMessage();
+        response = null;
+      }
+      if (response != null && response.statusCode() == 200) {
         last = response.body();
         JsonArray events = Json.createReader(new StringReader(last)).readArray();
         for (JsonObject event : events.getValuesAs(JsonObject.class)) {
@@ -276,7 +284,15 @@ class CrashRestartIT {
       }
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError(
-            "node" + k + " shows no " + type + " event of " + sessionId + " within " + CROSSING);
+            "node"
+                + k
+                + " shows no "
+                + type
+                + " event of "
+                + sessionId
+                + " within "
+                + CROSSING
+                + (last.startsWith("request failed") ? " (last poll: " + last + ")" : ""));
       }
       try {
         Thread.sleep(100); // polling another process: there is no event to wait on
@@ -311,7 +327,7 @@ class CrashRestartIT {
     try {
       return TetherServer.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
-      throw new AssertionError("request failed: " + request.build().uri(), e);
+      throw new AssertionError("request failed: " + request.build().uri() + ": " + e, e);
     }
   }
 }

@@ -12,6 +12,7 @@ import net from 'node:net';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import WebSocket from 'ws';
+import { ticket } from './tickets.mjs';
 
 const o = {
   base: 'http://127.0.0.1:8080/tether', user: 'alice', pass: 'alice-pass', pid: 0, rounds: 5,
@@ -25,23 +26,6 @@ for (let i = 2; i < process.argv.length; i += 2) {
 const now = () => process.hrtime.bigint();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const agent = new http.Agent({ keepAlive: true });
-
-function ticket() {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${o.base}/api/tickets`, {
-      method: 'POST', agent,
-      headers: { Authorization: 'Basic ' + Buffer.from(`${o.user}:${o.pass}`).toString('base64'), 'Content-Length': 0 },
-    }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => (res.statusCode === 201
-        ? resolve(JSON.parse(Buffer.concat(parts)).ticket)
-        : reject(new Error(`ticket: HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function serverCpuTicks() {
   if (!o.pid) return 0;
@@ -132,7 +116,7 @@ async function open(deflate, port) {
   });
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   s.extensions = ws.extensions;
-  ws.send(JSON.stringify({ type: 'hello', ticket: await ticket(), sessionId: null, resumeOffset: 0,
+  ws.send(JSON.stringify({ type: 'hello', ticket: await ticket(o.base, o, agent), sessionId: null, resumeOffset: 0,
     clientId: 'c-' + crypto.randomBytes(8).toString('hex'), inputOffset: 0, cols: 120, rows: 32 }));
   const prompt = new Promise((resolve, reject) => { s.firstPrompt = resolve; s.onClosed = reject; setTimeout(() => reject(new Error('no prompt in 30 s')), 30000).unref(); });
   s.onOutput = (buf) => { if (buf.includes('$ ')) s.firstPrompt(); };

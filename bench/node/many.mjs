@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
+import { ticket } from './tickets.mjs';
 
 const o = {
   base: 'http://127.0.0.1:8080/tether', pid: 0, users: 'alice:alice-pass,bob:bob-pass',
@@ -29,24 +30,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
-
-function ticket(who) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${o.base}/api/tickets`, {
-      method: 'POST', agent, timeout: 30000,
-      headers: { Authorization: 'Basic ' + Buffer.from(`${who.user}:${who.pass}`).toString('base64'), 'Content-Length': 0 },
-    }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => (res.statusCode === 201
-        ? resolve(JSON.parse(Buffer.concat(parts)).ticket)
-        : reject(new Error(`ticket: HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('ticket: timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 // The node's memory and threads. Heap: used after a full collection (GC.run, then GC.heap_info).
 function nodeFigures() {
@@ -72,7 +55,7 @@ let nextUser = 0;
 async function openSession() {
   const who = users[nextUser++ % users.length];
   const s = { expected: 0, lastAck: 0, inputOffset: 0, waiter: null, closed: false, closeCode: 0, hb: null };
-  const tk = await ticket(who);
+  const tk = await ticket(o.base, who, agent);
   const ws = new WebSocket(`${o.base.replace(/^http/, 'ws')}/ws/terminal`, ['tether.v1'], { perMessageDeflate: false });
   ws.binaryType = 'nodebuffer';
   s.ws = ws;

@@ -65,7 +65,7 @@ public final class CpuLatencyRequest implements AutoCloseable {
   }
 
   private final Path device;
-  private final Path cpuidleDriver; // null: not checked
+  private Path cpuidleDriver; // null: not checked, or checked once already (guarded by this)
   private final Timer timer;
   private final LongSupplier clock;
   private final long lingerNanos;
@@ -146,14 +146,18 @@ public final class CpuLatencyRequest implements AutoCloseable {
     if (held != null || unavailable || closed) {
       return;
     }
-    if (cpuidleDriver != null && !hasCpuidleDriver(cpuidleDriver)) {
-      unavailable = true;
-      LOG.info(
-          () ->
-              "CPU latency request not taken: this machine has no cpuidle driver ("
-                  + cpuidleDriver
-                  + "), so its idle CPUs have no states a request could keep them out of.");
-      return;
+    if (cpuidleDriver != null) { // read once, on the first take: the driver does not change
+      Path driver = cpuidleDriver;
+      cpuidleDriver = null;
+      if (!hasCpuidleDriver(driver)) {
+        unavailable = true;
+        LOG.info(
+            () ->
+                "CPU latency request not taken: this machine has no cpuidle driver ("
+                    + driver
+                    + "), so its idle CPUs have no states a request could keep them out of.");
+        return;
+      }
     }
     FileChannel channel = null;
     try {

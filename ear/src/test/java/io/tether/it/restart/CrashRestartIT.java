@@ -12,6 +12,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -48,6 +49,9 @@ class CrashRestartIT {
   private static final Duration CROSSING = Duration.ofSeconds(20);
 
   private static LocalCluster cluster;
+
+  /** One client for the whole class: its pool drops a connection as soon as a node closes it. */
+  private static final HttpClient HTTP = TetherServer.httpClient();
 
   @BeforeAll
   static void startCluster() {
@@ -261,38 +265,52 @@ class CrashRestartIT {
   private static Duration awaitEvent(int k, String sessionId, String type) {
     Instant start = Instant.now();
     Instant deadline = start.plus(CROSSING);
-    String last = "";
+    int polls = 0;
+    List<String> failures = new ArrayList<>();
     for (; ; ) {
+      polls++;
       HttpResponse<String> response;
       try {
         response = get(k, "api/admin/events");
       } catch (AssertionError failed) {
         // A poll that failed (e.g. a kept-alive connection the node closed as it was reused) is
-        // polled again; only the deadline ends the wait.
-        last = failed.getMessage();
+        // polled again; only the deadline ends the wait, whose message lists the failures.
+        failures.add(
+            Duration.between(start, Instant.now()).toMillis() + " ms: " + failed.getMessage());
         response = null;
       }
       if (response != null && response.statusCode() == 200) {
-        last = response.body();
-        JsonArray events = Json.createReader(new StringReader(last)).readArray();
+        JsonArray events = Json.createReader(new StringReader(response.body())).readArray();
         for (JsonObject event : events.getValuesAs(JsonObject.class)) {
           if (sessionId.equals(event.getString("sessionId", null))
               && type.equals(event.getString("type", null))) {
             return Duration.between(start, Instant.now());
           }
         }
+      } else if (response != null) {
+        failures.add(
+            Duration.between(start, Instant.now()).toMillis()
+                + " ms: HTTP "
+                + response.statusCode()
+                + " "
+                + response.body());
       }
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError(
-            "node"
-                + k
-                + " shows no "
-                + type
-                + " event of "
-                + sessionId
-                + " within "
-                + CROSSING
-                + (last.startsWith("request failed") ? " (last poll: " + last + ")" : ""));
+            String.format(
+                "node%d shows no %s event of %s within %s (%d polls, %d failed%s)",
+                k,
+                type,
+                sessionId,
+                CROSSING,
+                polls,
+                failures.size(),
+                failures.isEmpty()
+                    ? ""
+                    : ": first at "
+                        + failures.get(0)
+                        + "; last at "
+                        + failures.get(failures.size() - 1)));
       }
       try {
         Thread.sleep(100); // polling another process: there is no event to wait on
@@ -325,7 +343,7 @@ class CrashRestartIT {
         .header("Accept", "application/json")
         .timeout(Duration.ofSeconds(15));
     try {
-      return TetherServer.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError("request failed: " + request.build().uri() + ": " + e, e);
     }

@@ -69,9 +69,15 @@ public final class TetherServer {
     return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, ear);
   }
 
-  /** An HTTP client that does not follow redirects, so tests see what the server answered. */
+  /**
+   * An HTTP client that does not follow redirects, so tests see what the server answered. It speaks
+   * HTTP/1.1, as browsers and command-line clients do over cleartext: the JDK client's default
+   * would first try a cleartext HTTP/2 upgrade ({@code h2c}) on every new connection, which no user
+   * of Tether makes.
+   */
   public static HttpClient httpClient() {
     return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();

@@ -4,7 +4,9 @@
 // --type-seconds while the others idle, measuring every keystroke's echo; counts sessions refused
 // or lost; reads the node's heap (live after a full collection, jcmd), RSS, threads and descriptors
 // at each step; then closes them all (typing exit, as a user does), opens and closes them again in
-// waves, and reads the same figures after each wave, to show that memory returns.
+// waves, and reads the same figures after each wave, to show that memory returns. The figures after a
+// close are read once the node has finished ending the sessions: when its threads and descriptors are
+// back near their start or no longer falling (settle()), and the wait is printed.
 //
 //   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
 //     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
@@ -30,6 +32,35 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
+
+// The node's threads and descriptors, read cheaply (no collection): what settle() polls.
+function nodeCounts() {
+  const status = fs.readFileSync(`/proc/${o.pid}/status`, 'utf8');
+  return {
+    threads: Number((status.match(/^Threads:\s+(\d+)/m) || [])[1]),
+    fds: fs.readdirSync(`/proc/${o.pid}/fd`).length,
+  };
+}
+
+// After closing sessions: waits until the node has finished ending them, that is until its threads
+// and descriptors are back near `before` (within `near` of it), or have stopped falling (no new low
+// for `quietMs`), or `deadlineMs` has passed; polls every `pollMs`. Returns how it ended and when.
+async function settle(before, { near = 16, quietMs = 5000, deadlineMs = 120000, pollMs = 250 } = {}) {
+  const start = Date.now();
+  let low = nodeCounts();
+  let lowAt = start;
+  for (;;) {
+    const c = nodeCounts();
+    const elapsed = Date.now() - start;
+    if (c.threads - before.threads <= near && c.fds - before.fds <= near) return { how: 'back near the start', ms: elapsed };
+    if (c.threads < low.threads || c.fds < low.fds) {
+      low = { threads: Math.min(c.threads, low.threads), fds: Math.min(c.fds, low.fds) };
+      lowAt = Date.now();
+    } else if (Date.now() - lowAt >= quietMs) return { how: `no longer falling for ${quietMs / 1000} s`, ms: lowAt - start };
+    if (elapsed >= deadlineMs) return { how: `still falling at the deadline of ${deadlineMs / 1000} s`, ms: elapsed };
+    await sleep(pollMs);
+  }
+}
 
 // The node's memory and threads. Heap: used after a full collection (GC.run, then GC.heap_info).
 function nodeFigures() {
@@ -194,20 +225,24 @@ async function main() {
   const lost = first.sessions.filter((s) => s.closed).length;
   log(`sessions closed by the node while open: ${lost}`);
 
+  const closing = Date.now();
   await closeAll(first.sessions);
-  await sleep(5000); // the node ends and reaps the sessions
+  const closedMs = Date.now() - closing;
+  const back = await settle(before); // the node ends and reaps the sessions
   const after = nodeFigures();
-  log(`node after closing them all: ${fmt(after)}`);
+  log(`node after closing them all (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more): ${fmt(after)}`);
 
   const waves = [];
   for (let w = 1; w <= o.waves; w++) {
     const wave = await openMany(o.sessions);
     const top = nodeFigures();
     log(`wave ${w}: opened ${wave.sessions.length} (p50 ${wave.p50} ms); refused or failed ${JSON.stringify(Object.fromEntries(wave.failures))}; ${fmt(top)}`);
+    const closing = Date.now();
     await closeAll(wave.sessions);
-    await sleep(5000);
+    const closedMs = Date.now() - closing;
+    const back = await settle(before);
     const bottom = nodeFigures();
-    log(`wave ${w}: closed; ${fmt(bottom)}`);
+    log(`wave ${w}: closed (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more); ${fmt(bottom)}`);
     waves.push({ opened: wave.sessions.length, failures: [...wave.failures.values()].reduce((a, b) => a + b, 0), top, bottom });
   }
   log(`close codes seen: ${JSON.stringify(Object.fromEntries(closeCodes))}`);

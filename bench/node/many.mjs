@@ -13,7 +13,8 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { ticket } from './tickets.mjs';
 
@@ -63,11 +64,14 @@ async function settle(before, { near = 16, quietMs = 5000, deadlineMs = 120000, 
 }
 
 // The node's memory and threads. Heap: used after a full collection (GC.run, then GC.heap_info).
-function nodeFigures() {
+// jcmd runs beside this process, not blocking it: on a busy machine it can take many seconds, and
+// a client that neither acknowledged output nor sent heartbeats that long was cut off (4007).
+const run = promisify(execFile);
+async function nodeFigures() {
   const status = fs.readFileSync(`/proc/${o.pid}/status`, 'utf8');
   const field = (name) => Number((status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm')) || [])[1]);
-  execFileSync('jcmd', [String(o.pid), 'GC.run'], { stdio: 'ignore' });
-  const info = execFileSync('jcmd', [String(o.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  await run('jcmd', [String(o.pid), 'GC.run']);
+  const info = (await run('jcmd', [String(o.pid), 'GC.heap_info'], { encoding: 'utf8' })).stdout;
   const heap = info.match(/total (\d+)K, used (\d+)K/);
   const meta = info.match(/Metaspace\s+used (\d+)K/);
   const rss = Number((fs.readFileSync(`/proc/${o.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m) || [])[1]);
@@ -197,7 +201,7 @@ async function typing(typists) {
 
 async function main() {
   log(`${o.sessions} sessions on ${o.base}, ${o.typists} typing at ${o.rate} keys/s for ${o.typeSeconds} s, then ${o.waves} waves of open and close; ${o.concurrency} opens at a time`);
-  const before = nodeFigures();
+  const before = await nodeFigures();
   log(`node before: ${fmt(before)}`);
   const cpu = (pid) => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
   const baseFrom = cpu(o.pid);
@@ -207,7 +211,7 @@ async function main() {
 
   const first = await openMany(o.sessions);
   log(`opened ${first.sessions.length} of ${o.sessions} (open to prompt p50 ${first.p50} ms, p99 ${first.p99} ms); refused or failed: ${JSON.stringify(Object.fromEntries(first.failures))}`);
-  const open = nodeFigures();
+  const open = await nodeFigures();
   log(`node with ${first.sessions.length} sessions: ${fmt(open)}`);
   const n = first.sessions.length;
   log(`per session: heap ${(((open.heapUsedMiB - before.heapUsedMiB) * 1024) / n).toFixed(1)} KiB, RSS ${(((open.rssMiB - before.rssMiB) * 1024) / n).toFixed(0)} KiB, threads ${((open.threads - before.threads) / n).toFixed(2)}, fds ${((open.fds - before.fds) / n).toFixed(2)}`);
@@ -229,19 +233,19 @@ async function main() {
   await closeAll(first.sessions);
   const closedMs = Date.now() - closing;
   const back = await settle(before); // the node ends and reaps the sessions
-  const after = nodeFigures();
+  const after = await nodeFigures();
   log(`node after closing them all (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more): ${fmt(after)}`);
 
   const waves = [];
   for (let w = 1; w <= o.waves; w++) {
     const wave = await openMany(o.sessions);
-    const top = nodeFigures();
+    const top = await nodeFigures();
     log(`wave ${w}: opened ${wave.sessions.length} (p50 ${wave.p50} ms); refused or failed ${JSON.stringify(Object.fromEntries(wave.failures))}; ${fmt(top)}`);
     const closing = Date.now();
     await closeAll(wave.sessions);
     const closedMs = Date.now() - closing;
     const back = await settle(before);
-    const bottom = nodeFigures();
+    const bottom = await nodeFigures();
     log(`wave ${w}: closed (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more); ${fmt(bottom)}`);
     waves.push({ opened: wave.sessions.length, failures: [...wave.failures.values()].reduce((a, b) => a + b, 0), top, bottom });
   }

@@ -247,12 +247,7 @@ class IsolatedShellTest {
     type(hog, "tail /dev/zero");
     int exit = hog.waitFor();
     assertTrue(exit != 0, "exit " + exit);
-    assertEquals(
-        Optional.of("The session went over its memory limit of 128 MiB and was ended."),
-        hog.limitReached());
-    hog.releaseTerminal();
-    output.get(20, TimeUnit.SECONDS);
-    assertFalse(hog.anyAlive());
+    endedForItsMemory(hog, output);
     assertEquals("still here\n", run(other, "echo still here"));
     assertEquals(Optional.empty(), other.limitReached());
   }
@@ -277,17 +272,23 @@ class IsolatedShellTest {
     CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(hog));
     type(hog, "tail /dev/zero");
     assertEquals(128 + 9, exits.get(0).get(30, TimeUnit.SECONDS));
+    endedForItsMemory(hog, output);
+    for (int i = 1; i < shells.size(); i++) {
+      assertEquals("still here\n", run(shells.get(i), "echo still here"));
+      assertFalse(exits.get(i).isDone());
+      assertEquals(Optional.empty(), shells.get(i).limitReached());
+    }
+  }
+
+  /** Once a hog's shell has exited: it says why, its output ends, and nothing of it is left. */
+  private static void endedForItsMemory(PtyShell hog, CompletableFuture<byte[]> output)
+      throws Exception {
     assertEquals(
         Optional.of("The session went over its memory limit of 128 MiB and was ended."),
         hog.limitReached());
     hog.releaseTerminal();
     output.get(20, TimeUnit.SECONDS);
     assertFalse(hog.anyAlive());
-    for (int i = 1; i < shells.size(); i++) {
-      assertEquals("still here\n", run(shells.get(i), "echo still here"));
-      assertFalse(exits.get(i).isDone());
-      assertEquals(Optional.empty(), shells.get(i).limitReached());
-    }
   }
 
   @Test

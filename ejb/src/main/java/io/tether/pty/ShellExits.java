@@ -116,13 +116,6 @@ final class ShellExits {
     INSTANCE.checks.remove(check);
   }
 
-  /** How many threads this class runs now (0 or 1). */
-  static int threads() {
-    synchronized (INSTANCE) {
-      return INSTANCE.thread == null ? 0 : 1;
-    }
-  }
-
   private boolean watchExit(int pid, Runnable exited) {
     if (epoll < 0) {
       return false;

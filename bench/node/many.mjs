@@ -4,14 +4,17 @@
 // --type-seconds while the others idle, measuring every keystroke's echo; counts sessions refused
 // or lost; reads the node's heap (live after a full collection, jcmd), RSS, threads and descriptors
 // at each step; then closes them all (typing exit, as a user does), opens and closes them again in
-// waves, and reads the same figures after each wave, to show that memory returns.
+// waves, and reads the same figures after each wave, to show that memory returns. The figures after a
+// close are read once the node has finished ending the sessions: when its threads and descriptors are
+// back near their start or no longer falling (settle()), and the wait is printed.
 //
 //   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
 //     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
 import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { ticket } from './tickets.mjs';
 
@@ -31,12 +34,44 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const t0 = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
 
+// The node's threads and descriptors, read cheaply (no collection): what settle() polls.
+function nodeCounts() {
+  const status = fs.readFileSync(`/proc/${o.pid}/status`, 'utf8');
+  return {
+    threads: Number((status.match(/^Threads:\s+(\d+)/m) || [])[1]),
+    fds: fs.readdirSync(`/proc/${o.pid}/fd`).length,
+  };
+}
+
+// After closing sessions: waits until the node has finished ending them, that is until its threads
+// and descriptors are back near `before` (within `near` of it), or have stopped falling (no new low
+// for `quietMs`), or `deadlineMs` has passed; polls every `pollMs`. Returns how it ended and when.
+async function settle(before, { near = 16, quietMs = 5000, deadlineMs = 120000, pollMs = 250 } = {}) {
+  const start = Date.now();
+  let low = nodeCounts();
+  let lowAt = start;
+  for (;;) {
+    const c = nodeCounts();
+    const elapsed = Date.now() - start;
+    if (c.threads - before.threads <= near && c.fds - before.fds <= near) return { how: 'back near the start', ms: elapsed };
+    if (c.threads < low.threads || c.fds < low.fds) {
+      low = { threads: Math.min(c.threads, low.threads), fds: Math.min(c.fds, low.fds) };
+      lowAt = Date.now();
+    } else if (Date.now() - lowAt >= quietMs) return { how: `no longer falling for ${quietMs / 1000} s`, ms: lowAt - start };
+    if (elapsed >= deadlineMs) return { how: `still falling at the deadline of ${deadlineMs / 1000} s`, ms: elapsed };
+    await sleep(pollMs);
+  }
+}
+
 // The node's memory and threads. Heap: used after a full collection (GC.run, then GC.heap_info).
-function nodeFigures() {
+// jcmd runs beside this process, not blocking it: on a busy machine it can take many seconds, and
+// a client that neither acknowledged output nor sent heartbeats that long was cut off (4007).
+const run = promisify(execFile);
+async function nodeFigures() {
   const status = fs.readFileSync(`/proc/${o.pid}/status`, 'utf8');
   const field = (name) => Number((status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm')) || [])[1]);
-  execFileSync('jcmd', [String(o.pid), 'GC.run'], { stdio: 'ignore' });
-  const info = execFileSync('jcmd', [String(o.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  await run('jcmd', [String(o.pid), 'GC.run']);
+  const info = (await run('jcmd', [String(o.pid), 'GC.heap_info'], { encoding: 'utf8' })).stdout;
   const heap = info.match(/total (\d+)K, used (\d+)K/);
   const meta = info.match(/Metaspace\s+used (\d+)K/);
   const rss = Number((fs.readFileSync(`/proc/${o.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m) || [])[1]);
@@ -166,7 +201,7 @@ async function typing(typists) {
 
 async function main() {
   log(`${o.sessions} sessions on ${o.base}, ${o.typists} typing at ${o.rate} keys/s for ${o.typeSeconds} s, then ${o.waves} waves of open and close; ${o.concurrency} opens at a time`);
-  const before = nodeFigures();
+  const before = await nodeFigures();
   log(`node before: ${fmt(before)}`);
   const cpu = (pid) => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
   const baseFrom = cpu(o.pid);
@@ -176,7 +211,7 @@ async function main() {
 
   const first = await openMany(o.sessions);
   log(`opened ${first.sessions.length} of ${o.sessions} (open to prompt p50 ${first.p50} ms, p99 ${first.p99} ms); refused or failed: ${JSON.stringify(Object.fromEntries(first.failures))}`);
-  const open = nodeFigures();
+  const open = await nodeFigures();
   log(`node with ${first.sessions.length} sessions: ${fmt(open)}`);
   const n = first.sessions.length;
   log(`per session: heap ${(((open.heapUsedMiB - before.heapUsedMiB) * 1024) / n).toFixed(1)} KiB, RSS ${(((open.rssMiB - before.rssMiB) * 1024) / n).toFixed(0)} KiB, threads ${((open.threads - before.threads) / n).toFixed(2)}, fds ${((open.fds - before.fds) / n).toFixed(2)}`);
@@ -194,20 +229,24 @@ async function main() {
   const lost = first.sessions.filter((s) => s.closed).length;
   log(`sessions closed by the node while open: ${lost}`);
 
+  const closing = Date.now();
   await closeAll(first.sessions);
-  await sleep(5000); // the node ends and reaps the sessions
-  const after = nodeFigures();
-  log(`node after closing them all: ${fmt(after)}`);
+  const closedMs = Date.now() - closing;
+  const back = await settle(before); // the node ends and reaps the sessions
+  const after = await nodeFigures();
+  log(`node after closing them all (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more): ${fmt(after)}`);
 
   const waves = [];
   for (let w = 1; w <= o.waves; w++) {
     const wave = await openMany(o.sessions);
-    const top = nodeFigures();
+    const top = await nodeFigures();
     log(`wave ${w}: opened ${wave.sessions.length} (p50 ${wave.p50} ms); refused or failed ${JSON.stringify(Object.fromEntries(wave.failures))}; ${fmt(top)}`);
+    const closing = Date.now();
     await closeAll(wave.sessions);
-    await sleep(5000);
-    const bottom = nodeFigures();
-    log(`wave ${w}: closed; ${fmt(bottom)}`);
+    const closedMs = Date.now() - closing;
+    const back = await settle(before);
+    const bottom = await nodeFigures();
+    log(`wave ${w}: closed (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more); ${fmt(bottom)}`);
     waves.push({ opened: wave.sessions.length, failures: [...wave.failures.values()].reduce((a, b) => a + b, 0), top, bottom });
   }
   log(`close codes seen: ${JSON.stringify(Object.fromEntries(closeCodes))}`);

@@ -221,9 +221,9 @@ public class ShellStarter {
       reader.setName("tether-pty-" + id);
       reader.start();
       reading = true;
-      Thread waiter = threads.newThread(session::awaitShellExit);
-      waiter.setName("tether-exit-" + id);
-      waiter.start();
+      // No thread waits for the exit (one thread waits for every shell's, see PtyShell.onExit):
+      // what follows an exit (hang-up, letting the terminal go) gets a thread once it has come.
+      shell.onExit().whenComplete((code, failure) -> afterExit(session));
       return session;
     } catch (RuntimeException | Error e) {
       // The registry or the thread factory failed, or memory ran out: no half-started session
@@ -235,6 +235,17 @@ public class ShellStarter {
         shell.close(); // otherwise the reader closes the PTY once its output has ended
       }
       throw new ProtocolException(CloseCode.NODE_STOPPING, "The session could not be started.");
+    }
+  }
+
+  private void afterExit(TerminalSession session) {
+    try {
+      Thread waiter = threads.newThread(session::awaitShellExit);
+      waiter.setName("tether-exit-" + session.id());
+      waiter.start();
+    } catch (RuntimeException | Error e) { // the node is stopping: the reader still ends it
+      LOG.log(Level.WARNING, "session " + session.id() + ": no thread for its shell's exit", e);
+      session.awaitShellExit();
     }
   }
 

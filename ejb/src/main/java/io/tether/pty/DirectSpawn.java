@@ -191,24 +191,30 @@ final class DirectSpawn {
   }
 
   /**
-   * A child started here: waited for as the JDK waits for any process (its exit seen without
-   * reaping it), then reaped here at once, under a lock, so its pid is never signalled once it may
-   * be another process's.
+   * A child started here: its exit seen by {@link ShellExits} (or, where that cannot watch it, as
+   * the JDK waits for any process, without reaping it), then reaped at once, under a lock, so its
+   * pid is never signalled once it may be another process's.
    */
   static final class Spawned extends Process {
     private final int pid;
-    private final CompletableFuture<ProcessHandle> exit;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>(); // once reaped
     private Integer exitCode; // guarded by this
 
     Spawned(int pid) {
       this.pid = pid;
-      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-      this.exit =
-          handle.isPresent()
-              ? handle.get().onExit()
-              : CompletableFuture.completedFuture(null); // already gone: reaped below
       // Reaped as soon as it exits, as the JDK reaps the processes it starts: no zombie stays.
-      exit.whenComplete((done, failure) -> reap(true));
+      if (!ShellExits.watch(pid, () -> exit.complete(reap(true)))) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        (handle.isPresent()
+                ? handle.get().onExit()
+                : CompletableFuture.completedFuture(null)) // already gone: reaped below
+            .whenComplete((done, failure) -> exit.complete(reap(true)));
+      }
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+      return exit.thenApply(code -> this);
     }
 
     @Override
@@ -229,11 +235,10 @@ final class DirectSpawn {
     @Override
     public int waitFor() throws InterruptedException {
       try {
-        exit.get();
+        return exit.get();
       } catch (ExecutionException e) {
-        // not how the JDK completes it; the reap below waits instead
+        return reap(true); // not how it is completed; the reap waits instead
       }
-      return reap(true);
     }
 
     @Override

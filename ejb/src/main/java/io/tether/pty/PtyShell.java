@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A {@link Shell} on a pseudo-terminal. The JVM opens the PTY itself and starts the shell with one
@@ -52,20 +53,12 @@ public final class PtyShell implements Shell {
   private final PtyDevice pty;
   private static final long SETTLE_MILLIS = 50;
 
-  /**
-   * How often a session in a cgroup looks for a process the kernel killed for its memory. Every
-   * session's waiting thread reads its cgroup's counter this often, so it is what idle sessions
-   * cost: at 200 ms, 300 idle sessions spent most of the node's idle CPU here (JFR, 2026-12-05).
-   * The kernel holds a session to its limit at once; this only decides how soon the rest of it is
-   * ended and its user told.
-   */
-  private static final long LIMIT_CHECK_MILLIS = 2000;
-
   private final MasterInputStream output;
   private final SessionProcesses group; // null when the shell runs in a cgroup of its own
   private final SessionCgroup cgroup; // null when it does not
   private final SlaveHold slave;
   private volatile String limitReached;
+  private final CompletableFuture<Integer> exit; // the exit code, once the shell has exited
 
   private PtyShell(
       Process process,
@@ -79,6 +72,36 @@ public final class PtyShell implements Shell {
     this.slave = slave;
     this.group = group;
     this.cgroup = cgroup;
+    this.exit = cgroup == null ? process.onExit().thenApply(Process::exitValue) : watchMemory();
+  }
+
+  /**
+   * In a cgroup, the shell's memory is watched while it runs: every {@value
+   * ShellExits#CHECK_MILLIS} ms, one thread for all shells ({@link ShellExits}) reads the group's
+   * count of processes the kernel killed for its memory limit, and once there is one, the whole
+   * session is killed (so a shell does not go on with half its jobs gone), and {@link
+   * #limitReached()} says why. The kernel holds a session to its limit at once; the interval only
+   * decides how soon the rest of it is ended and its user told. (Each session's waiting thread read
+   * the count itself before: at 2,000 sessions, 1,000 wake-ups a second.)
+   */
+  private CompletableFuture<Integer> watchMemory() {
+    Runnable check =
+        () -> {
+          if (overMemoryLimit()) { // the kill waits for the group to empty: not on the checker
+            Thread killer = new Thread(cgroup::killAll, "tether-limit-kill-" + cgroup.sessionId());
+            killer.setDaemon(true);
+            killer.start();
+          }
+        };
+    ShellExits.checkEvery(check);
+    return process
+        .onExit()
+        .thenApply(
+            p -> {
+              ShellExits.stopChecking(check);
+              overMemoryLimit(); // the shell itself may have been the process the kernel killed
+              return p.exitValue();
+            });
   }
 
   /** The process and its terminal, or neither: what failed on the way is closed again. */
@@ -220,23 +243,18 @@ public final class PtyShell implements Shell {
     return process.pid();
   }
 
-  /**
-   * In a cgroup, also watches the group's memory: once the kernel has killed one of its processes
-   * for going over the limit, the whole session is killed (so a shell does not go on with half its
-   * jobs gone), and {@link #limitReached()} says why.
-   */
   @Override
   public int waitFor() throws InterruptedException {
-    if (cgroup == null) {
-      return process.waitFor();
+    try {
+      return exit.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the shell's exit could not be read", e.getCause());
     }
-    while (!process.waitFor(LIMIT_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-      if (overMemoryLimit()) {
-        cgroup.killAll();
-      }
-    }
-    overMemoryLimit(); // the shell itself may have been the process the kernel killed
-    return process.exitValue();
+  }
+
+  @Override
+  public CompletableFuture<Integer> onExit() {
+    return exit.copy();
   }
 
   private synchronized boolean overMemoryLimit() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** A running shell on a PTY, as a session sees it. */
 public interface Shell {
@@ -51,6 +52,27 @@ public interface Shell {
 
   /** Waits for the shell to end and returns its exit code. */
   int waitFor() throws InterruptedException;
+
+  /**
+   * Completes with the exit code once the shell has ended, without a thread of the caller's waiting
+   * for it. This default waits on a thread of its own; {@link PtyShell} needs none.
+   */
+  default CompletableFuture<Integer> onExit() {
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                exit.complete(waitFor());
+              } catch (InterruptedException | RuntimeException e) {
+                exit.completeExceptionally(e);
+              }
+            },
+            "shell-exit-" + pid());
+    waiter.setDaemon(true);
+    waiter.start();
+    return exit;
+  }
 
   /**
    * Why the session's processes were killed for a limit (a sentence for its user), once that has

@@ -9,6 +9,8 @@ import io.tether.pty.ShellSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -245,14 +247,48 @@ class IsolatedShellTest {
     type(hog, "tail /dev/zero");
     int exit = hog.waitFor();
     assertTrue(exit != 0, "exit " + exit);
+    endedForItsMemory(hog, output);
+    assertEquals("still here\n", run(other, "echo still here"));
+    assertEquals(Optional.empty(), other.limitReached());
+  }
+
+  /**
+   * The memory of every isolated shell is watched by one thread (ShellExits), not by a waiting
+   * thread per shell: a hog is still found and its whole session ended, with nothing of the
+   * caller's waiting for it, and the others go on.
+   */
+  @Test
+  void everyShellsMemoryIsWatchedByOneThreadNotOneEach() throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    int before = threads.getThreadCount();
+    List<PtyShell> shells = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      shells.add(start(isolation, "s-watched-" + i, i % 2 == 0 ? "alice" : "bob"));
+    }
+    List<CompletableFuture<Integer>> exits = shells.stream().map(PtyShell::onExit).toList();
+    int added = threads.getThreadCount() - before;
+    assertTrue(added <= 3, added + " threads more for 8 shells");
+    PtyShell hog = shells.get(0);
+    CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(hog));
+    type(hog, "tail /dev/zero");
+    assertEquals(128 + 9, exits.get(0).get(30, TimeUnit.SECONDS));
+    endedForItsMemory(hog, output);
+    for (int i = 1; i < shells.size(); i++) {
+      assertEquals("still here\n", run(shells.get(i), "echo still here"));
+      assertFalse(exits.get(i).isDone());
+      assertEquals(Optional.empty(), shells.get(i).limitReached());
+    }
+  }
+
+  /** Once a hog's shell has exited: it says why, its output ends, and nothing of it is left. */
+  private static void endedForItsMemory(PtyShell hog, CompletableFuture<byte[]> output)
+      throws Exception {
     assertEquals(
         Optional.of("The session went over its memory limit of 128 MiB and was ended."),
         hog.limitReached());
     hog.releaseTerminal();
     output.get(20, TimeUnit.SECONDS);
     assertFalse(hog.anyAlive());
-    assertEquals("still here\n", run(other, "echo still here"));
-    assertEquals(Optional.empty(), other.limitReached());
   }
 
   @Test

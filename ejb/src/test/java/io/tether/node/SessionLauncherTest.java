@@ -20,6 +20,8 @@ import io.tether.session.TerminalSession;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +144,39 @@ class SessionLauncherTest {
                 node.launcher.resume(
                     ticket("alice", "user"), resume("nope", "c1", false), new RecordingChannel()));
     assertEquals(CloseCode.NO_SUCH_SESSION, unknown.closeCode());
+  }
+
+  /**
+   * A running session has one thread of its own, its output reader: nothing else waits for its
+   * shell (one thread waits for every shell's exit). What follows the exit gets a thread once the
+   * shell has exited, and the session still ends with the shell's code.
+   */
+  @Test
+  void aRunningSessionHasOnlyItsReaderThreadAndItsShellsExitStillEndsIt() throws Exception {
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    node.starter.threads =
+        task -> {
+          Thread thread = new Thread(task);
+          made.add(thread);
+          return thread;
+        };
+    Attachment client =
+        node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+    TerminalSession session = node.sessions.all().iterator().next();
+    assertEquals(
+        List.of("tether-pty-" + session.id()), made.stream().map(Thread::getName).toList());
+
+    byte[] exit = "exit 3\r".getBytes(StandardCharsets.UTF_8);
+    client.input(new OffsetFrame(0, ByteBuffer.wrap(exit)));
+    Instant deadline = Instant.now().plusSeconds(20);
+    while (session.ended() == null) {
+      assertTrue(Instant.now().isBefore(deadline), "the session did not end");
+      Thread.sleep(20); // no event to wait on from here: the session's end is polled
+    }
+    assertEquals(Integer.valueOf(3), session.ended().exitCode());
+    assertEquals(
+        List.of("tether-pty-" + session.id(), "tether-exit-" + session.id()),
+        made.stream().map(Thread::getName).toList());
   }
 
   /**

@@ -9,11 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -271,6 +274,40 @@ class PtyShellTest {
     assertEquals(128 + 9, shell.waitFor());
     assertFalse(shell.shellAlive());
     shell.close();
+  }
+
+  /**
+   * A node has thousands of shells: their exits are waited for by one thread (ShellExits), not by
+   * one of the JDK's process reapers each, and each exit still comes with its own code at once.
+   */
+  @Test
+  void everyShellsExitIsWaitedForByOneThreadNotOneEach() throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    int before = threads.getThreadCount();
+    List<PtyShell> shells = new ArrayList<>();
+    try {
+      for (int i = 0; i < 16; i++) {
+        shells.add(PtyShell.start(BASH, "test-session-" + i, "test-node", 80, 24));
+      }
+      List<CompletableFuture<Integer>> exits = shells.stream().map(PtyShell::onExit).toList();
+      int added = threads.getThreadCount() - before;
+      assertTrue(added <= 2, added + " threads more for 16 shells");
+      for (int i = 0; i < shells.size(); i++) {
+        shells
+            .get(i)
+            .write(ByteBuffer.wrap(("exit " + i + "\r").getBytes(StandardCharsets.US_ASCII)));
+      }
+      for (int i = 0; i < shells.size(); i++) {
+        assertEquals(i, exits.get(i).get(20, TimeUnit.SECONDS));
+        assertEquals(i, shells.get(i).waitFor());
+        assertFalse(shells.get(i).shellAlive());
+      }
+    } finally {
+      for (PtyShell shell : shells) {
+        shell.kill();
+        shell.close();
+      }
+    }
   }
 
   @Test

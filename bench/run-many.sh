@@ -12,7 +12,7 @@
 #   BENCH_SKIP_BUILD=1       reuse the last build
 #   TETHER_PORT_OFFSET=N     the node's port offset (default 2800)
 #   BENCH_SESSIONS=N         sessions (default 2000)
-#   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency)
+#   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency, --close-seconds)
 #   JBOSS_JAVA_SIZING        the node's heap (default: run-single-node.sh's, -Xms64m -Xmx768m)
 set -euo pipefail
 

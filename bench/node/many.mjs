@@ -10,6 +10,7 @@
 //
 //   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
 //     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
+//     [--close-seconds 120]
 import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -20,7 +21,7 @@ import { ticket } from './tickets.mjs';
 
 const o = {
   base: 'http://127.0.0.1:8080/tether', pid: 0, users: 'alice:alice-pass,bob:bob-pass',
-  sessions: 2000, typists: 100, rate: 5, typeSeconds: 60, concurrency: 8, waves: 2,
+  sessions: 2000, typists: 100, rate: 5, typeSeconds: 60, concurrency: 8, waves: 2, closeSeconds: 120,
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -163,13 +164,22 @@ async function openMany(n) {
   return { sessions, failures, p50: times[Math.floor(times.length / 2)], p99: times[Math.floor(times.length * 0.99)] };
 }
 
+// Types exit in every session at once, as users do, and waits up to --close-seconds for the node to
+// close each socket; a socket it has not closed by then is cut by the client (which ws reports as
+// 1006). Returns how long the node took to close them (p50, p99, max) and how many it did not.
 async function closeAll(sessions) {
+  const start = Date.now();
+  const took = [];
+  let unanswered = 0;
   await Promise.all(sessions.map((s) => new Promise((resolve) => {
     if (s.closed) { resolve(); return; }
-    const t = setTimeout(() => { s.ws.terminate(); resolve(); }, 30000);
-    s.onClose = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => { unanswered++; s.onClose = null; s.ws.terminate(); resolve(); }, o.closeSeconds * 1000);
+    s.onClose = () => { clearTimeout(t); took.push(Date.now() - start); resolve(); };
     s.type('\x15exit\r'); // Ctrl-U first: a typist may have left an x on the line
   })));
+  took.sort((a, b) => a - b);
+  const q = (p) => took.length ? (took[Math.min(took.length - 1, Math.floor(took.length * p))] / 1000).toFixed(1) : '-';
+  return `${took.length} closed by the node (after p50 ${q(0.5)} s, p99 ${q(0.99)} s, max ${q(1)} s), ${unanswered} not within ${o.closeSeconds} s`;
 }
 
 async function typing(typists) {
@@ -230,11 +240,12 @@ async function main() {
   log(`sessions closed by the node while open: ${lost}`);
 
   const closing = Date.now();
-  await closeAll(first.sessions);
+  const closes = await closeAll(first.sessions);
   const closedMs = Date.now() - closing;
   const back = await settle(before); // the node ends and reaps the sessions
   const after = await nodeFigures();
   log(`node after closing them all (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more): ${fmt(after)}`);
+  log(`closes: ${closes}`);
 
   const waves = [];
   for (let w = 1; w <= o.waves; w++) {
@@ -242,11 +253,12 @@ async function main() {
     const top = await nodeFigures();
     log(`wave ${w}: opened ${wave.sessions.length} (p50 ${wave.p50} ms); refused or failed ${JSON.stringify(Object.fromEntries(wave.failures))}; ${fmt(top)}`);
     const closing = Date.now();
-    await closeAll(wave.sessions);
+    const closes = await closeAll(wave.sessions);
     const closedMs = Date.now() - closing;
     const back = await settle(before);
     const bottom = await nodeFigures();
     log(`wave ${w}: closed (every close answered in ${(closedMs / 1000).toFixed(1)} s, then ${back.how} after ${(back.ms / 1000).toFixed(1)} s more); ${fmt(bottom)}`);
+    log(`wave ${w}: closes: ${closes}`);
     waves.push({ opened: wave.sessions.length, failures: [...wave.failures.values()].reduce((a, b) => a + b, 0), top, bottom });
   }
   log(`close codes seen: ${JSON.stringify(Object.fromEntries(closeCodes))}`);

@@ -14,6 +14,7 @@
 #   BENCH_SESSIONS=N         sessions (default 2000)
 #   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency, --close-seconds)
 #   JBOSS_JAVA_SIZING        the node's heap (default: run-single-node.sh's, -Xms64m -Xmx768m)
+#   BENCH_NODE_ENV="A=1 B=2"  more settings for the node (e.g. TETHER_HEARTBEAT_INTERVAL_MILLIS=60000)
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,7 +39,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
 fi
 log "Limits: descriptors $(ulimit -n), processes $(ulimit -u), kernel.pid_max $(cat /proc/sys/kernel/pid_max), kernel.pty.max $(cat /proc/sys/kernel/pty/max) ($(cat /proc/sys/kernel/pty/nr) in use)"
 
-start_bench_node "default settings, $PER_USER sessions per user allowed" \
+start_bench_node "default settings, $PER_USER sessions per user allowed" ${BENCH_NODE_ENV:-} \
   TETHER_SESSION_MAX_PER_USER="$PER_USER" TETHER_SHELL_COMMAND=/bin/bash,--norc,--noprofile
 log "Node's JVM: pid $PID, $(tr '\0' ' ' <"/proc/$PID/cmdline" | grep -o -- '-Xm[sx][^ ]*' | tr '\n' ' ')"
 

@@ -81,10 +81,15 @@ public class NodeSessions {
     if (settings.keepCpusAwake()) {
       cpuLatency = new CpuLatencyRequest(scheduler);
     }
-    long interval = settings.heartbeatMillis();
+    HeartbeatSlices<TerminalSession> slices =
+        new HeartbeatSlices<>(settings.heartbeatMillis(), TerminalSession::id);
+    Duration grace = Duration.ofMillis(settings.killGraceMillis());
     heartbeats =
         scheduler.scheduleAtFixedRate(
-            this::heartbeatTick, interval, interval, TimeUnit.MILLISECONDS);
+            () -> slices.run(sessions.values(), session -> heartbeat(session, grace)),
+            slices.periodMillis(),
+            slices.periodMillis(),
+            TimeUnit.MILLISECONDS);
     activity = ActivityAnnouncements.start(scheduler, this::all, mirror::refreshAndAnnounce);
   }
 
@@ -160,15 +165,13 @@ public class NodeSessions {
     LOG.warning(() -> "cluster: merged back; " + count + " session record(s) written again");
   }
 
-  private void heartbeatTick() {
-    Duration grace = Duration.ofMillis(settings.killGraceMillis());
-    for (TerminalSession session : sessions.values()) {
-      try {
-        session.heartbeat();
-        session.killSurvivorsOfExitedShell(grace);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "session " + session.id() + ": heartbeat failed", e);
-      }
+  /** A session's share of the heartbeat tick, once per heartbeat interval. */
+  private static void heartbeat(TerminalSession session, Duration grace) {
+    try {
+      session.heartbeat();
+      session.killSurvivorsOfExitedShell(grace);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "session " + session.id() + ": heartbeat failed", e);
     }
   }
 

@@ -402,6 +402,11 @@ public final class Attachment {
     }
     OutputLog.Read read = log.read(cursor, acked + window, Limits.MAX_PAYLOAD_BYTES);
     if (read instanceof OutputLog.Frame frame) {
+      if (acked >= cursor) {
+        // Nothing was outstanding: the client's time to acknowledge starts now, not at its last
+        // ack, which may be long ago for a client that was simply caught up.
+        lastAckProgressNanos = System.nanoTime();
+      }
       cursor += frame.payloadBytes();
       return new Send(done -> channel.sendBinary(frame.frame(), done), null);
     }

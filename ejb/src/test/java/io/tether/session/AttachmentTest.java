@@ -408,4 +408,29 @@ class AttachmentTest {
     assertEquals(CloseCode.HEARTBEAT_TIMEOUT, channel.closedWith);
     assertEquals("This page stopped reading output.", channel.closeReason);
   }
+
+  /**
+   * A client that acknowledged everything and then heard nothing for longer than a dead client is
+   * given, is not closed as one that stopped reading when new output comes and the tick runs before
+   * its ack is back.
+   */
+  @Test
+  void aCaughtUpClientIsNotTakenForOneThatStoppedReadingWhenNewOutputComes() throws Exception {
+    TerminalSession session = session(1024, 1024);
+    RecordingChannel channel = new RecordingChannel();
+    Attachment client = session.attach(channel, hello("c1", 0, 0));
+    write(session, "first output");
+    client.acknowledge(client.cursor());
+    Duration deadAfter = Duration.ofMillis(50);
+    long caughtUp = System.nanoTime();
+    while (System.nanoTime() - caughtUp <= 2 * deadAfter.toNanos()) {
+      Thread.sleep(10); // what is waited for is the time itself: caught up for two dead intervals
+    }
+
+    write(session, "new output");
+    client.heard();
+    client.heartbeat(deadAfter);
+
+    assertNull(channel.closedWith, "its ack of the new output is not due yet");
+  }
 }

@@ -201,14 +201,10 @@ public final class SessionCgroup {
         // a sysfs file comes in one read; more only if the kernel splits it
       }
       String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
-      int at = text.startsWith(OOM_KILL) ? 0 : text.indexOf("\n" + OOM_KILL);
-      if (at >= 0) {
-        int from = text.indexOf(OOM_KILL, at) + OOM_KILL.length();
-        int to = from;
-        while (to < text.length() && Character.isDigit(text.charAt(to))) {
-          to++;
+      for (String line : text.split("\n")) {
+        if (line.startsWith(OOM_KILL)) {
+          return Long.parseLong(line.substring(OOM_KILL.length()).trim());
         }
-        return Long.parseLong(text.substring(from, to));
       }
     } catch (IOException | RuntimeException e) {
       // The group is gone: nothing more will be killed in it.

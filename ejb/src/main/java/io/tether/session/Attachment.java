@@ -422,7 +422,12 @@ public final class Attachment {
       String resync = MessageCodec.resync(behind.dropped(), behind.tail());
       return new Send(done -> channel.sendText(resync, done), null);
     }
-    if (exitCode != null && ((OutputLog.Nothing) read).atHead()) {
+    // The exit waits until the client acknowledged every byte: it then sends nothing more (acks
+    // are its answers to output), so the close cannot cross its writes. A server that closes the
+    // TCP connection with the client's acks still arriving makes the kernel reset it, and the
+    // client may learn of the reset before it read the exit and the close (seen with Payara).
+    // A client that never acknowledges is closed with the other lingering ones.
+    if (exitCode != null && ((OutputLog.Nothing) read).atHead() && acked >= cursor) {
       int code = exitCode;
       exitCode = null;
       String exit = MessageCodec.exit(code);

@@ -229,7 +229,7 @@ class AttachmentTest {
   }
 
   @Test
-  void theShellsExitComesAfterTheLastOutputThenTheClose() throws Exception {
+  void theShellsExitComesOnceTheLastOutputIsAcknowledgedThenTheClose() throws Exception {
     TerminalSession session = session(1024, 2);
     RecordingChannel channel = new RecordingChannel();
     Attachment client = session.attach(channel, hello("c1", 0, 0));
@@ -238,6 +238,9 @@ class AttachmentTest {
     assertNull(channel.closedWith, "waits for the output to be acknowledged");
     client.acknowledge(2);
     assertEquals("bye!", channel.output(0));
+    assertTrue(channel.texts().stream().noneMatch(t -> t.contains("exit")), "2 bytes unacked");
+    assertNull(channel.closedWith, "the client may still be acknowledging: no close yet");
+    client.acknowledge(4);
     List<String> texts = channel.texts();
     assertEquals("{\"type\":\"exit\",\"code\":3}", texts.get(texts.size() - 1));
     assertEquals(CloseCode.SHELL_EXITED, channel.closedWith);

@@ -32,7 +32,6 @@ public class IdleSweeper {
 
   @Resource TimerService timers;
   @Inject NodeSessions sessions;
-  @Inject RecordMirror mirror;
   @Inject ShellStarter starter;
   @Inject TetherSettings settings;
 
@@ -58,8 +57,7 @@ public class IdleSweeper {
           IdleSweep.run(
               sessions.all(),
               (TerminalSession s) -> settings.idleLimits(s.isAdmin()),
-              IdleSweeper::endIdle,
-              mirror::refreshAndAnnounce);
+              IdleSweeper::endIdle);
       // An isolated session's leftovers are found by its cgroup.
       int reconciled = sessions.reconcile() + starter.reapOrphans();
       LOG.info(

@@ -81,8 +81,8 @@ public class NodeSessions {
     if (settings.keepCpusAwake()) {
       cpuLatency = new CpuLatencyRequest(scheduler);
     }
-    HeartbeatSlices<TerminalSession> slices =
-        new HeartbeatSlices<>(settings.heartbeatMillis(), TerminalSession::id);
+    SessionSlices<TerminalSession> slices =
+        new SessionSlices<>(settings.heartbeatMillis(), TerminalSession::id);
     Duration grace = Duration.ofMillis(settings.killGraceMillis());
     heartbeats =
         scheduler.scheduleAtFixedRate(

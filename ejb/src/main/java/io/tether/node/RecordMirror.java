@@ -146,8 +146,8 @@ public class RecordMirror {
 
   /**
    * Writes the session's current state to its registry record, if it changed, as the record's next
-   * revision. Called on attach, detach, resize and by the sweep: activity and output reach the
-   * registry at most once a sweep, never per key.
+   * revision. Called on attach, detach, resize and by {@link ActivityAnnouncements}: activity and
+   * output reach the registry at most once a second, never per key.
    *
    * @return the record as it is now (null if the session has no record any more) and whether this
    *     call rewrote it

@@ -35,14 +35,12 @@ class IdleSweepTest {
             session("first", new QuietShell()),
             session("broken", failing),
             session("last", new QuietShell()));
-    List<String> refreshed = new ArrayList<>();
 
     IdleSweep.Report report =
         IdleSweep.run(
             sessions,
             s -> EXPIRED,
-            (s, idle) -> s.end(SessionEnd.of(CloseCode.IDLE_TIMEOUT, null)),
-            s -> refreshed.add(s.id()));
+            (s, idle) -> s.end(SessionEnd.of(CloseCode.IDLE_TIMEOUT, null)));
 
     assertEquals(3, report.lookedAt());
     assertEquals(2, report.ended());
@@ -53,14 +51,15 @@ class IdleSweepTest {
   }
 
   @Test
-  void aSessionWithinItsLimitsIsOnlyRefreshed() {
+  void aSessionWithinItsLimitsIsLeftAlone() {
     TerminalSession fresh = session("fresh", new QuietShell());
-    List<String> refreshed = new ArrayList<>();
+    List<String> ended = new ArrayList<>();
     IdleLimits generous =
         new IdleLimits(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1));
     IdleSweep.Report report =
-        IdleSweep.run(List.of(fresh), s -> generous, (s, idle) -> {}, s -> refreshed.add(s.id()));
-    assertEquals(List.of("fresh"), refreshed);
+        IdleSweep.run(List.of(fresh), s -> generous, (s, idle) -> ended.add(s.id()));
+    assertEquals(List.of(), ended);
+    assertEquals(1, report.lookedAt());
     assertEquals(0, report.ended() + report.warned() + report.failed());
     assertNull(fresh.ended());
   }

@@ -5,13 +5,16 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Spreads the node's heartbeat tick over the heartbeat interval: the sessions are split into slices
- * by their id, and each run of the tick, one slice period ({@value #SLICE_MILLIS} ms) after the
- * last, serves one slice, so every session is still served once per interval. All at once, a node
- * of 2,000 sessions queued 4,000 frames (a heartbeat and a ping each) on its I/O threads in one
- * burst every interval, and every keystroke's echo that came during the burst waited behind it.
+ * Spreads a periodic pass over the node's sessions across its interval: the sessions are split into
+ * slices by their id, and each run, one slice period ({@value #SLICE_MILLIS} ms) after the last,
+ * serves one slice, so every session is still served once per interval. Done all at once, such a
+ * pass is a burst that every keystroke's echo arriving during it waits behind: the heartbeat tick
+ * of a node of 2,000 sessions queued 4,000 frames (a heartbeat and a ping each) on its I/O threads
+ * every interval, and the admin console's live rows ({@link ActivityAnnouncements}) rewrote the
+ * record and published an event for 100 typing sessions in one 50-150 ms run every second; the slow
+ * echoes of a 2,000-session run came back with that one second's period.
  */
-final class HeartbeatSlices<S> {
+final class SessionSlices<S> {
   /** How often a slice is served. */
   static final long SLICE_MILLIS = 100;
 
@@ -20,7 +23,7 @@ final class HeartbeatSlices<S> {
   private final Function<S, String> id;
   private int next; // the slice the next run serves; only the scheduler's thread uses it
 
-  HeartbeatSlices(long intervalMillis, Function<S, String> id) {
+  SessionSlices(long intervalMillis, Function<S, String> id) {
     this.slices = (int) Math.max(1, intervalMillis / SLICE_MILLIS);
     this.periodMillis = Math.max(1, intervalMillis / slices);
     this.id = id;
@@ -38,6 +41,11 @@ final class HeartbeatSlices<S> {
   /** The slice a session is in: fixed by its id, so it is served at the same phase each time. */
   int sliceOf(S session) {
     return Math.floorMod(id.apply(session).hashCode(), slices);
+  }
+
+  /** Whether the next run serves the first slice: a new round over every session begins. */
+  boolean roundBegins() {
+    return next == 0;
   }
 
   /** One run: serves the sessions of the next slice. */

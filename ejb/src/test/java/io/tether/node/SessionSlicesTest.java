@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class HeartbeatSlicesTest {
+class SessionSlicesTest {
 
   @Test
   void everySessionIsServedOncePerIntervalAndNoRunServesMoreThanAFewTimesItsShare() {
-    HeartbeatSlices<String> slices = new HeartbeatSlices<>(5000, id -> id);
+    SessionSlices<String> slices = new SessionSlices<>(5000, id -> id);
     assertEquals(50, slices.slices());
     assertEquals(100, slices.periodMillis());
     List<String> sessions = new ArrayList<>();
@@ -38,7 +38,7 @@ class HeartbeatSlicesTest {
 
   @Test
   void anIntervalShorterThanASliceIsServedWhole() {
-    HeartbeatSlices<String> slices = new HeartbeatSlices<>(40, id -> id);
+    SessionSlices<String> slices = new SessionSlices<>(40, id -> id);
     assertEquals(1, slices.slices());
     assertEquals(40, slices.periodMillis());
     List<String> served = new ArrayList<>();
@@ -48,7 +48,7 @@ class HeartbeatSlicesTest {
 
   @Test
   void aSessionKeepsItsSlice() {
-    HeartbeatSlices<String> slices = new HeartbeatSlices<>(1000, id -> id);
+    SessionSlices<String> slices = new SessionSlices<>(1000, id -> id);
     assertEquals(slices.sliceOf("session-1"), slices.sliceOf("session-1"));
     assertTrue(slices.sliceOf("session-1") >= 0 && slices.sliceOf("session-1") < 10);
   }

@@ -10,11 +10,12 @@
 //
 //   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
 //     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
-//     [--close-seconds 120]
+//     [--close-seconds 120] [--samples-file FILE: every echo as "epoch-ms typist µs", one a line]
 import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { ticket } from './tickets.mjs';
@@ -22,6 +23,7 @@ import { ticket } from './tickets.mjs';
 const o = {
   base: 'http://127.0.0.1:8080/tether', pid: 0, users: 'alice:alice-pass,bob:bob-pass',
   sessions: 2000, typists: 100, rate: 5, typeSeconds: 60, concurrency: 8, waves: 2, closeSeconds: 120,
+  samplesFile: '',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -182,9 +184,24 @@ async function closeAll(sessions) {
   return `${took.length} closed by the node (after p50 ${q(0.5)} s, p99 ${q(0.99)} s, max ${q(1)} s), ${unanswered} not within ${o.closeSeconds} s`;
 }
 
+// The node's garbage collections so far (jstat): pauses of the young and full kind, and the
+// seconds spent in them; with ZGC, its cycles, which stop the threads only briefly.
+async function gcCounts() {
+  const out = (await run('jstat', ['-gc', String(o.pid)], { encoding: 'utf8' })).stdout.trim().split('\n');
+  const names = out[0].trim().split(/\s+/);
+  const values = out[1].trim().split(/\s+/).map(Number);
+  const get = (name) => values[names.indexOf(name)] ?? NaN;
+  return { pauses: get('YGC') + get('FGC'), seconds: get('YGCT') + get('FGCT'), cycles: get('CGC') };
+}
+
 async function typing(typists) {
   const samples = [];
+  const timeline = []; // [when (ms), typist, echo (µs)], for --samples-file
   let missed = 0;
+  // This client's own delays: a keystroke's echo that waits on a busy event loop is measured late.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const gcBefore = await gcCounts();
   const until = Date.now() + o.typeSeconds * 1000;
   const period = 1000 / o.rate;
   await Promise.all(typists.map(async (s, i) => {
@@ -199,14 +216,22 @@ async function typing(typists) {
       s.type(key);
       const timeout = sleep(5000).then(() => null);
       const at = await Promise.race([seen, timeout]);
-      if (at === null) { missed++; s.waiter = null; } else samples.push(Number(at - a) / 1000);
+      if (at === null) { missed++; s.waiter = null; } else { samples.push(Number(at - a) / 1000); timeline.push([Date.now(), i, Number(at - a) / 1000]); }
       k++;
       await sleep(Math.max(0, next - Date.now()));
     }
   }));
+  loopDelay.disable();
+  const gcAfter = await gcCounts();
+  if (o.samplesFile) fs.writeFileSync(o.samplesFile, timeline.map((t) => t.join(' ')).join('\n') + '\n');
   samples.sort((a, b) => a - b);
   const q = (p) => samples[Math.min(samples.length - 1, Math.floor(samples.length * p))];
-  return { n: samples.length, missed, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: samples[samples.length - 1] };
+  return {
+    n: samples.length, missed, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: samples[samples.length - 1],
+    loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6,
+    gcPauses: gcAfter.pauses - gcBefore.pauses, gcPauseMs: (gcAfter.seconds - gcBefore.seconds) * 1000,
+    gcCycles: gcAfter.cycles - gcBefore.cycles,
+  };
 }
 
 async function main() {
@@ -236,6 +261,8 @@ async function main() {
   const typeCpu = (cpu(o.pid) - typeFrom) / o.typeSeconds;
   log(`node's CPU while ${o.typists} type: ${(typeCpu * 100).toFixed(1)}% of one core`);
   log(`echo of ${echo.n} keystrokes (${o.typists} sessions typing, ${n - o.typists} idle): p50 ${echo.p50?.toFixed(0)} µs, p90 ${echo.p90?.toFixed(0)} µs, p99 ${echo.p99?.toFixed(0)} µs, max ${echo.max?.toFixed(0)} µs; ${echo.missed} without echo in 5 s`);
+  const pauseMean = echo.gcPauses > 0 ? `, ${(echo.gcPauseMs / echo.gcPauses).toFixed(1)} ms each on average` : '';
+  log(`meanwhile: the node paused for ${echo.gcPauses} collections, ${echo.gcPauseMs.toFixed(0)} ms in all${pauseMean} (${echo.gcCycles} concurrent cycles); this client's event loop was late by p99 ${echo.loopP99Ms.toFixed(1)} ms, max ${echo.loopMaxMs.toFixed(1)} ms`);
   const lost = first.sessions.filter((s) => s.closed).length;
   log(`sessions closed by the node while open: ${lost}`);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two thousand live sessions on one node, in one run (docs/benchmark.md, "Many sessions on one
-# node"): builds, starts one node with its default settings (isolated shells, the default heap),
+# node"): builds, starts one node with its default settings (isolated shells, the default -Xmx with -Xms equal to it),
 # except the per-user session limit (the run's sessions belong to two users), and runs
 # bench/node/many.mjs against it: it opens the sessions (each a real `bash --norc --noprofile` in
 # its user's sandbox), has 100 of them type at 5 keys/s while measuring every echo, counts refused
@@ -12,8 +12,10 @@
 #   BENCH_SKIP_BUILD=1       reuse the last build
 #   TETHER_PORT_OFFSET=N     the node's port offset (default 2800)
 #   BENCH_SESSIONS=N         sessions (default 2000)
-#   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency, --close-seconds)
-#   JBOSS_JAVA_SIZING        the node's heap (default: run-single-node.sh's, -Xms64m -Xmx768m)
+#   BENCH_ARGS="..."         more options for many.mjs (--typists, --rate, --type-seconds, --waves, --concurrency,
+#                            --close-seconds, --warmup-seconds, --samples-file)
+#   JBOSS_JAVA_SIZING        the node's heap (default: run-single-node.sh's -Xmx768m, with -Xms equal to it as
+#                            docs/configuration.md advises for a node of thousands of sessions)
 #   BENCH_NODE_ENV="A=1 B=2"  more settings for the node (e.g. TETHER_HEARTBEAT_INTERVAL_MILLIS=60000)
 set -euo pipefail
 
@@ -39,6 +41,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
 fi
 log "Limits: descriptors $(ulimit -n), processes $(ulimit -u), kernel.pid_max $(cat /proc/sys/kernel/pid_max), kernel.pty.max $(cat /proc/sys/kernel/pty/max) ($(cat /proc/sys/kernel/pty/nr) in use)"
 
+export JBOSS_JAVA_SIZING="${JBOSS_JAVA_SIZING:--Xms768m -Xmx768m}"
 start_bench_node "default settings, $PER_USER sessions per user allowed" ${BENCH_NODE_ENV:-} \
   TETHER_SESSION_MAX_PER_USER="$PER_USER" TETHER_SHELL_COMMAND=/bin/bash,--norc,--noprofile
 log "Node's JVM: pid $PID, $(tr '\0' ' ' <"/proc/$PID/cmdline" | grep -o -- '-Xm[sx][^ ]*' | tr '\n' ' ')"

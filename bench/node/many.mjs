@@ -11,11 +11,12 @@
 //   node many.mjs --base http://127.0.0.1:8080/tether --pid <server pid> --users alice:alice-pass,bob:bob-pass
 //     [--sessions 2000] [--typists 100] [--rate 5] [--type-seconds 60] [--concurrency 8] [--waves 2]
 //     [--close-seconds 120] [--samples-file FILE: every echo as "epoch-ms typist µs", one a line]
+//     [--warmup-seconds 5: the typists type this long first; those echoes are reported apart]
 import http from 'node:http';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { ticket } from './tickets.mjs';
@@ -23,7 +24,7 @@ import { ticket } from './tickets.mjs';
 const o = {
   base: 'http://127.0.0.1:8080/tether', pid: 0, users: 'alice:alice-pass,bob:bob-pass',
   sessions: 2000, typists: 100, rate: 5, typeSeconds: 60, concurrency: 8, waves: 2, closeSeconds: 120,
-  samplesFile: '',
+  samplesFile: '', warmupSeconds: 5,
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -194,15 +195,29 @@ async function gcCounts() {
   return { pauses: get('YGC') + get('FGC'), seconds: get('YGCT') + get('FGCT'), cycles: get('CGC') };
 }
 
+// This client's own collections, [start (epoch ms), duration (ms)]: an echo that arrives during
+// one is measured late by as much.
+const clientGcs = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) clientGcs.push([performance.timeOrigin + e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
+
 async function typing(typists) {
   const samples = [];
+  // The first keystrokes after the long idle spell run the node's input path cold (the JIT has not
+  // compiled it: opening sessions sends no input), all typists at once: measured, but apart.
+  const warm = [];
   const timeline = []; // [when (ms), typist, echo (µs)], for --samples-file
   let missed = 0;
   // This client's own delays: a keystroke's echo that waits on a busy event loop is measured late.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
-  const gcBefore = await gcCounts();
-  const until = Date.now() + o.typeSeconds * 1000;
+  const warmUntil = Date.now() + o.warmupSeconds * 1000;
+  const until = warmUntil + o.typeSeconds * 1000;
+  let gcBefore = await gcCounts();
+  const measuring = sleep(o.warmupSeconds * 1000).then(async () => {
+    loopDelay.enable();
+    gcBefore = await gcCounts();
+  });
   const period = 1000 / o.rate;
   await Promise.all(typists.map(async (s, i) => {
     await sleep((i * period) / typists.length); // spread the typists over one period
@@ -213,17 +228,28 @@ async function typing(typists) {
       const needle = k % 2 === 0 ? 'x' : '\b';
       const seen = new Promise((resolve) => { s.waiter = { needle: Buffer.from(needle), resolve }; });
       const a = now();
+      const sentAt = Date.now();
       s.type(key);
       const timeout = sleep(5000).then(() => null);
       const at = await Promise.race([seen, timeout]);
-      if (at === null) { missed++; s.waiter = null; } else { samples.push(Number(at - a) / 1000); timeline.push([Date.now(), i, Number(at - a) / 1000]); }
+      const sent = sentAt;
+      if (at === null) { missed++; s.waiter = null; } else {
+        (sent < warmUntil ? warm : samples).push(Number(at - a) / 1000);
+        timeline.push([sent, i, Number(at - a) / 1000]);
+      }
       k++;
       await sleep(Math.max(0, next - Date.now()));
     }
   }));
+  await measuring;
   loopDelay.disable();
   const gcAfter = await gcCounts();
-  if (o.samplesFile) fs.writeFileSync(o.samplesFile, timeline.map((t) => t.join(' ')).join('\n') + '\n');
+  warm.sort((a, b) => a - b);
+  const gcs = clientGcs.filter(([at]) => at >= warmUntil && at < until);
+  if (o.samplesFile) {
+    fs.writeFileSync(o.samplesFile, timeline.map((t) => t.join(' ')).join('\n') + '\n');
+    fs.writeFileSync(`${o.samplesFile}.client-gc`, gcs.map((g) => g.join(' ')).join('\n') + '\n');
+  }
   samples.sort((a, b) => a - b);
   const q = (p) => samples[Math.min(samples.length - 1, Math.floor(samples.length * p))];
   return {
@@ -231,6 +257,8 @@ async function typing(typists) {
     loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6,
     gcPauses: gcAfter.pauses - gcBefore.pauses, gcPauseMs: (gcAfter.seconds - gcBefore.seconds) * 1000,
     gcCycles: gcAfter.cycles - gcBefore.cycles,
+    clientGcs: gcs.length, clientGcMs: gcs.reduce((a, g) => a + g[1], 0), clientGcMaxMs: Math.max(0, ...gcs.map((g) => g[1])),
+    warmN: warm.length, warmP99: warm[Math.min(warm.length - 1, Math.floor(warm.length * 0.99))], warmMax: warm[warm.length - 1],
   };
 }
 
@@ -258,11 +286,12 @@ async function main() {
 
   const typeFrom = cpu(o.pid);
   const echo = await typing(first.sessions.slice(0, o.typists));
-  const typeCpu = (cpu(o.pid) - typeFrom) / o.typeSeconds;
+  const typeCpu = (cpu(o.pid) - typeFrom) / (o.typeSeconds + o.warmupSeconds);
   log(`node's CPU while ${o.typists} type: ${(typeCpu * 100).toFixed(1)}% of one core`);
-  log(`echo of ${echo.n} keystrokes (${o.typists} sessions typing, ${n - o.typists} idle): p50 ${echo.p50?.toFixed(0)} µs, p90 ${echo.p90?.toFixed(0)} µs, p99 ${echo.p99?.toFixed(0)} µs, max ${echo.max?.toFixed(0)} µs; ${echo.missed} without echo in 5 s`);
+  log(`echo of ${echo.n} keystrokes after the first ${o.warmupSeconds} s (${o.typists} sessions typing, ${n - o.typists} idle): p50 ${echo.p50?.toFixed(0)} µs, p90 ${echo.p90?.toFixed(0)} µs, p99 ${echo.p99?.toFixed(0)} µs, max ${echo.max?.toFixed(0)} µs; ${echo.missed} without echo in 5 s`);
+  log(`the first ${o.warmupSeconds} s of typing (${echo.warmN} keystrokes, not counted above): p99 ${echo.warmP99?.toFixed(0)} µs, max ${echo.warmMax?.toFixed(0)} µs`);
   const pauseMean = echo.gcPauses > 0 ? `, ${(echo.gcPauseMs / echo.gcPauses).toFixed(1)} ms each on average` : '';
-  log(`meanwhile: the node paused for ${echo.gcPauses} collections, ${echo.gcPauseMs.toFixed(0)} ms in all${pauseMean} (${echo.gcCycles} concurrent cycles); this client's event loop was late by p99 ${echo.loopP99Ms.toFixed(1)} ms, max ${echo.loopMaxMs.toFixed(1)} ms`);
+  log(`meanwhile: the node paused for ${echo.gcPauses} collections, ${echo.gcPauseMs.toFixed(0)} ms in all${pauseMean} (${echo.gcCycles} concurrent cycles); this client's event loop was late by p99 ${echo.loopP99Ms.toFixed(1)} ms, max ${echo.loopMaxMs.toFixed(1)} ms, and it collected ${echo.clientGcs} times, ${echo.clientGcMs.toFixed(0)} ms in all, the longest ${echo.clientGcMaxMs.toFixed(1)} ms`);
   const lost = first.sessions.filter((s) => s.closed).length;
   log(`sessions closed by the node while open: ${lost}`);
 

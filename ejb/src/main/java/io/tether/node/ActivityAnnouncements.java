@@ -28,8 +28,9 @@ import java.util.logging.Logger;
  * that could not be reached). The idle sweep used to do that for every session in one run.
  *
  * <p>The second is served in slices ({@link SessionSlices}): each tick, every 100 ms, looks at a
- * tenth of the sessions. All at once, 100 typing sessions made a run of 50-150 ms every second, and
- * the keystrokes whose echo came during it waited.
+ * tenth of the sessions, rather than all at once: with 100 sessions typing, a round makes 100
+ * registry reads and writes, {@code /proc} reads and JMS events, and every echo due during one run
+ * of them would wait behind it.
  */
 public final class ActivityAnnouncements {
   private static final Logger LOG = Logger.getLogger(ActivityAnnouncements.class.getName());

@@ -10,9 +10,8 @@ import java.util.function.Function;
  * serves one slice, so every session is still served once per interval. Done all at once, such a
  * pass is a burst that every keystroke's echo arriving during it waits behind: the heartbeat tick
  * of a node of 2,000 sessions queued 4,000 frames (a heartbeat and a ping each) on its I/O threads
- * every interval, and the admin console's live rows ({@link ActivityAnnouncements}) rewrote the
- * record and published an event for 100 typing sessions in one 50-150 ms run every second; the slow
- * echoes of a 2,000-session run came back with that one second's period.
+ * every interval. The admin console's live rows ({@link ActivityAnnouncements}) are spread the same
+ * way: with 100 sessions typing they make 100 registry reads and writes and JMS events a second.
  */
 final class SessionSlices<S> {
   /** How often a slice is served. */

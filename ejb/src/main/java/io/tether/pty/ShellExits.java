@@ -5,9 +5,9 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * at an interval (a cgroup's memory) between. The JDK waits for each process it is asked about on a
  * thread of its own (its "process reaper"), and a session's own waiter woke every few seconds for
  * its check: at 2,000 sessions, 4,000 threads whose stacks every garbage collection scans and 1,000
- * wake-ups a second, against none here while nothing happens.
+ * wake-ups a second, against ten here (one a slice of the checks, {@link #CHECK_SLICES}).
  *
  * <p>The thread runs while there is something to watch, and ends once there is not (so an
  * undeployed application leaves no thread behind); the next watch starts it again. What it runs
@@ -58,16 +58,29 @@ final class ShellExits {
   private static final int EVENT_BYTES = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
   private static final int DATA_OFFSET = EVENT_BYTES - 8;
 
-  /** How often the checks of running shells run. */
+  /** How often each check of a running shell runs. */
   static final long CHECK_MILLIS = 2000;
+
+  /**
+   * The checks are spread over their interval in this many slices, one slice every {@code
+   * CHECK_MILLIS / CHECK_SLICES} ms. Run all at once, they were a burst: at 2,000 sessions, 2,000
+   * cgroup files read every 2 s (a quarter of a second of CPU in bursts while 100 users typed),
+   * which every echo arriving during it waited behind.
+   */
+  static final int CHECK_SLICES = 20;
+
+  private static final long SLICE_NANOS =
+      TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS) / CHECK_SLICES;
 
   private static final ShellExits INSTANCE = create();
 
   private final int epoll; // -1 when exits are not watched here (see available())
   private final Map<Integer, Watch> exits = new ConcurrentHashMap<>(); // by pid
-  private final Set<Runnable> checks = ConcurrentHashMap.newKeySet();
+  private final Map<Runnable, Integer> checks = new ConcurrentHashMap<>(); // to its slice
+  private final AtomicInteger slicesDealt = new AtomicInteger(); // round robin: even slices
   private Thread thread; // guarded by this; null while nothing is watched
-  private long nextCheck; // System.nanoTime(); only the thread uses it
+  private long nextSlice; // System.nanoTime(); only the thread uses it
+  private int slice; // the slice of checks the thread runs next; only the thread uses it
 
   private record Watch(int pidfd, Runnable exited) {}
 
@@ -104,11 +117,11 @@ final class ShellExits {
   }
 
   /**
-   * Runs {@code check} on this class's thread every {@link #CHECK_MILLIS} or so until {@link
-   * #stopChecking} is called with it.
+   * Runs {@code check} on this class's thread every {@link #CHECK_MILLIS} or so, at a phase of its
+   * own, until {@link #stopChecking} is called with it.
    */
   static void checkEvery(Runnable check) {
-    INSTANCE.checks.add(check);
+    INSTANCE.checks.put(check, Math.floorMod(INSTANCE.slicesDealt.getAndIncrement(), CHECK_SLICES));
     INSTANCE.running();
   }
 
@@ -151,9 +164,9 @@ final class ShellExits {
 
   private void run() {
     Memory events = new Memory((long) EVENT_BYTES * MAX_EVENTS);
-    nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
+    nextSlice = System.nanoTime() + SLICE_NANOS;
     for (; ; ) {
-      long untilCheck = TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime());
+      long untilCheck = TimeUnit.NANOSECONDS.toMillis(nextSlice - System.nanoTime());
       int n = LibC.epoll_wait(epoll, events, MAX_EVENTS, (int) Math.max(0, untilCheck) + 1);
       if (n < 0 && Native.getLastError() != EINTR) {
         LOG.severe("epoll_wait failed: errno " + Native.getLastError());
@@ -161,11 +174,11 @@ final class ShellExits {
       for (int i = 0; i < n; i++) {
         exited((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET));
       }
-      if (System.nanoTime() - nextCheck >= 0) {
-        nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
-        for (Runnable check : checks) {
-          runQuietly(check);
-        }
+      if (System.nanoTime() - nextSlice >= 0) {
+        // from now, not from when it was due: a late slice does not make the next ones come in a
+        // burst to catch up
+        nextSlice = System.nanoTime() + SLICE_NANOS;
+        runSlice();
       }
       synchronized (this) {
         if (exits.isEmpty() && checks.isEmpty()) {
@@ -174,6 +187,17 @@ final class ShellExits {
         }
       }
     }
+  }
+
+  private void runSlice() {
+    int serving = slice;
+    slice = (slice + 1) % CHECK_SLICES;
+    checks.forEach(
+        (check, itsSlice) -> {
+          if (itsSlice == serving) {
+            runQuietly(check);
+          }
+        });
   }
 
   private void exited(int pid) {

@@ -63,12 +63,13 @@ if [[ " $servers " == *" payara "* ]]; then
     rm -rf ear/target/failsafe-reports-wildfly
     mv ear/target/failsafe-reports ear/target/failsafe-reports-wildfly
   fi
-  # Installed, not only packaged: the EAR module depends on this module's POM (to order the
-  # reactor), and the next build leaves it out of its reactor (-pl ejb,web,ear), so on a machine
-  # whose local repository never held it, the EAR's dependencies would not resolve.
-  echo "== Payara Server from Maven Central (mvn -Dtether.payara install -pl server-config)"
+  # Installed, with the parent POM, not only packaged: the EAR module depends on this module's POM
+  # (to order the reactor), and the next build leaves both out of its reactor (-pl ejb,web,ear),
+  # so on a machine whose local repository never held them, the EAR's dependencies would not
+  # resolve.
+  echo "== Payara Server from Maven Central (mvn -Dtether.payara install -pl .,server-config)"
   payara=0
-  mvn -B -q -DskipTests -Dtether.payara install -pl server-config || payara=$?
+  mvn -B -q -DskipTests -Dtether.payara install -pl .,server-config || payara=$?
   if [[ $payara -eq 0 ]]; then
     echo "== mvn -B verify -Dtether.it.payara -Dtether.it.payara.cluster (the ITs on Payara, port offset $offset)"
     mvn -B verify -pl ejb,web,ear -Dtether.it.payara -Dtether.it.payara.cluster \

@@ -64,8 +64,8 @@ final class ShellExits {
   /**
    * The checks are spread over their interval in this many slices, one slice every {@code
    * CHECK_MILLIS / CHECK_SLICES} ms. Run all at once, they were a burst: at 2,000 sessions, 2,000
-   * cgroup files read every 2 s (a quarter of a second of CPU in bursts while 100 users typed),
-   * which every echo arriving during it waited behind.
+   * cgroup files read every 2 s (0.5 s of CPU in 20 s, in bursts, while 100 users typed), which
+   * every echo arriving during it waited behind.
    */
   static final int CHECK_SLICES = 20;
 

@@ -286,6 +286,7 @@ class TerminalPageIT {
         // Search the scrollback: Ctrl+Shift+F, a hit selects it; a miss says so.
         page.type("clear; echo needle-$((300+33)); seq 1 200", Keys.ENTER);
         page.awaitLines("200 after the needle", LIVE, lines -> lines.contains("200"));
+        String terminalBox = terminalBox(browser, page);
         new Actions(driver)
             .keyDown(Keys.CONTROL)
             .keyDown(Keys.SHIFT)
@@ -294,6 +295,10 @@ class TerminalPageIT {
             .keyUp(Keys.CONTROL)
             .perform();
         page.waitFor(LIVE, "the search box", d -> page.isDisplayed("search-input"));
+        // The box floats over the terminal: opening it resizes nothing, so the shell is not
+        // told of new rows and xterm.js keeps the selection a hit makes (it drops it when the
+        // rows change).
+        assertEquals(terminalBox, terminalBox(browser, page), "the terminal after opening search");
         WebElement input = driver.findElement(By.id("search-input"));
         input.sendKeys("needle-333", Keys.ENTER);
         page.waitFor(
@@ -301,6 +306,7 @@ class TerminalPageIT {
             "a search hit",
             d -> "true".equals(d.findElement(By.id("search-status")).getAttribute("data-found")));
         assertEquals("needle-333", page.onTerminal("function () { return this.getSelection(); }"));
+        browser.screenshot("search-hit");
         input.clear();
         input.sendKeys("haystack-none", Keys.ENTER);
         page.waitFor(
@@ -387,6 +393,17 @@ class TerminalPageIT {
         throw failure;
       }
     }
+  }
+
+  /** The terminal element's size on the page, and the terminal's columns and rows. */
+  private static String terminalBox(Browser browser, BrowserTerminal page) {
+    return js(
+            browser,
+            "const r = document.getElementById('terminal').getBoundingClientRect();"
+                + " return r.width + ' x ' + r.height;")
+        + " px, "
+        + page.onTerminal("function () { return this.cols + ' x ' + this.rows; }")
+        + " cells";
   }
 
   /** Moves the mouse over {@code text} in the terminal's rows in view, then clicks it. */

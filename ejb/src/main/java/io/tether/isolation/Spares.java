@@ -105,7 +105,21 @@ final class Spares {
         throws IOException;
   }
 
-  private record Making(String sessionId, ScheduledFuture<?> task) {}
+  /**
+   * A spare scheduled to be made, then being made ({@code begun}, set under the lock as its making
+   * starts). The flag, not the task's future, tells the two apart: a future's {@code cancel}
+   * succeeds on a task that is already running, which goes on all the same.
+   */
+  private static final class Making {
+    final String sessionId;
+    final ScheduledFuture<?> task;
+    boolean begun; // guarded by the Spares
+
+    Making(String sessionId, ScheduledFuture<?> task) {
+      this.sessionId = sessionId;
+      this.task = task;
+    }
+  }
 
   private final Maker maker;
   private final int max;
@@ -169,9 +183,9 @@ final class Spares {
           : Optional.of(spare.sessionId());
     }
     Making being = making.get(key);
-    return being == null || being.task().getDelay(TimeUnit.NANOSECONDS) > 0
+    return being == null || being.task.getDelay(TimeUnit.NANOSECONDS) > 0
         ? Optional.empty()
-        : Optional.of(being.sessionId());
+        : Optional.of(being.sessionId);
   }
 
   /**
@@ -226,7 +240,7 @@ final class Spares {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TAKE_WAIT_MILLIS);
     try {
       for (Making being = making.get(key);
-          being != null && being.sessionId().equals(sessionId);
+          being != null && being.sessionId.equals(sessionId);
           being = making.get(key)) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -248,8 +262,9 @@ final class Spares {
     Key key = new Key(user, admin);
     Making later = making.get(key);
     if (later != null
-        && later.task().getDelay(TimeUnit.NANOSECONDS) > delay.toNanos()
-        && later.task().cancel(false)) {
+        && !later.begun
+        && later.task.getDelay(TimeUnit.NANOSECONDS) > delay.toNanos()
+        && later.task.cancel(false)) {
       making.remove(key); // not begun: it is made sooner, below
     }
     if (closed
@@ -270,6 +285,13 @@ final class Spares {
   }
 
   private void make(Key key, String sessionId, ShellSpec spec) {
+    synchronized (this) {
+      Making being = making.get(key);
+      if (being == null || !being.sessionId.equals(sessionId)) {
+        return; // called off before it began: the node is closing
+      }
+      being.begun = true; // from now on, close() waits for it
+    }
     Spare spare = null;
     try {
       if (wanted.test(key.user())) { // (a session that ended at once wants no next one)
@@ -283,15 +305,22 @@ final class Spares {
           e);
     }
     synchronized (this) {
-      making.remove(key);
       if (spare != null && !closed && !ready.containsKey(key) && wanted.test(key.user())) {
         ready.put(key, spare);
         spare = null;
       }
-      notifyAll();
     }
-    if (spare != null) {
-      spare.discard();
+    try {
+      if (spare != null) {
+        spare.discard();
+      }
+    } finally {
+      // Only now is it no longer being made: close() returns once the unwanted spare is killed,
+      // while the application that made it is still there to kill it.
+      synchronized (this) {
+        making.remove(key);
+        notifyAll();
+      }
     }
   }
 
@@ -326,7 +355,7 @@ final class Spares {
   /** Whether {@code sessionId} is the group of a spare, waiting or being made. */
   synchronized boolean holds(String sessionId) {
     return ready.values().stream().anyMatch(s -> s.sessionId().equals(sessionId))
-        || making.values().stream().anyMatch(m -> m.sessionId().equals(sessionId));
+        || making.values().stream().anyMatch(m -> m.sessionId.equals(sessionId));
   }
 
   /** The session ids of the spares waiting now. */
@@ -364,15 +393,25 @@ final class Spares {
 
   /**
    * Makes no more spares, kills the waiting ones and removes their groups, and waits (a while) for
-   * those being made, which then kill themselves.
+   * those being made, which then kill themselves. (Undeploying: a making left to finish after this
+   * returned would do so in an application being taken apart, and what it made could outlive it.)
    */
   void close() {
     synchronized (this) {
       closed = true;
       ready.values().forEach(Spare::discard);
       ready.clear();
-      // Not yet begun (or cancelled by the stopping executor): nothing to undo.
-      making.values().removeIf(m -> m.task().cancel(false) || m.task().isCancelled());
+      // Not yet begun: called off (should its task still run, it finds itself gone).
+      making
+          .values()
+          .removeIf(
+              m -> {
+                if (m.begun) {
+                  return false;
+                }
+                m.task.cancel(false);
+                return true;
+              });
       long deadline = System.currentTimeMillis() + CLOSE_WAIT_MILLIS;
       try {
         while (!making.isEmpty() && System.currentTimeMillis() < deadline) {

@@ -43,6 +43,18 @@ public class SessionLauncher {
   /** Starts a new session for the ticket's user and attaches the client to it. */
   public Attachment open(Ticket ticket, ClientMessage.Hello hello, ClientChannel channel)
       throws ProtocolException {
+    TerminalSession session;
+    try {
+      session = start(ticket, hello);
+    } finally {
+      // Used, started or refused: the node no longer expects a session for it (nor keeps its
+      // user's sandbox made ahead for it). Not before the start, which takes that sandbox.
+      starter.used(ticket);
+    }
+    return session.attach(channel, hello);
+  }
+
+  private TerminalSession start(Ticket ticket, ClientMessage.Hello hello) throws ProtocolException {
     if (sessions.isStopping()) {
       throw new ProtocolException(CloseCode.NODE_STOPPING, null);
     }
@@ -52,7 +64,6 @@ public class SessionLauncher {
     if (!quorum.held()) { // its registry is not the cluster's: limits and ids cannot be checked
       throw new ProtocolException(CloseCode.CUT_OFF, null);
     }
-    TerminalSession session;
     // One user's concurrent opens are serialised so the session limit cannot be overrun.
     synchronized (userLocks.computeIfAbsent(ticket.user(), user -> new Object())) {
       int limit = settings.maxSessionsPerUser(ticket.isAdmin());
@@ -64,13 +75,11 @@ public class SessionLauncher {
       String id = starter.nextSessionId(ticket); // its sandbox may be made already
       sessions.starting(id);
       try {
-        session = starter.start(id, ticket, hello);
+        return starter.start(id, ticket, hello);
       } finally {
         sessions.startOver(id);
-        starter.used(ticket);
       }
     }
-    return session.attach(channel, hello);
   }
 
   /** Attaches the client to a session of this node that the ticket's user may attach to. */

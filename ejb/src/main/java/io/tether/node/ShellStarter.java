@@ -127,7 +127,7 @@ public class ShellStarter {
   }
 
   /** Whether {@code user} has a session here, or an unexpired ticket issued here and not used. */
-  private boolean mayStartASession(String user) {
+  boolean mayStartASession(String user) {
     if (sessions.all().stream().anyMatch(s -> s.owner().equals(user))) {
       return true;
     }

@@ -17,6 +17,7 @@ import io.tether.session.Attachment;
 import io.tether.session.RecordingChannel;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
+import io.tether.ticket.Ticket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -75,19 +76,22 @@ class SessionLauncherTest {
   }
 
   @Test
-  void aDrainingNodeStartsNoSession() {
+  void aDrainingNodeStartsNoSessionAndExpectsNoneForTheRefusedTicket() {
     node.administration.drain("admin");
+    Ticket ticket = ticket("alice", "user");
+    node.starter.expect(ticket); // issued here
+    assertTrue(node.starter.mayStartASession("alice"));
 
     ProtocolException refused =
         assertThrows(
             ProtocolException.class,
-            () ->
-                node.launcher.open(
-                    ticket("alice", "user"), newSession("c1"), new RecordingChannel()));
+            () -> node.launcher.open(ticket, newSession("c1"), new RecordingChannel()));
 
     assertEquals(CloseCode.NODE_DRAINING, refused.closeCode());
     assertTrue(node.sessions.all().isEmpty());
     assertTrue(node.registry.ownedBy("node1").isEmpty());
+    // Its user's sandbox made ahead is no longer kept for it.
+    assertFalse(node.starter.mayStartASession("alice"));
   }
 
   @Test

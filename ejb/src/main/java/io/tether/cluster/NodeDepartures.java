@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * ClusterQuorum}) declares a node lost: it removes that node's records (entries of a dead member
  * survive in Hazelcast's backups, so without this they would live on as ghosts), each exactly once
  * across the survivors. A node in a minority decides nothing and waits; when it is in a majority
- * again, it removes the records of the nodes that left meanwhile. Hazelcast calls listeners on its
- * own event threads, so this hands every decision to a scheduler.
+ * again, and the majority has held for {@link #MAJORITY_SETTLE}, it removes the records of the
+ * nodes that left meanwhile and have not come back. Hazelcast calls listeners on its own event
+ * threads, so this hands every decision to a scheduler.
  */
 public final class NodeDepartures implements MembershipListener {
   /** The member attribute that carries a member's Tether node name. */
@@ -36,6 +37,15 @@ public final class NodeDepartures implements MembershipListener {
    */
   static final Duration DECISION_DELAY = Duration.ofSeconds(2);
 
+  /**
+   * How long a majority must have held before it declares anyone lost. A majority that has just
+   * formed may be the first pieces of a cluster that a thawed member splintered, merging back one
+   * by one: the halves look for each other every five seconds ({@code HazelcastMemberConfig}), so a
+   * healthy node may rejoin that long after the majority formed, and must not be declared lost
+   * meanwhile. A majority that has held longer decides after {@link #DECISION_DELAY} as before.
+   */
+  static final Duration MAJORITY_SETTLE = Duration.ofSeconds(7);
+
   private static final Logger LOG = Logger.getLogger(NodeDepartures.class.getName());
 
   private final HazelcastInstance hazelcast;
@@ -44,7 +54,8 @@ public final class NodeDepartures implements MembershipListener {
   private final ScheduledExecutorService scheduler;
   private final Consumer<SessionRecord> lost;
   private final Consumer<NodeLeft> left;
-  private boolean majority; // guarded by this; the side last logged
+  private boolean majority; // guarded by this; the side last noted
+  private long majoritySinceNanos; // guarded by this; when this node last joined a majority
 
   /**
    * @param lost told about each record this node removed (to publish closed(node-lost))
@@ -64,6 +75,7 @@ public final class NodeDepartures implements MembershipListener {
     this.lost = lost;
     this.left = left;
     this.majority = inMajority();
+    this.majoritySinceNanos = System.nanoTime() - MAJORITY_SETTLE.toNanos(); // settled
   }
 
   @Override
@@ -99,7 +111,13 @@ public final class NodeDepartures implements MembershipListener {
       LOG.info(() -> "cluster: node " + node + " is back; nothing to decide");
       return;
     }
-    boolean decided = inMajority();
+    noteSide();
+    boolean decided = majority;
+    long unsettled = majoritySinceNanos + MAJORITY_SETTLE.toNanos() - System.nanoTime();
+    if (decided && unsettled > 0) { // other pieces of a split may still be merging back
+      scheduler.schedule(() -> departed(node), unsettled, TimeUnit.NANOSECONDS);
+      return;
+    }
     if (decided) {
       removeRecordsOf(node);
       NodeStates.map(hazelcast).delete(node);
@@ -113,22 +131,31 @@ public final class NodeDepartures implements MembershipListener {
     left.accept(new NodeLeft(node, decided));
   }
 
-  /**
-   * Logs a change of side; on joining a majority, decides on the nodes that left while this node
-   * could not (they are not members, so nobody else will).
-   */
+  /** Notes and logs a change of side (see {@link #noteSide}). */
   synchronized void membershipChanged() {
+    noteSide();
+  }
+
+  /**
+   * Notes which side this node is on now, and logs a change. On joining a majority, schedules the
+   * decision on the nodes that left while this node could not decide (they are not members, so
+   * nobody else will), for once the majority has settled ({@link #MAJORITY_SETTLE}). Called by
+   * whichever runs first after a change: the membership listener's task or a decision.
+   */
+  private void noteSide() {
     boolean now = inMajority();
     if (now == majority) {
       return;
     }
     majority = now;
     if (now) {
+      majoritySinceNanos = System.nanoTime();
       LOG.warning(() -> "cluster: in a majority again: " + describeMembers());
       Set<String> members = memberNodes();
       for (String node : registry.nodes()) {
         if (!members.contains(node)) {
-          departed(node);
+          scheduler.schedule(
+              () -> departed(node), MAJORITY_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
         }
       }
     } else {

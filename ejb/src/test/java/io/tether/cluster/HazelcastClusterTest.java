@@ -22,6 +22,7 @@ import io.tether.ticket.Ticket;
 import io.tether.ticket.TicketStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,12 @@ class HazelcastClusterTest {
       Executors.newSingleThreadScheduledExecutor();
 
   static HazelcastInstance member(String node) {
-    Config config = new Config().setClusterName(CLUSTER).setInstanceName(CLUSTER + "-" + node);
+    return member(CLUSTER, BASE_PORT, node);
+  }
+
+  /** A member of cluster {@code cluster}, whose three members' ports start at {@code basePort}. */
+  private static HazelcastInstance member(String cluster, int basePort, String node) {
+    Config config = new Config().setClusterName(cluster).setInstanceName(cluster + "-" + node);
     config.setProperty("hazelcast.logging.type", "none"); // keep the test output readable
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
@@ -59,7 +65,7 @@ class HazelcastClusterTest {
     // The registry's map as the nodes configure it, so the listings here also go through its
     // indexes.
     config.addMapConfig(HazelcastSessionRegistry.mapConfig());
-    NetworkConfig network = config.getNetworkConfig().setPort(BASE_PORT).setPortAutoIncrement(true);
+    NetworkConfig network = config.getNetworkConfig().setPort(basePort).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -68,9 +74,9 @@ class HazelcastClusterTest {
         .setEnabled(true)
         .setMembers(
             List.of(
-                "127.0.0.1:" + BASE_PORT,
-                "127.0.0.1:" + (BASE_PORT + 1),
-                "127.0.0.1:" + (BASE_PORT + 2)));
+                "127.0.0.1:" + basePort,
+                "127.0.0.1:" + (basePort + 1),
+                "127.0.0.1:" + (basePort + 2)));
     return Hazelcast.newHazelcastInstance(config);
   }
 
@@ -150,8 +156,12 @@ class HazelcastClusterTest {
 
   /** The configured cluster: {@code size} members on consecutive ports, these tests' first. */
   private static ClusterQuorum configured(int size) {
+    return configured(BASE_PORT, size);
+  }
+
+  private static ClusterQuorum configured(int basePort, int size) {
     return new ClusterQuorum(
-        IntStream.range(0, size).mapToObj(i -> "127.0.0.1:" + (BASE_PORT + i)).toList());
+        IntStream.range(0, size).mapToObj(i -> "127.0.0.1:" + (basePort + i)).toList());
   }
 
   /**
@@ -208,6 +218,50 @@ class HazelcastClusterTest {
       if (listening2 != null) {
         node2.getCluster().removeMembershipListener(listening2);
       }
+    }
+  }
+
+  /**
+   * A member alone (a minority of three) that a second one joins is in a majority again, and the
+   * third, gone meanwhile, is not declared lost at once: it comes back moments later, as the pieces
+   * of a cluster that a thawed member splintered merge back one by one (a faults IT saw a healthy
+   * node declared lost in the second between two such merges). In a cluster of its own, so that the
+   * shared two members stay as they are.
+   */
+  @Test
+  void aMajorityJustFormedWaitsForTheRestOfTheClusterBeforeDecidingAnyoneLost() throws Exception {
+    String cluster = "tether-test-split-" + UUID.randomUUID();
+    int basePort = BASE_PORT + 30;
+    List<HazelcastInstance> members = new ArrayList<>();
+    BlockingQueue<SessionRecord> lost = new LinkedBlockingQueue<>();
+    BlockingQueue<NodeLeft> left = new LinkedBlockingQueue<>();
+    try {
+      HazelcastInstance first = member(cluster, basePort, "a1");
+      members.add(first);
+      SessionRegistry registry = new HazelcastSessionRegistry(first);
+      registry.register(record("away-1", "dave", "a3", 1));
+      NodeDepartures departures =
+          new NodeDepartures(
+              first, configured(basePort, 3), registry, DECISIONS, lost::add, left::add);
+      first.getCluster().addMembershipListener(departures);
+      assertFalse(departures.inMajority(), "1 of 3 members");
+
+      members.add(member(cluster, basePort, "a2")); // a majority again, with a3 not a member
+      assertTrue(departures.inMajority(), "2 of 3 members");
+      members.add(member(cluster, basePort, "a3")); // a3 comes back
+      assertEquals(3, first.getCluster().getMembers().size());
+
+      // Every decision due by the end of the settling time has run once this task has (one
+      // thread, tasks in the order of their time).
+      DECISIONS
+          .schedule(
+              () -> {}, NodeDepartures.MAJORITY_SETTLE.toMillis() + 500, TimeUnit.MILLISECONDS)
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(List.of(), List.copyOf(lost), "a node that came back was declared lost");
+      assertEquals(List.of(), List.copyOf(left));
+      assertTrue(registry.find("away-1").isPresent(), "its record was removed");
+    } finally {
+      members.forEach(m -> m.getLifecycleService().terminate());
     }
   }
 

@@ -81,6 +81,31 @@ public final class ClientConnection {
   }
 
   /**
+   * An input frame written to the shell on the thread it arrived on, if that needs no waiting: the
+   * connection is attached to its session here (not relayed, not still in its hello), the frame is
+   * sound, and the shell takes it at once.
+   *
+   * @return true when the frame is done with; false when it is for {@link #onBinary}, in order with
+   *     whatever of this connection is still pending (only the part not written here is written
+   *     there)
+   */
+  public boolean inputNow(ByteBuffer frame) {
+    Attachment attached = attachment;
+    if (closed || relay != null || attached == null) {
+      return false;
+    }
+    try {
+      if (!attached.inputNow(OffsetFrame.decode(frame))) {
+        return false;
+      }
+    } catch (ProtocolException e) {
+      return false; // refused by onBinary
+    }
+    attached.heard();
+    return true;
+  }
+
+  /**
    * The transport closed by itself.
    *
    * @param abrupt true when the client vanished without a close (a network blip, a reset), false

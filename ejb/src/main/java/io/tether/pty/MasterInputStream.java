@@ -34,6 +34,7 @@ final class MasterInputStream extends InputStream {
   }
 
   private static final int EINTR = 4;
+  private static final int EAGAIN = 11;
   private static final short POLLIN = 1;
 
   /** The most one read asks for; the PTY hands over about 4 KiB (its line-discipline buffer). */
@@ -48,6 +49,13 @@ final class MasterInputStream extends InputStream {
    * thread after the shell's exit, so each use fills and reads it under its lock.
    */
   private final Memory pollfd = new Memory(8);
+
+  /**
+   * The reader's own pollfd, for waiting until output comes: the master is non-blocking (input is
+   * written without waiting, see {@link PtyDevice}), so a read with nothing to read returns EAGAIN
+   * and the reader waits in poll(2), without the lock {@link #pollfd} is used under.
+   */
+  private final Memory awaitfd = new Memory(8);
 
   private volatile long bytesRead;
 
@@ -82,6 +90,17 @@ final class MasterInputStream extends InputStream {
     }
   }
 
+  /**
+   * Waits until output comes or the terminal hangs up (the read that follows returns EIO); an
+   * interrupted wait just returns, and the read tries again.
+   */
+  private void awaitOutput() {
+    awaitfd.setInt(0, fd);
+    awaitfd.setShort(4, POLLIN);
+    awaitfd.setShort(6, (short) 0);
+    LibC.poll(awaitfd, 1, -1);
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];
@@ -99,9 +118,14 @@ final class MasterInputStream extends InputStream {
         bytesRead += n;
         pendingFrom = 0;
         pendingBytes = (int) n;
-      } else if (n == 0 || Native.getLastError() != EINTR) {
-        // EIO: no process holds the terminal any more, and every byte has been read.
-        return -1;
+      } else {
+        int errno = n == 0 ? 0 : Native.getLastError();
+        if (errno == EAGAIN) {
+          awaitOutput();
+        } else if (errno != EINTR) {
+          // EIO: no process holds the terminal any more, and every byte has been read.
+          return -1;
+        }
       }
     }
     int n = Math.min(length, pendingBytes);

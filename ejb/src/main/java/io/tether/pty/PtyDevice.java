@@ -1,8 +1,10 @@
 package io.tether.pty;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -31,6 +33,8 @@ final class PtyDevice {
 
     static native long write(int fd, byte[] bytes, long count);
 
+    static native int poll(Memory fds, long count, int timeoutMillis);
+
     static native int close(int fd);
 
     private LibC() {}
@@ -39,8 +43,17 @@ final class PtyDevice {
   private static final int O_RDWR = 02;
   private static final int O_NOCTTY = 0400;
   private static final int O_CLOEXEC = 02000000;
+  private static final int O_NONBLOCK = 04000;
   private static final long TIOCSWINSZ = 0x5414;
   private static final int EINTR = 4;
+  private static final int EAGAIN = 11;
+  private static final short POLLOUT = 4;
+
+  /**
+   * How long a write that waits for room sleeps in poll(2) before it tries again anyway: a wake-up
+   * the kernel might not send costs at most this.
+   */
+  private static final int ROOM_POLL_MILLIS = 100;
 
   private final int fd;
   private final String slaveName;
@@ -62,7 +75,10 @@ final class PtyDevice {
   /** A new PTY of {@code cols} x {@code rows}. */
   static PtyDevice open(int cols, int rows) throws IOException {
     // Close-on-exec: no process the server starts inherits another session's master.
-    int fd = LibC.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    // Non-blocking: a keystroke is written on the thread that received it, which must never wait
+    // for a shell that does not read ({@link #writeNow}); the reader and {@link #write} wait in
+    // poll(2) instead.
+    int fd = LibC.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
       throw new IOException("posix_openpt failed: errno " + Native.getLastError());
     }
@@ -113,30 +129,76 @@ final class PtyDevice {
     }
   }
 
-  /** Writes all of {@code bytes} to the master: what the shell reads as typed. */
+  /**
+   * Writes all of {@code bytes} to the master (what the shell reads as typed), waiting for room as
+   * long as the shell does not read.
+   */
   void write(byte[] bytes) throws IOException {
     lock.readLock().lock();
     try {
       requireOpen();
-      writeAll(bytes);
+      int from = 0;
+      while (from < bytes.length) {
+        int n = writeSome(bytes, from);
+        if (n == 0) {
+          awaitRoom();
+        }
+        from += n;
+      }
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  private void writeAll(byte[] bytes) throws IOException {
-    int from = 0;
-    while (from < bytes.length) {
-      byte[] rest = from == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, from, bytes.length);
+  /**
+   * Writes as much of {@code bytes} as the terminal takes at once, never waiting: neither for room
+   * nor for a close under way.
+   *
+   * @return how many bytes were written, from the first; 0 when the terminal has no room now
+   */
+  int writeNow(byte[] bytes) throws IOException {
+    if (!lock.readLock().tryLock()) {
+      return 0; // being closed: the caller's waiting write will learn that
+    }
+    try {
+      requireOpen();
+      return writeSome(bytes, 0);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * One write(2) of what is left from {@code from}: how many bytes it took, 0 if there was no room.
+   */
+  private int writeSome(byte[] bytes, int from) throws IOException {
+    byte[] rest = from == 0 ? bytes : Arrays.copyOfRange(bytes, from, bytes.length);
+    while (true) {
       long n = LibC.write(fd, rest, rest.length);
-      if (n < 0) {
-        int errno = Native.getLastError();
-        if (errno == EINTR) {
-          continue;
-        }
+      if (n >= 0) {
+        return (int) n;
+      }
+      int errno = Native.getLastError();
+      if (errno == EAGAIN) {
+        return 0;
+      }
+      if (errno != EINTR) {
+        // EIO once the shell's side is closed: the session is ending.
         throw new IOException("write to the PTY failed: errno " + errno);
       }
-      from += (int) n;
+    }
+  }
+
+  /**
+   * Waits until the terminal may take more input, or has hung up (the next write then fails). Only
+   * a write into a shell that does not read comes here, so its pollfd is not kept.
+   */
+  private void awaitRoom() {
+    try (Memory pollfd = new Memory(8)) {
+      pollfd.setInt(0, fd);
+      pollfd.setShort(4, POLLOUT);
+      pollfd.setShort(6, (short) 0);
+      LibC.poll(pollfd, 1, ROOM_POLL_MILLIS);
     }
   }
 

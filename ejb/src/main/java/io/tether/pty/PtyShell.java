@@ -228,6 +228,13 @@ public final class PtyShell implements Shell {
   }
 
   @Override
+  public int writeNow(ByteBuffer bytes) throws IOException {
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    return pty.writeNow(copy);
+  }
+
+  @Override
   public void resize(int cols, int rows) {
     if (process.isAlive()) {
       try {

@@ -43,8 +43,20 @@ public interface Shell {
     return n;
   }
 
-  /** Writes input to the PTY (keystrokes, pastes). */
+  /**
+   * Writes input to the PTY (keystrokes, pastes), waiting for room while the shell does not read.
+   */
   void write(ByteBuffer bytes) throws IOException;
+
+  /**
+   * Writes as much of {@code bytes} as the PTY takes at once, never waiting. A shell that cannot
+   * tell takes nothing this way, and all goes through {@link #write}.
+   *
+   * @return how many bytes were written, from the first (the buffer's position does not move)
+   */
+  default int writeNow(ByteBuffer bytes) throws IOException {
+    return 0;
+  }
 
   void resize(int cols, int rows);
 

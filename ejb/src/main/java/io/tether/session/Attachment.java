@@ -189,6 +189,31 @@ public final class Attachment {
   }
 
   /**
+   * The client's input frame, if it can be written at once: for the thread it arrived on, which
+   * must not wait for a shell that does not read, nor for another client's write.
+   *
+   * @return true when the frame is done with (written, or nothing new in it); false when it (or
+   *     what is left of it) is for {@link #input}, which also refuses what is to be refused
+   */
+  public boolean inputNow(OffsetFrame frame) {
+    if (observer) {
+      return false;
+    }
+    try {
+      int written = input.ledger().applyNow(clientId, frame, input.shell());
+      if (written > 0) {
+        owner.typed();
+      }
+      return written >= 0;
+    } catch (ProtocolException e) {
+      return false;
+    } catch (IOException e) {
+      LOG.log(Level.FINE, e, () -> "session " + owner.id() + ": input after the shell closed");
+      return true;
+    }
+  }
+
+  /**
    * The client's resize.
    *
    * @throws ProtocolException {@code 4016} from an observer, which changes nothing

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Applies each client's input exactly once. Per client id it keeps the high-water mark of input
@@ -28,7 +29,16 @@ public final class InputLedger {
   /** Writes input to the shell. */
   @FunctionalInterface
   public interface Sink {
+    /** Writes all of {@code bytes}, waiting for room if need be. */
     void write(ByteBuffer bytes) throws IOException;
+
+    /**
+     * Writes what can be written at once, never waiting; how many bytes, from the first. A sink
+     * that cannot tell writes nothing this way.
+     */
+    default int writeNow(ByteBuffer bytes) throws IOException {
+      return 0;
+    }
   }
 
   /**
@@ -54,7 +64,7 @@ public final class InputLedger {
   private final Object marks = new Object();
   private final Map<String, Pinned> attached = new HashMap<>(); // guarded by marks
   private final Map<String, Long> idle; // guarded by marks; least recently used first
-  private final Object writing = new Object();
+  private final ReentrantLock writing = new ReentrantLock();
   private boolean closed; // guarded by writing
 
   /**
@@ -125,8 +135,11 @@ public final class InputLedger {
    * first).
    */
   public void close() {
-    synchronized (writing) {
+    writing.lock();
+    try {
       closed = true;
+    } finally {
+      writing.unlock();
     }
   }
 
@@ -137,34 +150,87 @@ public final class InputLedger {
    */
   public int apply(String clientId, OffsetFrame frame, Sink sink)
       throws ProtocolException, IOException {
-    synchronized (writing) {
-      if (closed) {
+    writing.lock();
+    try {
+      ByteBuffer fresh = unapplied(clientId, frame);
+      if (fresh == null) {
         return 0;
       }
-      long mark = acknowledged(clientId);
-      long start = frame.offset();
-      long end = start + frame.length();
-      if (start > mark) {
-        throw new ProtocolException(
-            CloseCode.PROTOCOL_ERROR,
-            "input frame at " + start + " skips bytes: " + mark + " applied so far");
-      }
-      if (end <= mark) {
-        return 0;
-      }
-      ByteBuffer fresh = frame.payload().duplicate();
-      fresh.position(fresh.position() + (int) (mark - start));
       int written = fresh.remaining();
       sink.write(fresh);
-      synchronized (marks) {
-        Pinned pinned = attached.get(clientId);
-        if (pinned != null) {
-          pinned.mark = end;
-        } else {
-          idle.put(clientId, end);
-        }
-      }
+      advance(clientId, frame.offset() + frame.length());
       return written;
+    } finally {
+      writing.unlock();
+    }
+  }
+
+  /**
+   * {@link #apply} without waiting: for the thread a frame arrived on, which serves other
+   * connections too. Nothing is written while another write holds the ledger; otherwise what the
+   * sink takes at once is written, and the mark moves past exactly that, so that an {@link #apply}
+   * of the same frame afterwards writes only the rest.
+   *
+   * @return how many bytes were written, or -1 when some of the frame's new bytes were not: the
+   *     frame is then to be applied with {@link #apply}
+   */
+  public int applyNow(String clientId, OffsetFrame frame, Sink sink)
+      throws ProtocolException, IOException {
+    if (!writing.tryLock()) {
+      return -1;
+    }
+    try {
+      ByteBuffer fresh = unapplied(clientId, frame);
+      if (fresh == null) {
+        return 0;
+      }
+      int wanted = fresh.remaining();
+      int written = sink.writeNow(fresh);
+      long end = frame.offset() + frame.length();
+      if (written > 0) {
+        advance(clientId, end - (wanted - written));
+      }
+      return written == wanted ? written : -1;
+    } finally {
+      writing.unlock();
+    }
+  }
+
+  /**
+   * The part of {@code frame} beyond the client's mark; null when there is none, or the ledger is
+   * closed. Called with {@link #writing} held.
+   *
+   * @throws ProtocolException for a frame that starts beyond the mark: bytes were skipped
+   */
+  private ByteBuffer unapplied(String clientId, OffsetFrame frame) throws ProtocolException {
+    if (closed) {
+      return null;
+    }
+    long mark = acknowledged(clientId);
+    long start = frame.offset();
+    long end = start + frame.length();
+    if (start > mark) {
+      throw new ProtocolException(
+          CloseCode.PROTOCOL_ERROR,
+          "input frame at " + start + " skips bytes: " + mark + " applied so far");
+    }
+    if (end <= mark) {
+      return null;
+    }
+    ByteBuffer fresh = frame.payload().duplicate();
+    fresh.position(fresh.position() + (int) (mark - start));
+    return fresh;
+  }
+
+  /** Moves the client's mark to {@code end}, the offset after its last byte written. */
+  private void advance(String clientId, long end) {
+    synchronized (marks) {
+      Pinned pinned = attached.get(clientId);
+      if (pinned != null) {
+        pinned.mark = end;
+      } else {
+        idle.put(clientId, end);
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import io.tether.protocol.MessageCodec;
 import io.tether.protocol.ProtocolException;
 import io.tether.pty.Shell;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,10 +110,25 @@ public final class TerminalSession {
     this.listener = listener;
     this.log = new OutputLog(settings.logBytes());
     this.ledger = new InputLedger(settings.maxClientsRemembered());
-    this.input = new Attachment.Input(ledger, shell::write);
+    this.input = new Attachment.Input(ledger, toShell(shell));
     this.observeRequests = new ObserveRequests(owner);
     long grace = settings.reconnectGraceMillis();
     this.keepingUpNanos = grace > 0 ? grace * 1_000_000 : Attachment.KEEPING_UP_NANOS;
+  }
+
+  /** The ledger writes to the shell, waiting or not as it asks. */
+  private static InputLedger.Sink toShell(Shell shell) {
+    return new InputLedger.Sink() {
+      @Override
+      public void write(ByteBuffer bytes) throws IOException {
+        shell.write(bytes);
+      }
+
+      @Override
+      public int writeNow(ByteBuffer bytes) throws IOException {
+        return shell.writeNow(bytes);
+      }
+    };
   }
 
   /**

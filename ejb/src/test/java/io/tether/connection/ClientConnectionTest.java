@@ -66,6 +66,33 @@ class ClientConnectionTest {
     assertNull(channel.closedWith());
   }
 
+  /**
+   * Input is written on the thread it arrived on only when nothing needs waiting for; anything else
+   * is left to onBinary, which writes only what is left and refuses what is to be refused.
+   */
+  @Test
+  void inputIsWrittenAtOnceWhenTheShellTakesItAndLeftForOnBinaryOtherwise() {
+    assertFalse(connection.inputNow(input(0, "early\r")), "before the hello: onBinary refuses");
+    connection.onText(HELLO);
+
+    assertTrue(connection.inputNow(input(0, "ls\r")));
+    assertEquals("ls\r", shell.input.toString());
+
+    shell.room = 2;
+    ByteBuffer partly = input(3, "pwd\r");
+    assertFalse(connection.inputNow(partly), "the shell took only part of it");
+    assertEquals("ls\rpw", shell.input.toString());
+    connection.onBinary(partly);
+    assertEquals("ls\rpwd\r", shell.input.toString(), "the rest, once");
+
+    ByteBuffer skipping = input(9, "x");
+    assertFalse(connection.inputNow(skipping), "a frame that skips bytes");
+    assertNull(channel.closedWith());
+    connection.onBinary(skipping);
+    assertEquals(CloseCode.PROTOCOL_ERROR, channel.closedWith());
+    assertEquals("ls\rpwd\r", shell.input.toString());
+  }
+
   @Test
   void anObserverWaitingForConsentIsAttachedWhenItComesAndRefusedOnAnyFrameBefore() {
     CompletableFuture<Attachment> consent = new CompletableFuture<>();

@@ -3,6 +3,7 @@ package io.tether.pty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -13,17 +14,21 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real shells on real PTYs. */
 class PtyShellTest {
@@ -382,5 +387,90 @@ class PtyShellTest {
       Thread.sleep(20); // polling the process table: there is no event for "started"
     }
     throw new AssertionError("the background processes never started");
+  }
+
+  /**
+   * Input is written without waiting where the terminal has room, and waits where it has none: a
+   * program that does not read (here stopped) fills the terminal, {@code writeNow} then takes
+   * nothing and returns at once, and {@code write} waits until the program reads, losing nothing.
+   */
+  @Test
+  void writeNowNeverWaitsAndWriteWaitsForRoom(@TempDir Path dir) throws Exception {
+    Path received = dir.resolve("received");
+    ShellSpec stopsThenReads =
+        new ShellSpec(
+            List.of("/bin/sh", "-c", "stty raw -echo; kill -STOP $$; exec cat > " + received),
+            dir,
+            Map.of());
+    PtyShell shell = PtyShell.start(stopsThenReads, "test-session", "test-node", 80, 24);
+    try {
+      awaitStopped(shell.pid());
+      byte[] chunk = new byte[4096];
+      Arrays.fill(chunk, (byte) 'x');
+      // Without waiting, or not at all: a write that waited here would wait for ever.
+      long taken =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(20),
+              () -> {
+                long sum = 0;
+                for (int attempt = 0; attempt < 10_000; attempt++) {
+                  int written = shell.writeNow(ByteBuffer.wrap(chunk));
+                  if (written == 0) {
+                    return sum;
+                  }
+                  sum += written;
+                }
+                throw new AssertionError("the terminal never filled: " + sum + " bytes taken");
+              });
+      assertEquals(0, shell.writeNow(ByteBuffer.wrap(chunk)), "a full terminal takes nothing");
+
+      byte[] rest = new byte[100_000];
+      Arrays.fill(rest, (byte) 'y');
+      CompletableFuture<Void> waiting =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  shell.write(ByteBuffer.wrap(rest));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      assertThrows(
+          TimeoutException.class,
+          () -> waiting.get(300, TimeUnit.MILLISECONDS),
+          "a write into a full terminal waits");
+
+      new ProcessBuilder("kill", "-CONT", Long.toString(shell.pid())).start().waitFor();
+      waiting.get(20, TimeUnit.SECONDS);
+      long expected = taken + rest.length;
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+      while (sizeOf(received) < expected && Instant.now().isBefore(deadline)) {
+        Thread.sleep(20); // polling a file's size: there is no event for "read"
+      }
+      assertEquals(expected, sizeOf(received), "every byte reached the program, once");
+    } finally {
+      shell.kill();
+      shell.waitFor();
+      shell.releaseTerminal();
+      shell.close();
+    }
+  }
+
+  private static long sizeOf(Path file) throws IOException {
+    return Files.exists(file) ? Files.size(file) : 0;
+  }
+
+  /** Waits until process {@code pid} is stopped (state T in /proc). */
+  private static void awaitStopped(long pid) throws Exception {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (Instant.now().isBefore(deadline)) {
+      String line = Files.readString(stat);
+      if (line.substring(line.lastIndexOf(')') + 2).startsWith("T")) {
+        return;
+      }
+      Thread.sleep(20); // polling the process table: there is no event for "stopped"
+    }
+    throw new AssertionError("process " + pid + " never stopped");
   }
 }

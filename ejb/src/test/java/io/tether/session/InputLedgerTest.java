@@ -192,11 +192,51 @@ class InputLedgerTest {
         () -> {
           assertEquals(2, ledger.acknowledged("c1"), "the mark moves only after the write");
           assertEquals(5, ledger.attach("c2", 5).acknowledged());
+          // A keystroke on an I/O thread neither waits for the write nor goes around it.
+          assertEquals(-1, ledger.applyNow("c2", frame(5, "x"), takesUpTo(Integer.MAX_VALUE)));
+          assertEquals(5, ledger.acknowledged("c2"));
         });
 
     release.countDown();
     paste.join();
     assertEquals(4, ledger.acknowledged("c1"));
     assertEquals("abcd", written());
+  }
+
+  /**
+   * Without waiting, what the shell takes at once is applied and no more; the same frame applied
+   * afterwards writes only the rest: every byte once, in order.
+   */
+  @Test
+  void applyNowAppliesWhatTheShellTakesAndApplyTheRest() throws Exception {
+    InputLedger.Sink takesTwo = takesUpTo(2);
+    ledger.attach("c1", 0);
+
+    assertEquals(-1, ledger.applyNow("c1", frame(0, "abcdef"), takesTwo));
+    assertEquals(2, ledger.acknowledged("c1"));
+    assertEquals(4, ledger.apply("c1", frame(0, "abcdef"), takesTwo));
+    assertEquals(2, ledger.applyNow("c1", frame(6, "gh"), takesTwo), "all of it, at once");
+    assertEquals(0, ledger.applyNow("c1", frame(0, "abcdefgh"), takesTwo), "nothing new");
+    assertEquals("abcdefgh", written());
+    assertEquals(8, ledger.acknowledged("c1"));
+  }
+
+  /** A shell with room for {@code max} bytes at each writeNow. */
+  private InputLedger.Sink takesUpTo(int max) {
+    return new InputLedger.Sink() {
+      @Override
+      public void write(ByteBuffer bytes) {
+        InputLedgerTest.this.write(bytes);
+      }
+
+      @Override
+      public int writeNow(ByteBuffer bytes) {
+        ByteBuffer taken = bytes.duplicate();
+        taken.limit(taken.position() + Math.min(max, taken.remaining()));
+        int n = taken.remaining();
+        InputLedgerTest.this.write(taken);
+        return n;
+      }
+    };
   }
 }

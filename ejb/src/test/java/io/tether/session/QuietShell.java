@@ -15,6 +15,9 @@ public final class QuietShell implements Shell {
   /** When set, hanging up fails with it: a session whose close throws. */
   public RuntimeException hangUpFailure;
 
+  /** How many more bytes {@link #writeNow} takes: a terminal's room. */
+  public int room = Integer.MAX_VALUE;
+
   int cols;
   int rows;
 
@@ -33,6 +36,16 @@ public final class QuietShell implements Shell {
     byte[] copy = new byte[bytes.remaining()];
     bytes.get(copy);
     input.writeBytes(copy);
+  }
+
+  @Override
+  public synchronized int writeNow(ByteBuffer bytes) {
+    int n = Math.min(room, bytes.remaining());
+    byte[] copy = new byte[n];
+    bytes.duplicate().get(copy);
+    input.writeBytes(copy);
+    room -= n;
+    return n;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.ProtocolException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -13,25 +14,33 @@ import java.util.function.BooleanSupplier;
  * its end. What both endpoints do with their messages, one per connection; the container calls it
  * for one message at a time. Once a fault, a close or an error has come, nothing that still arrives
  * is acted on.
+ *
+ * <p>The container calls it on the connection's I/O thread (WildFly: {@code dispatch-to-worker}
+ * off), which must not wait: frames are acted on {@link InOrder} on worker threads, except a
+ * keystroke, which is written to the shell right here when nothing of the connection is pending and
+ * the shell takes it at once. That saves a keystroke's echo one thread's wake-up.
  */
 final class FrameAssembly {
   private final ClientConnection connection;
   private final BooleanSupplier containerClosing;
+  private final InOrder inOrder;
   private volatile boolean shut;
   private StringBuilder textParts;
   private ByteBuffer binaryParts;
 
-  FrameAssembly(ClientConnection connection) {
-    this(connection, () -> false);
+  FrameAssembly(ClientConnection connection, Executor workers) {
+    this(connection, workers, () -> false);
   }
 
   /**
+   * @param workers where frames that may wait are acted on
    * @param containerClosing whether the container has begun closing the connection (it found a
    *     fault in a frame, or a close went either way): from then on nothing more is acted on, even
    *     a message the container still delivers
    */
-  FrameAssembly(ClientConnection connection, BooleanSupplier containerClosing) {
+  FrameAssembly(ClientConnection connection, Executor workers, BooleanSupplier containerClosing) {
     this.connection = connection;
+    this.inOrder = new InOrder(workers);
     this.containerClosing = containerClosing;
   }
 
@@ -58,7 +67,7 @@ final class FrameAssembly {
         tooLarge();
         return;
       }
-      connection.onText(part);
+      inOrder.run(() -> connection.onText(part));
       return;
     }
     if (textParts == null) {
@@ -73,7 +82,7 @@ final class FrameAssembly {
     if (last) {
       String whole = textParts.toString();
       textParts = null;
-      connection.onText(whole);
+      inOrder.run(() -> connection.onText(whole));
     }
   }
 
@@ -86,7 +95,7 @@ final class FrameAssembly {
         tooLarge();
         return;
       }
-      connection.onBinary(part);
+      binaryFrame(part);
       return;
     }
     if (binaryParts == null) {
@@ -100,8 +109,17 @@ final class FrameAssembly {
     if (last) {
       ByteBuffer whole = binaryParts.flip();
       binaryParts = null;
-      connection.onBinary(whole);
+      binaryFrame(whole);
     }
+  }
+
+  private void binaryFrame(ByteBuffer frame) {
+    if (inOrder.idle() && connection.inputNow(frame)) {
+      return;
+    }
+    // The container reuses its buffer once this call returns.
+    ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
+    inOrder.run(() -> connection.onBinary(copy));
   }
 
   /**
@@ -111,15 +129,16 @@ final class FrameAssembly {
    */
   void closed(boolean abrupt) {
     shut = true;
-    connection.onClosed(abrupt);
+    inOrder.run(() -> connection.onClosed(abrupt));
   }
 
   private void tooLarge() {
     shut = true;
     textParts = null;
     binaryParts = null;
-    connection.refuse(
+    ProtocolException fault =
         new ProtocolException(
-            CloseCode.FRAME_TOO_LARGE, "A frame was larger than the protocol allows."));
+            CloseCode.FRAME_TOO_LARGE, "A frame was larger than the protocol allows.");
+    inOrder.run(() -> connection.refuse(fault));
   }
 }

@@ -29,6 +29,7 @@ public class RelayEndpoint {
   private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
 
   @Inject Connections connections;
+  @Inject FrameWorkers workers;
 
   private FrameAssembly frames; // null for a refused handshake
 
@@ -39,7 +40,7 @@ public class RelayEndpoint {
       channel.close(CloseCode.PROTOCOL_ERROR, "relay handshake without the subprotocol");
       return;
     }
-    frames = new FrameAssembly(connections.fromRelay(channel), new ContainerClosing(ws));
+    frames = new FrameAssembly(connections.fromRelay(channel), workers, new ContainerClosing(ws));
   }
 
   @OnMessage

@@ -28,6 +28,7 @@ public class TerminalEndpoint {
   private static final Logger LOG = Logger.getLogger(TerminalEndpoint.class.getName());
 
   @Inject Connections connections;
+  @Inject FrameWorkers workers;
 
   private FrameAssembly frames; // null for a refused handshake
 
@@ -43,7 +44,7 @@ public class TerminalEndpoint {
       channel.close(CloseCode.ORIGIN_REJECTED, CloseCode.ORIGIN_REJECTED.sentence());
       return;
     }
-    frames = new FrameAssembly(connections.fromBrowser(channel), new ContainerClosing(ws));
+    frames = new FrameAssembly(connections.fromBrowser(channel), workers, new ContainerClosing(ws));
   }
 
   @OnMessage

@@ -56,7 +56,8 @@ class FrameAssemblyTest {
               channel,
               (text, ch) -> {
                 throw new AssertionError("a frame reached the hello handler: " + text);
-              }));
+              }),
+          Runnable::run);
 
   @Test
   void theRestOfAnOversizedBinaryMessageIsIgnored() {
@@ -87,12 +88,13 @@ class FrameAssemblyTest {
   @Test
   void nothingActsOnceTheContainerHasBegunClosing() {
     AtomicBoolean closing = new AtomicBoolean();
-    FrameAssembly gated = new FrameAssembly(connectionWithoutHello(), closing::get);
+    FrameAssembly gated = new FrameAssembly(connectionWithoutHello(), Runnable::run, closing::get);
     gated.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
     assertEquals(List.of("close 4000"), channel.calls, "before the fault, frames act");
 
     channel.calls.clear();
-    FrameAssembly faulted = new FrameAssembly(connectionWithoutHello(), closing::get);
+    FrameAssembly faulted =
+        new FrameAssembly(connectionWithoutHello(), Runnable::run, closing::get);
     closing.set(true); // e.g. invalid UTF-8 in a text frame: the container sent 1007
     faulted.binary(ByteBuffer.allocate(12).putLong(0).put("ls\r".getBytes()).flip(), true);
     faulted.text("{\"type\":\"heartbeat\"}", true);

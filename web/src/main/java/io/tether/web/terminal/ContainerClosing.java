@@ -14,11 +14,12 @@ import java.util.logging.Logger;
  *
  * <p>Undertow answers a protocol fault in a frame (invalid UTF-8 in a text frame, a bad close code)
  * at once on its I/O thread by sending a close ({@code 1007}, {@code 1002}) and breaking reads, but
- * it tells the endpoint through {@code @OnError} only after a second hop through the connection's
- * executor, behind any message that was already read after the faulty one. A frame pipelined right
- * behind the fault would thus reach the session before the endpoint hears of it. The WebSocket API
- * has no way to ask "has the close begun" (a client's close reaches {@code @OnClose} by the same
- * second hop), so this asks Undertow's own session and channel ({@code
+ * it may tell the endpoint through {@code @OnError} only after a hop through the connection's
+ * executor (with {@code dispatch-to-worker} on), behind any message that was already read after the
+ * faulty one; and the endpoint acts on frames on its own workers ({@link InOrder}). A frame
+ * pipelined right behind the fault would thus reach the session before the endpoint hears of it.
+ * The WebSocket API has no way to ask "has the close begun" (a client's close reaches
+ * {@code @OnClose} by the same second hop), so this asks Undertow's own session and channel ({@code
  * UndertowSession.isSessionClosed()}, {@code
  * getWebSocketChannel().isCloseFrameSent()/isCloseInitiatedByRemotePeer()}), by reflection: the WAR
  * compiles against the Jakarta API only. On another container it answers false (and says so once),

@@ -69,6 +69,7 @@ public class NodeSessions {
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final TerminalSession.Listener listener = new Upkeep();
   private volatile Consumer<TerminalSession> afterEnd = session -> {};
+  private volatile Runnable whenStopping = () -> {};
   private ScheduledFuture<?> heartbeats;
   private ScheduledFuture<?> activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
@@ -245,6 +246,11 @@ public class NodeSessions {
    */
   public void stopping() {
     stopping = true;
+    try {
+      whenStopping.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "stopping: what else is done first failed", e);
+    }
     List<TerminalSession> live = List.copyOf(sessions.values());
     if (!live.isEmpty()) {
       LOG.info(() -> "stopping: ending " + live.size() + " session(s)");
@@ -257,6 +263,14 @@ public class NodeSessions {
   /** What else is done when a session has ended, once it is no longer live here. */
   public void afterEnd(Consumer<TerminalSession> action) {
     afterEnd = action;
+  }
+
+  /**
+   * What else is done as the application begins to stop ({@link #stopping()}), before the sessions
+   * end, while every bean of the node still answers.
+   */
+  public void whenStopping(Runnable action) {
+    whenStopping = action;
   }
 
   /** Whether the application is stopping: no session starts any more. */

@@ -99,6 +99,11 @@ public class ShellStarter {
           ShellStarter::newSessionId,
           this::mayStartASession);
       sessions.afterEnd(session -> isolation.sessionEnded(session.owner()));
+      // No session starts once the application stops, so the spares go then, while the node's
+      // beans still answer: a spare being made asks NodeSessions whether it is still wanted, and a
+      // stopped bean would answer with an error (the undeploy's @PreDestroy below comes after the
+      // beans have stopped, and finds nothing left to do).
+      sessions.whenStopping(isolation::close);
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "no sandboxes are made ahead: every shell starts cold", e);
     }

@@ -21,6 +21,7 @@ import io.tether.ticket.Ticket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +74,31 @@ class SessionLauncherTest {
     // Another user's limit is their own; an admin's is higher.
     node.launcher.open(ticket("bob", "user"), newSession("c4"), new RecordingChannel());
     assertEquals(3, node.sessions.all().size());
+  }
+
+  /**
+   * The application begins to stop: what else is to be done then (the spares go) runs first, while
+   * the node's sessions are still live and its beans still answer; then every session ends with
+   * {@code 4014}, and no new one starts.
+   */
+  @Test
+  void aStoppingNodeRunsWhatElseFirstThenEndsEverySessionAndStartsNone() throws Exception {
+    RecordingChannel channel = new RecordingChannel();
+    node.launcher.open(ticket("alice", "user"), newSession("c1"), channel);
+    List<Integer> liveWhenTold = new ArrayList<>();
+    node.sessions.whenStopping(() -> liveWhenTold.add(node.sessions.all().size()));
+
+    node.sessions.stopping();
+
+    assertEquals(List.of(1), liveWhenTold, "told once, before any session ended");
+    assertTrue(node.sessions.isStopping());
+    ProtocolException refused =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                node.launcher.open(
+                    ticket("bob", "user"), newSession("c2"), new RecordingChannel()));
+    assertEquals(CloseCode.NODE_STOPPING, refused.closeCode());
   }
 
   @Test

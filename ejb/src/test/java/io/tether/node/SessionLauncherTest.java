@@ -61,14 +61,7 @@ class SessionLauncherTest {
     node.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
     node.launcher.open(ticket("alice", "user"), newSession("c2"), new RecordingChannel());
 
-    ProtocolException refused =
-        assertThrows(
-            ProtocolException.class,
-            () ->
-                node.launcher.open(
-                    ticket("alice", "user"), newSession("c3"), new RecordingChannel()));
-
-    assertEquals(CloseCode.LIMIT_REACHED, refused.closeCode());
+    assertEquals(CloseCode.LIMIT_REACHED, openRefused(ticket("alice", "user"), "c3"));
     assertEquals(2, node.sessions.all().size());
     assertEquals(2, node.registry.countOwnedBy("alice"));
     // Another user's limit is their own; an admin's is higher.
@@ -92,13 +85,7 @@ class SessionLauncherTest {
 
     assertEquals(List.of(1), liveWhenTold, "told once, before any session ended");
     assertTrue(node.sessions.isStopping());
-    ProtocolException refused =
-        assertThrows(
-            ProtocolException.class,
-            () ->
-                node.launcher.open(
-                    ticket("bob", "user"), newSession("c2"), new RecordingChannel()));
-    assertEquals(CloseCode.NODE_STOPPING, refused.closeCode());
+    assertEquals(CloseCode.NODE_STOPPING, openRefused(ticket("bob", "user"), "c2"));
   }
 
   @Test
@@ -108,12 +95,7 @@ class SessionLauncherTest {
     node.starter.expect(ticket); // issued here
     assertTrue(node.starter.mayStartASession("alice"));
 
-    ProtocolException refused =
-        assertThrows(
-            ProtocolException.class,
-            () -> node.launcher.open(ticket, newSession("c1"), new RecordingChannel()));
-
-    assertEquals(CloseCode.NODE_DRAINING, refused.closeCode());
+    assertEquals(CloseCode.NODE_DRAINING, openRefused(ticket, "c1"));
     assertTrue(node.sessions.all().isEmpty());
     assertTrue(node.registry.ownedBy("node1").isEmpty());
     // Its user's sandbox made ahead is no longer kept for it.
@@ -320,5 +302,13 @@ class SessionLauncherTest {
     assertEquals(CloseCode.NODE_FULL, refused.closeCode());
     assertEquals(2, node.sessions.all().size());
     assertEquals(0, node.registry.countOwnedBy("carol"));
+  }
+
+  /** How the node refuses a new session of {@code ticket}'s user, from {@code client}. */
+  private CloseCode openRefused(Ticket ticket, String client) {
+    return assertThrows(
+            ProtocolException.class,
+            () -> node.launcher.open(ticket, newSession(client), new RecordingChannel()))
+        .closeCode();
   }
 }

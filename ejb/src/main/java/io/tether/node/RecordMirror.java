@@ -153,9 +153,14 @@ public class RecordMirror {
    *     call rewrote it
    */
   public Refreshed refresh(TerminalSession session) {
+    if (session.ended() != null) {
+      // Its record is gone or going. Asked first, without a call to the cluster: a session's last
+      // client is often detached on the transport's I/O thread, which must not wait for one.
+      return new Refreshed(null, false);
+    }
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<SessionRecord> current = registry.find(session.id());
-      if (current.isEmpty() || session.ended() != null) {
+      if (current.isEmpty()) {
         return new Refreshed(null, false);
       }
       long revision = current.get().revision();

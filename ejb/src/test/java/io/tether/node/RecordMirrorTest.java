@@ -114,5 +114,11 @@ class RecordMirrorTest {
     assertEquals("killed-by-admin", last().reason());
     assertNull(last().session());
     assertTrue(node.sessions.find("s1").isEmpty());
+
+    // Its last client detaches after the end (often on the transport's I/O thread): the record is
+    // gone, and nobody asks the cluster about it.
+    int finds = node.registry.finds.get();
+    assertNull(node.mirror.refresh(session).record());
+    assertEquals(finds, node.registry.finds.get());
   }
 }

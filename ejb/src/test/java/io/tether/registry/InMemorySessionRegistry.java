@@ -6,11 +6,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /** A registry in this JVM, for unit tests of what drives the registry. */
 public final class InMemorySessionRegistry implements SessionRegistry {
   private final Map<String, SessionRecord> records = new ConcurrentHashMap<>();
+
+  /** How many look-ups were made: each would be a call to the cluster. */
+  public final AtomicInteger finds = new AtomicInteger();
 
   @Override
   public boolean register(SessionRecord record) {
@@ -29,6 +33,7 @@ public final class InMemorySessionRegistry implements SessionRegistry {
 
   @Override
   public Optional<SessionRecord> find(String id) {
+    finds.incrementAndGet();
     return Optional.ofNullable(records.get(id));
   }
 

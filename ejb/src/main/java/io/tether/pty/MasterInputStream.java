@@ -16,10 +16,10 @@ import java.io.InputStream;
  */
 final class MasterInputStream extends InputStream {
   /**
-   * read(2) and poll(2), direct-mapped: a static native call costs about as much as plain JNI,
-   * while an interface-mapped call goes through a proxy, reflection and per-call argument
-   * conversion (a short[] is copied to native memory and back on every poll). Bulk output makes one
-   * read and one poll per 4 KiB the PTY hands over, so that overhead counted.
+   * read(2), direct-mapped (as poll(2) is in {@link PollFd}): a static native call costs about as
+   * much as plain JNI, while an interface-mapped call goes through a proxy, reflection and per-call
+   * argument conversion (a short[] is copied to native memory and back on every poll). Bulk output
+   * makes one read and one poll per 4 KiB the PTY hands over, so that overhead counted.
    */
   private static final class LibC {
     static {
@@ -28,14 +28,11 @@ final class MasterInputStream extends InputStream {
 
     static native long read(int fd, Pointer buffer, long count);
 
-    static native int poll(Pointer fds, long count, int timeoutMillis);
-
     private LibC() {}
   }
 
   private static final int EINTR = 4;
   private static final int EAGAIN = 11;
-  private static final short POLLIN = 1;
 
   /** The most one read asks for; the PTY hands over about 4 KiB (its line-discipline buffer). */
   private static final int BUFFER_BYTES = 64 * 1024;
@@ -44,18 +41,18 @@ final class MasterInputStream extends InputStream {
   private final Memory buffer = new Memory(BUFFER_BYTES);
 
   /**
-   * One struct pollfd { int fd; short events; short revents; }, allocated once rather than per
-   * call. The reader polls it between reads, and {@link PtyShell#releaseTerminal()} from another
-   * thread after the shell's exit, so each use fills and reads it under its lock.
+   * Asks whether output is pending. The reader polls it between reads, and {@link
+   * PtyShell#releaseTerminal()} from another thread after the shell's exit, so each use holds its
+   * lock.
    */
-  private final Memory pollfd = new Memory(8);
+  private final PollFd pending;
 
   /**
-   * The reader's own pollfd, for waiting until output comes: the master is non-blocking (input is
-   * written without waiting, see {@link PtyDevice}), so a read with nothing to read returns EAGAIN
-   * and the reader waits in poll(2), without the lock {@link #pollfd} is used under.
+   * Waits until output comes: the master is non-blocking (input is written without waiting, see
+   * {@link PtyDevice}), so a read with nothing to read returns EAGAIN and the reader waits in
+   * poll(2), with a pollfd of its own, without the lock {@link #pending} is used under.
    */
-  private final Memory awaitfd = new Memory(8);
+  private final PollFd awaited;
 
   private volatile long bytesRead;
 
@@ -67,6 +64,8 @@ final class MasterInputStream extends InputStream {
 
   MasterInputStream(int fd) {
     this.fd = fd;
+    this.pending = new PollFd(fd, PollFd.POLLIN);
+    this.awaited = new PollFd(fd, PollFd.POLLIN);
   }
 
   /** How many bytes have been read so far; tells whether the reader is keeping up. */
@@ -82,11 +81,8 @@ final class MasterInputStream extends InputStream {
     if (pendingBytes > 0) {
       return true;
     }
-    synchronized (pollfd) {
-      pollfd.setInt(0, fd);
-      pollfd.setShort(4, POLLIN);
-      pollfd.setShort(6, (short) 0);
-      return LibC.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    synchronized (pending) {
+      return pending.poll(0);
     }
   }
 
@@ -95,10 +91,7 @@ final class MasterInputStream extends InputStream {
    * interrupted wait just returns, and the read tries again.
    */
   private void awaitOutput() {
-    awaitfd.setInt(0, fd);
-    awaitfd.setShort(4, POLLIN);
-    awaitfd.setShort(6, (short) 0);
-    LibC.poll(awaitfd, 1, -1);
+    awaited.poll(-1);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.tether.pty;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.io.IOException;
@@ -33,8 +32,6 @@ final class PtyDevice {
 
     static native long write(int fd, byte[] bytes, long count);
 
-    static native int poll(Memory fds, long count, int timeoutMillis);
-
     static native int close(int fd);
 
     private LibC() {}
@@ -47,7 +44,6 @@ final class PtyDevice {
   private static final long TIOCSWINSZ = 0x5414;
   private static final int EINTR = 4;
   private static final int EAGAIN = 11;
-  private static final short POLLOUT = 4;
 
   /**
    * How long a write that waits for room sleeps in poll(2) before it tries again anyway: a wake-up
@@ -194,12 +190,7 @@ final class PtyDevice {
    * a write into a shell that does not read comes here, so its pollfd is not kept.
    */
   private void awaitRoom() {
-    try (Memory pollfd = new Memory(8)) {
-      pollfd.setInt(0, fd);
-      pollfd.setShort(4, POLLOUT);
-      pollfd.setShort(6, (short) 0);
-      LibC.poll(pollfd, 1, ROOM_POLL_MILLIS);
-    }
+    new PollFd(fd, PollFd.POLLOUT).poll(ROOM_POLL_MILLIS);
   }
 
   /** Closes the master, once; later writes and resizes fail. */

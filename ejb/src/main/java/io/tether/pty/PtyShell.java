@@ -221,17 +221,19 @@ public final class PtyShell implements Shell {
 
   @Override
   public void write(ByteBuffer bytes) throws IOException {
-    // Input frames arrive as read-only views: one exact-size array is all there is to pass.
-    byte[] copy = new byte[bytes.remaining()];
-    bytes.duplicate().get(copy);
-    pty.write(copy);
+    pty.write(arrayOf(bytes));
   }
 
   @Override
   public int writeNow(ByteBuffer bytes) throws IOException {
+    return pty.writeNow(arrayOf(bytes));
+  }
+
+  /** Input frames arrive as read-only views: one exact-size array is all there is to pass. */
+  private static byte[] arrayOf(ByteBuffer bytes) {
     byte[] copy = new byte[bytes.remaining()];
     bytes.duplicate().get(copy);
-    return pty.writeNow(copy);
+    return copy;
   }
 
   @Override

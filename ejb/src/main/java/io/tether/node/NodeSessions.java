@@ -8,6 +8,8 @@ import io.tether.registry.SessionRegistry;
 import io.tether.session.Attachment;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
+import io.tether.work.InOrder;
+import io.tether.work.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -59,11 +61,17 @@ public class NodeSessions {
   @Inject TetherSettings settings;
   @Inject RecordMirror mirror;
   @Inject SessionRegistry registry;
+  @Inject Workers workers;
 
   @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
   ScheduledExecutorService scheduler;
 
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+  // Each live session's news for the registry and the event stream (attached, detached, resized,
+  // idle warning), written in the order it came on worker threads: it comes on threads that must
+  // not wait for the cluster (a hello's, before the client hears "attached"; the transport's I/O
+  // thread, where a send failed), and a member that froze holds a record's partition for seconds.
+  private final Map<String, InOrder> news = new ConcurrentHashMap<>();
   // Ids whose start is under way: the shell exists before the session is live and its record
   // written, and the sweep's reconciliation must not take them for lost or orphaned.
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
@@ -108,6 +116,7 @@ public class NodeSessions {
 
   /** The session is live: heartbeats and sweeps visit it. */
   public void live(TerminalSession session) {
+    news.put(session.id(), new InOrder(workers, "session " + session.id()));
     sessions.put(session.id(), session);
   }
 
@@ -182,22 +191,35 @@ public class NodeSessions {
   private final class Upkeep implements TerminalSession.Listener {
     @Override
     public void attached(TerminalSession session, Attachment attachment) {
-      mirror.attached(session, attachment);
+      inOrder(session, () -> mirror.attached(session, attachment));
     }
 
     @Override
     public void detached(TerminalSession session, Attachment attachment, String why) {
-      mirror.detached(session, attachment, why);
+      inOrder(session, () -> mirror.detached(session, attachment, why));
     }
 
     @Override
     public void resized(TerminalSession session) {
-      mirror.resized(session);
+      inOrder(session, () -> mirror.resized(session));
     }
 
     @Override
     public void idleWarned(TerminalSession session, long secondsLeft) {
-      mirror.idleWarned(session, secondsLeft);
+      inOrder(session, () -> mirror.idleWarned(session, secondsLeft));
+    }
+
+    /**
+     * After the session's earlier news, on a worker. Once it has ended there is no queue: what
+     * comes then (its last clients' detach) asks nothing of the cluster and runs here.
+     */
+    private void inOrder(TerminalSession session, Runnable mirroring) {
+      InOrder queue = news.get(session.id());
+      if (queue == null) {
+        mirroring.run();
+      } else {
+        queue.run(mirroring);
+      }
     }
 
     /** Every PTY batch: streaming output keeps the CPUs awake (see {@link CpuLatencyRequest}). */
@@ -220,6 +242,9 @@ public class NodeSessions {
     @Override
     public void ended(TerminalSession session, SessionEnd end) {
       sessions.remove(session.id(), session);
+      // At once, not after the session's news: a client that resumes now must hear how it ended.
+      // News still queued finds the session ended and announces nothing after "closed".
+      news.remove(session.id());
       mirror.ended(session, end);
       try {
         scheduler.schedule(

@@ -65,7 +65,7 @@ public class RecordMirror {
 
   public void attached(TerminalSession session, Attachment attachment) {
     String client = describe(attachment);
-    publish("attached", session, null, client, refresh(session).record());
+    announce("attached", session, client, refresh(session).record());
     LOG.info(
         () ->
             String.format(
@@ -78,10 +78,7 @@ public class RecordMirror {
   }
 
   public void detached(TerminalSession session, Attachment attachment, String why) {
-    SessionRecord record = refresh(session).record();
-    if (session.ended() == null) { // after the end, closed has said it all
-      publish("detached", session, null, describe(attachment) + ": " + why, record);
-    }
+    announce("detached", session, describe(attachment) + ": " + why, refresh(session).record());
     LOG.info(
         () ->
             String.format(
@@ -128,12 +125,14 @@ public class RecordMirror {
 
   public void resized(TerminalSession session) {
     String size = session.cols() + "x" + session.rows();
-    publish("resized", session, null, size, refresh(session).record());
+    announce("resized", session, size, refresh(session).record());
   }
 
   public void idleWarned(TerminalSession session, long secondsLeft) {
-    String left = "ends in " + secondsLeft + " s";
-    publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
+    if (session.ended() == null) { // else "closed" has said it all: no call to the cluster
+      String left = "ends in " + secondsLeft + " s";
+      publish("idle-warning", session, null, left, registry.find(session.id()).orElse(null));
+    }
   }
 
   /** The sweep's refresh: a changed record is announced, so the admin console follows it. */
@@ -196,6 +195,16 @@ public class RecordMirror {
 
   private static String describe(Attachment attachment) {
     return attachment.clientId() + (attachment.observer() ? " (observer)" : "");
+  }
+
+  /**
+   * A live session's news. Its news comes in order but after the fact ({@link NodeSessions}), and
+   * after its end {@code closed} has said it all: nothing is announced then.
+   */
+  private void announce(String type, TerminalSession session, String detail, SessionRecord record) {
+    if (session.ended() == null) {
+      publish(type, session, null, detail, record);
+    }
   }
 
   /**

@@ -90,6 +90,7 @@ public final class Attachment {
   private final long keepingUpNanos;
 
   private final long attachedNanos = System.nanoTime();
+  private volatile long closedNanos; // 0 while open; the detach is logged later, on a worker
   private volatile long lastHeardNanos = attachedNanos;
   private volatile long lastAckProgressNanos = attachedNanos;
   private volatile long lastAnswerNanos = attachedNanos - MIN_ANSWER_INTERVAL_NANOS;
@@ -144,8 +145,10 @@ public final class Attachment {
     return attachedNanos - other.attachedNanos > 0;
   }
 
+  /** How long the client has been connected, or was, up to its close. */
   public Duration connectedFor() {
-    return Duration.ofNanos(System.nanoTime() - attachedNanos);
+    long closed = closedNanos;
+    return Duration.ofNanos((closed == 0 ? System.nanoTime() : closed) - attachedNanos);
   }
 
   /** Records that the client was heard from (any frame); heartbeats compare against it. */
@@ -540,6 +543,7 @@ public final class Attachment {
         return false;
       }
       closed = true;
+      closedNanos = System.nanoTime();
       control.clear();
       return true;
     }

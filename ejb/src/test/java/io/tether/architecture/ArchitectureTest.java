@@ -13,10 +13,11 @@ import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 import org.junit.jupiter.api.Test;
 
 /**
- * The direction of the core's packages (docs/architecture.md): the protocol, the configuration and
- * the PTY at the bottom, each on its own; the session core on them; its adapters on the core; the
- * node's session handling on the adapters; connection handling on top (the web module, a separate
- * artifact, sits above all of them). A cycle or an import the wrong way fails the build.
+ * The direction of the core's packages (docs/architecture.md): the protocol, the configuration, the
+ * work queues and the PTY at the bottom, each on its own; the session core on them; its adapters on
+ * the core; the node's session handling on the adapters; connection handling on top (the web
+ * module, a separate artifact, sits above all of them). A cycle or an import the wrong way fails
+ * the build.
  */
 class ArchitectureTest {
   private static final JavaClasses CORE =
@@ -25,7 +26,7 @@ class ArchitectureTest {
           .importPackages("io.tether");
 
   private static final String[] FOUNDATION = {
-    "io.tether.protocol..", "io.tether.config..", "io.tether.pty.."
+    "io.tether.protocol..", "io.tether.config..", "io.tether.pty..", "io.tether.work.."
   };
 
   @Test
@@ -77,7 +78,7 @@ class ArchitectureTest {
               .should()
               .dependOnClassesThat(
                   resideInAPackage("io.tether..").and(not(resideInAPackage(foundation))))
-              .because("protocol, config and pty import no other Tether package");
+              .because("protocol, config, pty and work import no other Tether package");
       rule.check(CORE);
     }
   }

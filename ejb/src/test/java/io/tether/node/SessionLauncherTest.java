@@ -17,6 +17,7 @@ import io.tether.session.Attachment;
 import io.tether.session.RecordingChannel;
 import io.tether.session.SessionEnd;
 import io.tether.session.TerminalSession;
+import io.tether.session.TestSessions;
 import io.tether.ticket.Ticket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -310,5 +314,63 @@ class SessionLauncherTest {
             ProtocolException.class,
             () -> node.launcher.open(ticket, newSession(client), new RecordingChannel()))
         .closeCode();
+  }
+
+  /**
+   * A member that froze holds a record's partition for seconds. A client's attach (the hello's
+   * thread, before it hears {@code attached}) and a lost connection (the transport's I/O thread,
+   * where a send failed) must not wait for it: the record and the events follow, in order, once the
+   * registry answers again.
+   */
+  @Test
+  void aFrozenRegistryHoldsUpNeitherAnAttachNorALostConnection() throws Exception {
+    ExecutorService threads = Executors.newCachedThreadPool();
+    TestNode frozen = new TestNode(TestSessions.BASH.command(), TestNode.workers(threads));
+    try {
+      frozen.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+      TerminalSession session = frozen.sessions.all().iterator().next();
+      awaitEvent(frozen, "attached", "c1");
+
+      frozen.registry.freeze();
+      RecordingChannel reload = new RecordingChannel();
+      Attachment second =
+          threads
+              .submit(
+                  () ->
+                      frozen.launcher.resume(
+                          ticket("alice", "user"), resume(session.id(), "c2", false), reload))
+              .get(10, TimeUnit.SECONDS); // times out if the attach waits for the registry
+      assertTrue(reload.texts().get(0).contains("\"type\":\"attached\""), reload.texts().get(0));
+      threads.submit(() -> second.lost(true)).get(10, TimeUnit.SECONDS);
+      assertEquals(1, session.attachedClients());
+      assertTrue(
+          frozen.events.stream().noneMatch(e -> e.detail() != null && e.detail().startsWith("c2")),
+          "nothing of c2 can be announced while its record cannot be written: "
+              + frozen.eventTypes());
+
+      frozen.registry.thaw();
+      awaitEvent(frozen, "detached", "c2");
+      List<String> c2 =
+          frozen.events.stream()
+              .filter(e -> e.detail() != null && e.detail().startsWith("c2"))
+              .map(e -> e.type())
+              .toList();
+      assertEquals(List.of("attached", "detached"), c2, "in the order they came");
+      assertEquals(1, frozen.registry.find(session.id()).orElseThrow().attachedClients());
+    } finally {
+      frozen.registry.thaw(); // also when the test failed: the node's stop writes records
+      frozen.close();
+      threads.shutdownNow();
+    }
+  }
+
+  private static void awaitEvent(TestNode node, String type, String client) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(20);
+    while (node.events.stream()
+        .noneMatch(
+            e -> e.type().equals(type) && e.detail() != null && e.detail().startsWith(client))) {
+      assertTrue(Instant.now().isBefore(deadline), "no " + type + " of " + client);
+      Thread.sleep(20); // the events are a list the node appends to: polled
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.tether.session.EndedSessions;
 import io.tether.session.SessionEnd;
 import io.tether.session.TestSessions;
 import io.tether.ticket.Ticket;
+import io.tether.work.Workers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -146,8 +148,16 @@ final class TestNode implements AutoCloseable {
     this(TestSessions.BASH.command());
   }
 
-  /** A node whose shells run {@code shell}. */
+  /**
+   * A node whose shells run {@code shell}, and whose sessions' news for the registry and the events
+   * is mirrored on the thread it comes on: a test sees it done when its call returns.
+   */
   TestNode(List<String> shell) {
+    this(shell, workers(Runnable::run));
+  }
+
+  /** A node whose shells run {@code shell}, and whose workers are {@code workers}. */
+  TestNode(List<String> shell, Workers workers) {
     settings = new Settings(shell);
     mirror.settings = settings;
     mirror.registry = registry;
@@ -173,6 +183,7 @@ final class TestNode implements AutoCloseable {
     sessions.mirror = mirror;
     sessions.registry = registry;
     sessions.scheduler = scheduler;
+    sessions.workers = workers;
     administration.sessions = sessions;
     administration.settings = settings;
     administration.nodeStates = nodeStates;
@@ -196,6 +207,16 @@ final class TestNode implements AutoCloseable {
     observers.launcher = launcher;
     observers.configure();
     sessions.start();
+  }
+
+  /** The node's workers, as {@code executor} runs them. */
+  static Workers workers(Executor executor) {
+    return new Workers() {
+      @Override
+      public void execute(Runnable turn) {
+        executor.execute(turn);
+      }
+    };
   }
 
   /** A ticket of {@code user} with {@code roles}, valid for 30 s. */

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -16,23 +18,52 @@ public final class InMemorySessionRegistry implements SessionRegistry {
   /** How many look-ups were made: each would be a call to the cluster. */
   public final AtomicInteger finds = new AtomicInteger();
 
+  private volatile CountDownLatch thawed = new CountDownLatch(0);
+
+  /**
+   * From now on a record's read or write waits until {@link #thaw}, as it does for a member that
+   * froze holding the record's partition, until the others remove it.
+   */
+  public void freeze() {
+    thawed = new CountDownLatch(1);
+  }
+
+  public void thaw() {
+    thawed.countDown();
+  }
+
+  private void waitIfFrozen() {
+    try {
+      if (!thawed.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the registry stayed frozen for a minute");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the registry was frozen", e);
+    }
+  }
+
   @Override
   public boolean register(SessionRecord record) {
+    waitIfFrozen();
     return records.putIfAbsent(record.id(), record) == null;
   }
 
   @Override
   public boolean replace(SessionRecord expected, SessionRecord updated) {
+    waitIfFrozen();
     return records.replace(expected.id(), expected, updated);
   }
 
   @Override
   public boolean remove(SessionRecord expected) {
+    waitIfFrozen();
     return records.remove(expected.id(), expected);
   }
 
   @Override
   public Optional<SessionRecord> find(String id) {
+    waitIfFrozen();
     finds.incrementAndGet();
     return Optional.ofNullable(records.get(id));
   }

@@ -16,9 +16,9 @@ import java.util.logging.Logger;
  * at once on its I/O thread by sending a close ({@code 1007}, {@code 1002}) and breaking reads, but
  * it may tell the endpoint through {@code @OnError} only after a hop through the connection's
  * executor (with {@code dispatch-to-worker} on), behind any message that was already read after the
- * faulty one; and the endpoint acts on frames on its own workers ({@link InOrder}). A frame
- * pipelined right behind the fault would thus reach the session before the endpoint hears of it.
- * The WebSocket API has no way to ask "has the close begun" (a client's close reaches
+ * faulty one; and the endpoint acts on frames on its own workers ({@link io.tether.work.InOrder}).
+ * A frame pipelined right behind the fault would thus reach the session before the endpoint hears
+ * of it. The WebSocket API has no way to ask "has the close begun" (a client's close reaches
  * {@code @OnClose} by the same second hop), so this asks Undertow's own session and channel ({@code
  * UndertowSession.isSessionClosed()}, {@code
  * getWebSocketChannel().isCloseFrameSent()/isCloseInitiatedByRemotePeer()}), by reflection: the WAR

@@ -4,6 +4,7 @@ import io.tether.connection.ClientConnection;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
 import io.tether.protocol.ProtocolException;
+import io.tether.work.InOrder;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -40,7 +41,7 @@ final class FrameAssembly {
    */
   FrameAssembly(ClientConnection connection, Executor workers, BooleanSupplier containerClosing) {
     this.connection = connection;
-    this.inOrder = new InOrder(workers);
+    this.inOrder = new InOrder(workers, "a connection");
     this.containerClosing = containerClosing;
   }
 

@@ -4,6 +4,7 @@ import io.tether.connection.Connections;
 import io.tether.protocol.ClientChannel;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
+import io.tether.work.Workers;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -29,7 +30,7 @@ public class RelayEndpoint {
   private static final Logger LOG = Logger.getLogger(RelayEndpoint.class.getName());
 
   @Inject Connections connections;
-  @Inject FrameWorkers workers;
+  @Inject Workers workers;
 
   private FrameAssembly frames; // null for a refused handshake
 

@@ -3,6 +3,7 @@ package io.tether.web.terminal;
 import io.tether.connection.Connections;
 import io.tether.protocol.CloseCode;
 import io.tether.protocol.Limits;
+import io.tether.work.Workers;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -28,7 +29,7 @@ public class TerminalEndpoint {
   private static final Logger LOG = Logger.getLogger(TerminalEndpoint.class.getName());
 
   @Inject Connections connections;
-  @Inject FrameWorkers workers;
+  @Inject Workers workers;
 
   private FrameAssembly frames; // null for a refused handshake
 

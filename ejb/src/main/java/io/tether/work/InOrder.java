@@ -1,4 +1,4 @@
-package io.tether.web.terminal;
+package io.tether.work;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -8,31 +8,38 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One connection's work, run on worker threads one task at a time in the order it came: the
- * container delivers a connection's messages on its I/O thread, which serves many connections and
- * must not wait (for a ticket's redemption, the cluster's registry, a shell that does not read).
+ * One connection's or one session's work, run on worker threads one task at a time in the order it
+ * came, so that the thread that hands it over never waits for it: a connection's I/O thread serves
+ * many connections and must not wait for a ticket's redemption, the cluster's registry or a shell
+ * that does not read; a session's hello or lost connection must not wait for the registry to record
+ * it.
  */
-final class InOrder {
+public final class InOrder {
   private static final Logger LOG = Logger.getLogger(InOrder.class.getName());
 
-  /** How many tasks one turn on a worker runs before it lets other connections' turns go first. */
+  /** How many tasks one turn on a worker runs before it lets other queues' turns go first. */
   private static final int TURN = 64;
 
   private final Executor workers;
+  private final String whose; // for the log: "a connection", "session abc"
   private final Queue<Runnable> tasks = new ArrayDeque<>(); // guarded by this
   private boolean running; // guarded by this: a turn is queued or under way
 
-  InOrder(Executor workers) {
+  /**
+   * @param whose whose work this is, for the log of a task that fails
+   */
+  public InOrder(Executor workers, String whose) {
     this.workers = workers;
+    this.whose = whose;
   }
 
   /** Whether nothing is queued or running: work done now, on the caller's thread, keeps order. */
-  synchronized boolean idle() {
+  public synchronized boolean idle() {
     return !running;
   }
 
   /** Runs {@code task} after everything queued before it. */
-  void run(Runnable task) {
+  public void run(Runnable task) {
     synchronized (this) {
       tasks.add(task);
       if (running) {
@@ -47,7 +54,8 @@ final class InOrder {
     try {
       workers.execute(this::turn);
     } catch (RejectedExecutionException e) {
-      // The application is stopping: what is left (a close, mostly) runs here, rather than never.
+      // The application is stopping: what is left (a close, a session's end) runs here, rather
+      // than never.
       turn();
     }
   }
@@ -65,9 +73,9 @@ final class InOrder {
       try {
         next.run();
       } catch (RuntimeException e) {
-        LOG.log(Level.SEVERE, "a connection's task failed", e);
+        LOG.log(Level.SEVERE, "a task of " + whose + " failed", e);
       }
     }
-    start(); // more to do: back in the workers' queue behind other connections
+    start(); // more to do: back in the workers' queue behind other queues
   }
 }

@@ -1,4 +1,4 @@
-package io.tether.web.terminal;
+package io.tether.work;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +25,7 @@ class InOrderTest {
 
   @Test
   void tasksRunOneAtATimeInTheOrderTheyCame() throws Exception {
-    InOrder inOrder = new InOrder(workers);
+    InOrder inOrder = new InOrder(workers, "a test");
     List<Integer> ran = new ArrayList<>(); // unsynchronised: the tasks must not overlap
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);
@@ -62,7 +62,7 @@ class InOrderTest {
   @Test
   void aStoppedExecutorStillRunsWhatComes() {
     workers.shutdown();
-    InOrder inOrder = new InOrder(workers);
+    InOrder inOrder = new InOrder(workers, "a test");
     List<String> ran = new ArrayList<>();
     inOrder.run(() -> ran.add("closed"));
     assertEquals(List.of("closed"), ran, "run on the caller's thread, as the application stops");

@@ -29,9 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -66,6 +67,9 @@ public class NodeSessions {
   @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
   ScheduledExecutorService scheduler;
 
+  @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+  ThreadFactory threads;
+
   private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
   // Each live session's news for the registry and the event stream (attached, detached, resized,
   // idle warning), written in the order it came on worker threads: it comes on threads that must
@@ -79,7 +83,7 @@ public class NodeSessions {
   private volatile Consumer<TerminalSession> afterEnd = session -> {};
   private volatile Runnable whenStopping = () -> {};
   private ScheduledFuture<?> heartbeats;
-  private ScheduledFuture<?> activity; // the admin console's rows, live
+  private ScheduledExecutorService activity; // the admin console's rows, live
   private CpuLatencyRequest cpuLatency; // null when tether.pty.keep-cpus-awake is off
   private volatile boolean stopping;
   private final AtomicLong reconciles = new AtomicLong(); // see reconcile()
@@ -99,9 +103,12 @@ public class NodeSessions {
             slices.periodMillis(),
             slices.periodMillis(),
             TimeUnit.MILLISECONDS);
-    // The live view, not a copy: a tick walks it every 100 ms, and a copy of 2,000 entries each
-    // time is waste.
-    activity = ActivityAnnouncements.start(scheduler, sessions::values, mirror::refreshAndAnnounce);
+    // On a thread of its own, not the scheduler's: its refreshes wait for the member that holds a
+    // record, which a member that froze does for seconds, while the heartbeats, kills and hello
+    // deadlines on the scheduler must go on. The live view, not a copy: a tick walks it every
+    // 100 ms, and a copy of 2,000 entries each time is waste.
+    activity = Executors.newSingleThreadScheduledExecutor(threads);
+    ActivityAnnouncements.start(activity, sessions::values, mirror::refreshAndAnnounce);
   }
 
   /** What every session of this node tells the node about itself. */
@@ -231,11 +238,7 @@ public class NodeSessions {
       if (session.head() == bytes) {
         // The shell's first output: it is up, in the foreground of its terminal, so the record's
         // command names it rather than what started it. Off the reader's path to the clients.
-        try {
-          scheduler.execute(() -> mirror.refreshAndAnnounce(session));
-        } catch (RejectedExecutionException e) {
-          LOG.log(Level.FINE, "the node is stopping: no refresh", e);
-        }
+        inOrder(session, () -> mirror.refreshAndAnnounce(session));
       }
     }
 
@@ -310,7 +313,7 @@ public class NodeSessions {
   @PreDestroy
   void stop() {
     heartbeats.cancel(false);
-    activity.cancel(false);
+    activity.shutdownNow();
     if (cpuLatency != null) {
       cpuLatency.close();
     }

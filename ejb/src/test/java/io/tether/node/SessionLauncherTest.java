@@ -364,6 +364,47 @@ class SessionLauncherTest {
     }
   }
 
+  /**
+   * The console's rows are refreshed from each session's activity, a registry write that waits for
+   * a member that froze. The node's scheduler (heartbeats, the kill after a hang-up's grace, the
+   * hello's deadline) must not wait with it.
+   */
+  @Test
+  void refreshesWaitingForAFrozenRegistryHoldUpNothingOnTheScheduler() throws Exception {
+    ExecutorService threads = Executors.newCachedThreadPool();
+    TestNode frozen = new TestNode(TestSessions.BASH.command(), TestNode.workers(threads));
+    try {
+      Attachment client =
+          frozen.launcher.open(ticket("alice", "user"), newSession("c1"), new RecordingChannel());
+      TerminalSession session = frozen.sessions.all().iterator().next();
+      awaitEvent(frozen, "attached", "c1");
+
+      frozen.registry.freeze();
+      client.input(new OffsetFrame(0, ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8))));
+      Instant deadline = Instant.now().plusSeconds(20);
+      while (frozen.registry.waiting.get() == 0) { // the activity's refresh, within a second
+        assertTrue(Instant.now().isBefore(deadline), "nothing asked the registry");
+        Thread.sleep(20); // polling the registry's count of waiting calls
+      }
+      frozen.scheduler.submit(() -> {}).get(10, TimeUnit.SECONDS); // times out if it waits
+
+      frozen.registry.thaw();
+      while (!frozen
+          .registry
+          .find(session.id())
+          .orElseThrow()
+          .lastActivity()
+          .equals(session.lastActivity())) {
+        assertTrue(Instant.now().isBefore(deadline), "the typing never reached the record");
+        Thread.sleep(20); // polling the record, which the next refresh rewrites
+      }
+    } finally {
+      frozen.registry.thaw();
+      frozen.close();
+      threads.shutdownNow();
+    }
+  }
+
   private static void awaitEvent(TestNode node, String type, String client) throws Exception {
     Instant deadline = Instant.now().plusSeconds(20);
     while (node.events.stream()

@@ -184,6 +184,7 @@ final class TestNode implements AutoCloseable {
     sessions.registry = registry;
     sessions.scheduler = scheduler;
     sessions.workers = workers;
+    sessions.threads = Thread::new;
     administration.sessions = sessions;
     administration.settings = settings;
     administration.nodeStates = nodeStates;

@@ -32,7 +32,11 @@ public final class InMemorySessionRegistry implements SessionRegistry {
     thawed.countDown();
   }
 
+  /** How many reads and writes are waiting for {@link #thaw} now. */
+  public final AtomicInteger waiting = new AtomicInteger();
+
   private void waitIfFrozen() {
+    waiting.incrementAndGet();
     try {
       if (!thawed.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the registry stayed frozen for a minute");
@@ -40,6 +44,8 @@ public final class InMemorySessionRegistry implements SessionRegistry {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the registry was frozen", e);
+    } finally {
+      waiting.decrementAndGet();
     }
   }
 

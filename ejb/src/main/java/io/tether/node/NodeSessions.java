@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -237,8 +238,13 @@ public class NodeSessions {
       }
       if (session.head() == bytes) {
         // The shell's first output: it is up, in the foreground of its terminal, so the record's
-        // command names it rather than what started it. Off the reader's path to the clients.
-        inOrder(session, () -> mirror.refreshAndAnnounce(session));
+        // command names it rather than what started it. Off the reader's path to the clients, and
+        // off the scheduler's (the refresh may wait for the cluster).
+        try {
+          workers.execute(() -> mirror.refreshAndAnnounce(session));
+        } catch (RejectedExecutionException e) {
+          LOG.log(Level.FINE, "the node is stopping: no refresh", e);
+        }
       }
     }
 

@@ -199,14 +199,16 @@ public final class TerminalSession {
         long now = System.nanoTime();
         for (Iterator<Hold> it = holds.iterator(); it.hasNext(); ) {
           Hold hold = it.next();
-          if (now - hold.untilNanos() >= 0) {
+          if (reattached(hold.lost())) {
+            it.remove(); // its client is back: its newer connection keeps up from here
+          } else if (now - hold.untilNanos() >= 0) {
             it.remove();
             LOG.info(
                 () ->
                     "session "
                         + id
                         + ": client "
-                        + hold.clientId()
+                        + hold.lost().clientId()
                         + " did not come back within its reconnect grace; output goes on");
           } else if (head - hold.acked() > limit) {
             wouldOverrun = true;
@@ -237,16 +239,25 @@ public final class TerminalSession {
     return false;
   }
 
-  private void releaseHold(String clientId) {
+  /**
+   * Wakes a reader held back for a client that vanished: the client is back, and the reader drops
+   * the holds its new connection supersedes. Only the reader drops them, each for a connection
+   * older than one now attached: a hold placed by the new connection's own loss (its first output
+   * can go out, and fail, before its attach is over) stays.
+   */
+  private void wakeHeldReader() {
     synchronized (ackSignal) {
-      if (holds.removeIf(hold -> hold.clientId().equals(clientId))) {
+      if (!holds.isEmpty()) {
         ackSignal.notifyAll();
       }
     }
   }
 
-  /** A client that vanished while keeping up, holding output back until {@code untilNanos}. */
-  private record Hold(String clientId, long acked, long untilNanos) {}
+  /**
+   * A client's connection that vanished while keeping up, holding output back from {@code acked}
+   * until its client has a newer connection attached, or until {@code untilNanos}.
+   */
+  private record Hold(Attachment lost, long acked, long untilNanos) {}
 
   /** What this session hears from its attachments. */
   private final class AttachmentOwner implements Attachment.Owner {
@@ -280,7 +291,7 @@ public final class TerminalSession {
         return;
       }
       synchronized (ackSignal) {
-        holds.add(new Hold(clientId, acked, System.nanoTime() + grace * 1_000_000));
+        holds.add(new Hold(lost, acked, System.nanoTime() + grace * 1_000_000));
       }
       LOG.fine(() -> "session " + id + ": client " + clientId + " vanished, holding output back");
     }
@@ -385,7 +396,7 @@ public final class TerminalSession {
       }
     }
     if (!hello.observe()) {
-      releaseHold(hello.clientId()); // it is back: its new attachment keeps up from here
+      wakeHeldReader(); // it is back: its new attachment keeps up from here
     }
     for (Attachment old : replaced) {
       old.close(CloseCode.REPLACED, null);

@@ -380,11 +380,13 @@ class SessionLauncherTest {
       awaitEvent(frozen, "attached", "c1");
 
       frozen.registry.freeze();
-      client.input(new OffsetFrame(0, ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8))));
       Instant deadline = Instant.now().plusSeconds(20);
-      while (frozen.registry.waiting.get() == 0) { // the activity's refresh, within a second
+      // Typing until the activity's refresh asks the registry: a session's activity counts from
+      // its first look by the announcements, within a second of its start.
+      for (long typed = 0; frozen.registry.waiting.get() == 0; typed++) {
         assertTrue(Instant.now().isBefore(deadline), "nothing asked the registry");
-        Thread.sleep(20); // polling the registry's count of waiting calls
+        client.input(new OffsetFrame(typed, ByteBuffer.wrap(new byte[] {'x'})));
+        Thread.sleep(100); // the next keystroke
       }
       frozen.scheduler.submit(() -> {}).get(10, TimeUnit.SECONDS); // times out if it waits
 

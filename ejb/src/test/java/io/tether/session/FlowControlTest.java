@@ -180,6 +180,18 @@ class FlowControlTest {
     assertEquals(0, outageMidStream(5_000, 400_000, true, 500), "bytes dropped with a 5 s grace");
   }
 
+  /**
+   * A hold lasts until its client's newer connection is attached, not for the whole grace: with a
+   * grace of ten minutes, the stream still ends within the two the reconnected client waits for it.
+   * Only the reader lets a hold go, and only for a connection older than one attached, so a hold
+   * placed by the new connection's own loss (its first output can go out and fail before its attach
+   * is over) is never let go by that attach.
+   */
+  @Test
+  void aHoldEndsAsSoonAsItsClientsNewerConnectionIsAttached() throws Exception {
+    assertEquals(0, vanishMidStream(600_000, 400_000), "bytes dropped with a 10 min grace");
+  }
+
   /** The same blip without a grace: the log overruns the vanished client (the test can fail). */
   @Test
   void withoutAGraceTheSameBlipLosesOutput() throws Exception {

@@ -113,6 +113,7 @@ public class ShellStarter {
   @PreDestroy
   void stop() {
     isolation.close();
+    PtyShell.stopSpawning();
   }
 
   /**

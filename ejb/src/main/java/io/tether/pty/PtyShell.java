@@ -131,8 +131,10 @@ public final class PtyShell implements Shell {
       // Held before the shell starts: the master cannot report EIO before the shell opens it.
       slave = SlaveHold.open(pty.slaveName());
       if (DirectSpawn.available()) { // one posix_spawn straight into the command
+        String slaveName = pty.slaveName();
         Process process =
-            DirectSpawn.spawn(command, environment, directory, pty.slaveName(), held, HELD_FD);
+            SpawnThread.run(
+                () -> DirectSpawn.spawn(command, environment, directory, slaveName, held, HELD_FD));
         return new Started(process, pty, slave);
       }
       String script = held == null ? ON_TERMINAL : ON_TERMINAL_HOLDING;
@@ -148,7 +150,7 @@ public final class PtyShell implements Shell {
               .redirectError(ProcessBuilder.Redirect.DISCARD);
       builder.environment().clear();
       builder.environment().putAll(environment);
-      return new Started(builder.start(), pty, slave);
+      return new Started(SpawnThread.run(builder::start), pty, slave);
     } catch (IOException | RuntimeException e) {
       if (slave != null) {
         slave.release();
@@ -156,6 +158,14 @@ public final class PtyShell implements Shell {
       pty.close();
       throw e;
     }
+  }
+
+  /**
+   * The application stops, its shells ended: the thread shells are spawned on ends ({@link
+   * SpawnThread}).
+   */
+  public static void stopSpawning() {
+    SpawnThread.stop();
   }
 
   /** Starts the shell of session {@code sessionId} for the server {@code server}. */

@@ -472,4 +472,49 @@ class PtyShellTest {
     }
     throw new AssertionError("process " + pid + " never stopped");
   }
+
+  /**
+   * A sandbox dies with its parent (bwrap's {@code --die-with-parent}), and for the kernel the
+   * parent is the thread that spawned it. A shell started on a pool's thread that then ends (as a
+   * pool's idle threads do) must live on: shells are spawned on a thread of their own.
+   */
+  @Test
+  void aShellOutlivesTheThreadThatStartedIt() throws Exception {
+    ShellSpec sandboxed =
+        new ShellSpec(
+            List.of(
+                "bwrap",
+                "--dev-bind",
+                "/",
+                "/",
+                "--die-with-parent",
+                "/bin/bash",
+                "--norc",
+                "--noprofile"),
+            Path.of(System.getProperty("java.io.tmpdir")),
+            Map.of("TERM", "dumb", "PS1", "$ "));
+    CompletableFuture<PtyShell> started = new CompletableFuture<>();
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                started.complete(PtyShell.start(sandboxed, "outlives", "pty-test", 80, 24));
+              } catch (IOException e) {
+                started.completeExceptionally(e);
+              }
+            },
+            "short-lived starter");
+    starter.start();
+    starter.join();
+    PtyShell shell = started.get(10, TimeUnit.SECONDS);
+    try {
+      // Killed at once when its starter ended, it would have exited (137) by now.
+      assertThrows(TimeoutException.class, () -> shell.onExit().get(2, TimeUnit.SECONDS));
+      assertTrue(shell.anyAlive(), "the shell lives on after its starter ended");
+    } finally {
+      shell.kill();
+      shell.onExit().get(10, TimeUnit.SECONDS);
+      shell.close();
+    }
+  }
 }
